@@ -1,0 +1,3 @@
+"""qwc-service: a server for the QuickBooks Web Connector."""
+
+__version__ = "0.1.0"

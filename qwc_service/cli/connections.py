@@ -1,0 +1,147 @@
+"""``qwc-service connection`` and ``qwc-service machine``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.connections import service
+from qwc_service.connections.views import connection_view, machine_view
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+@click.group("connection")
+def connection_group() -> None:
+    """Connections: one per customer company file."""
+
+
+@connection_group.command("create")
+@click.option("--name", required=True, help="Display name, e.g. the customer's company.")
+@click.option("--company-file", default=None, help="Company file path the Web Connector opens.")
+@json_option
+@pass_cli
+@friendly_errors
+def create_cmd(cli: CliContext, name: str, company_file: str | None, as_json: bool) -> None:
+    """Create a connection with its own OwnerID and FileID."""
+    with cli.unit() as session:
+        view = connection_view(
+            service.create_connection(session, name=name, company_file=company_file)
+        )
+    data = {k: view[k] for k in ("connection_id", "owner_id", "file_id", "name", "company_file")}
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"connection {d['connection_id']} created\n"
+            f"  OwnerID {d['owner_id']}\n  FileID  {d['file_id']}"
+        ),
+    )
+
+
+@connection_group.command("list")
+@json_option
+@pass_cli
+@friendly_errors
+def list_cmd(cli: CliContext, as_json: bool) -> None:
+    """List connections."""
+    with cli.unit() as session:
+        data = [connection_view(c) for c in service.list_connections(session)]
+
+    def human(rows: list[dict[str, Any]]) -> str:
+        if not rows:
+            return "no connections"
+        return "\n".join(
+            f"{r['connection_id']}  {r['name']}  company={r['company_name'] or '-'}"
+            f"  qbXML={r['qbxml_version'] or '-'}"
+            for r in rows
+        )
+
+    emit(data, as_json, human)
+
+
+@click.group("machine")
+def machine_group() -> None:
+    """Machines: one Web Connector each, with its own .qwc file and password."""
+
+
+@machine_group.command("add")
+@click.argument("connection_id")
+@click.option("--label", required=True, help="Which computer this is, e.g. 'Front office PC'.")
+@json_option
+@pass_cli
+@friendly_errors
+def add_cmd(cli: CliContext, connection_id: str, label: str, as_json: bool) -> None:
+    """Add a machine: prints its password once and writes its .qwc file."""
+    with cli.unit() as session:
+        created = service.add_machine(
+            session, cli.settings, cli.hashing, connection_id, label=label
+        )
+        data = {
+            "machine_id": created.machine.id,
+            "username": created.machine.username,
+            "password": created.password,
+            "qwc_path": str(created.qwc_path),
+        }
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"machine {d['username']} added\n  .qwc file: {d['qwc_path']}\n"
+            f"  password:  {d['password']}\n(the password is shown only now; store it safely)"
+        ),
+    )
+
+
+@machine_group.command("list")
+@click.argument("connection_id")
+@json_option
+@pass_cli
+@friendly_errors
+def machines_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
+    """List a connection's machines with their last check-in and Web Connector version."""
+    with cli.unit() as session:
+        data = [machine_view(m) for m in service.list_machines(session, connection_id)]
+
+    def human(rows: list[dict[str, Any]]) -> str:
+        if not rows:
+            return "no machines"
+        return "\n".join(
+            f"{r['username']}  {r['label']}  last seen {r['last_seen_at'] or 'never'}"
+            f"  QBWC {r['qbwc_version'] or '-'}{'  REVOKED' if r['revoked_at'] else ''}"
+            for r in rows
+        )
+
+    emit(data, as_json, human)
+
+
+@machine_group.command("reset-password")
+@click.argument("username")
+@json_option
+@pass_cli
+@friendly_errors
+def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
+    """Give a machine a new password (the old one stops working at once)."""
+    with cli.unit() as session:
+        created = service.reset_password(session, cli.hashing, username)
+        data = {"username": created.machine.username, "password": created.password}
+    emit(data, as_json, lambda d: f"new password for {d['username']}: {d['password']}")
+
+
+@machine_group.command("revoke")
+@click.argument("username")
+@pass_cli
+@friendly_errors
+def revoke_cmd(cli: CliContext, username: str) -> None:
+    """Revoke a machine: its logins are refused from now on."""
+    with cli.unit() as session:
+        service.revoke_machine(session, username)
+    click.echo(f"machine {username} revoked")
+
+
+def register(main: click.Group) -> None:
+    """Add these commands to the main group."""
+    main.add_command(connection_group)
+    main.add_command(machine_group)

@@ -1,0 +1,37 @@
+"""``qwc-service demo``: the main job on the embedded default."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from qwc_service.cli import friendly_errors
+from qwc_service.demo import run_demo
+
+
+@click.command("demo")
+@click.option(
+    "--dir",
+    "workdir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put the database and .qwc files (default: a new temporary folder).",
+)
+@friendly_errors
+def demo_cmd(workdir: Path | None) -> None:
+    """Start a server on SQLite, add a connection with two machines and run one simulated sync."""
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix="qwc-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = run_demo(workdir.resolve(), click.echo)
+    if not result.completed:
+        click.echo("error: the demo session did not complete", err=True)
+        raise SystemExit(1)
+    click.echo("demo session completed")
+
+
+def register(main: click.Group) -> None:
+    """Add these commands to the main group."""
+    main.add_command(demo_cmd)

@@ -1,0 +1,77 @@
+"""``qwc-service enqueue`` and ``qwc-service jobs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.queue import service
+from qwc_service.queue.models import JobStatus
+from qwc_service.queue.views import job_view
+
+
+@click.command("enqueue")
+@click.argument("connection_id")
+@click.option(
+    "--qbxml",
+    "qbxml_file",
+    required=True,
+    type=click.File("r", encoding="utf-8"),
+    help="File with a qbXML request set, or - for standard input.",
+)
+@click.option("--priority", default=0, show_default=True, help="Higher runs first.")
+@click.option("--key", default=None, help="De-duplication key: no second queued job with it.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_cli
+@friendly_errors
+def enqueue_cmd(
+    cli: CliContext,
+    connection_id: str,
+    qbxml_file: Any,
+    priority: int,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Queue a qbXML request set for a connection."""
+    text = qbxml_file.read()
+    with cli.unit() as session:
+        result = service.enqueue(session, connection_id, text, priority=priority, dedup_key=key)
+        data = {"job_id": result.job.id, "deduplicated": result.deduplicated}
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"job {d['job_id']} {'already queued with this key' if d['deduplicated'] else 'queued'}"
+        ),
+    )
+
+
+@click.command("jobs")
+@click.argument("connection_id")
+@click.option("--status", type=click.Choice([s.value for s in JobStatus]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_cli
+@friendly_errors
+def jobs_cmd(cli: CliContext, connection_id: str, status: str | None, as_json: bool) -> None:
+    """List a connection's jobs with their status, request, response and error."""
+    with cli.unit() as session:
+        data = [job_view(j) for j in service.list_jobs(session, connection_id, status=status)]
+
+    def human(rows: list[dict[str, Any]]) -> str:
+        if not rows:
+            return "no jobs"
+        return "\n".join(
+            f"{r['job_id']:>6}  {r['status']:<9} p={r['priority']:<3} {','.join(r['requests'])}"
+            + (f"  error: {r['error']}" if r["error"] else "")
+            for r in rows
+        )
+
+    emit(data, as_json, human)
+
+
+def register(main: click.Group) -> None:
+    """Add these commands to the main group."""
+    main.add_command(enqueue_cmd)
+    main.add_command(jobs_cmd)

@@ -1,0 +1,67 @@
+"""Connections (one customer's company file) and machines (one Web Connector each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qwc_service.clock import utcnow
+from qwc_service.db import Base, UTCDateTime
+
+
+class Connection(Base):
+    """One customer's QuickBooks company file, reached through one or more machines."""
+
+    __tablename__ = "connections"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[str] = mapped_column(String(38))
+    file_id: Mapped[str] = mapped_column(String(38), unique=True)
+    company_file: Mapped[str | None] = mapped_column(String(1024))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # What the last session reported about QuickBooks.
+    qbxml_version: Mapped[str | None] = mapped_column(String(16))
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    last_company_file: Mapped[str | None] = mapped_column(String(1024))
+
+    # The one active Web Connector session (a lease: valid while that session is).
+    active_session_id: Mapped[int | None] = mapped_column(Integer)
+
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    machines: Mapped[list[Machine]] = relationship(
+        back_populates="connection", order_by="Machine.id"
+    )
+
+
+class Machine(Base):
+    """One Web Connector installation (a computer or a seat on a shared server)."""
+
+    __tablename__ = "machines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    qbwc_version: Mapped[str | None] = mapped_column(String(32))
+
+    connection: Mapped[Connection] = relationship(back_populates="machines")
+
+    @property
+    def is_revoked(self) -> bool:
+        """Whether this machine may no longer log in."""
+        return self.revoked_at is not None

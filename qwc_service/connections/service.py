@@ -1,0 +1,150 @@
+"""Connections and machines: create, list, credentials, revocation and .qwc files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qwc_service.clock import utcnow
+from qwc_service.config import Settings
+from qwc_service.connections.credentials import (
+    PasswordHashing,
+    new_connection_id,
+    new_guid,
+    new_password,
+    new_username,
+)
+from qwc_service.connections.models import Connection, Machine
+from qwc_service.connections.queries import (
+    ConnectionDisabled,
+    get_connection,
+    get_machine,
+)
+from qwc_service.connections.qwc import QwcSpec, check_urls, render_qwc, write_qwc
+from qwc_service.sessions.service import end_machine_sessions
+
+
+@dataclass(frozen=True)
+class NewCredentials:
+    """A machine with the password that was just set: the only time it is visible."""
+
+    machine: Machine
+    password: str
+    qwc_path: Path | None
+
+
+def create_connection(
+    session: Session, *, name: str, company_file: str | None = None
+) -> Connection:
+    """Create a connection with its own Connection ID, OwnerID and FileID."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a connection needs a non-empty name")
+    connection = Connection(
+        id=new_connection_id(),
+        name=name,
+        owner_id=new_guid(),
+        file_id=new_guid(),
+        company_file=(company_file or None),
+    )
+    session.add(connection)
+    session.flush()
+    return connection
+
+
+def list_connections(session: Session) -> list[Connection]:
+    """Every connection, oldest first."""
+    return list(session.scalars(select(Connection).order_by(Connection.created_at, Connection.id)))
+
+
+def list_machines(session: Session, connection_id: str) -> list[Machine]:
+    """The machines of a connection, oldest first (revoked ones included)."""
+    get_connection(session, connection_id)
+    return list(
+        session.scalars(
+            select(Machine).where(Machine.connection_id == connection_id).order_by(Machine.id)
+        )
+    )
+
+
+def qwc_spec(settings: Settings, connection: Connection, machine: Machine) -> QwcSpec:
+    """What goes into ``machine``'s .qwc: the connection's OwnerID/FileID, its own UserName."""
+    # AppName keys the application inside the Web Connector and QuickBooks, so it must
+    # differ between connections and machines that may share one Web Connector.
+    tag = machine.username.rsplit("-", 1)[-1]
+    app_name = f"{settings.app_name}: {connection.name} - {machine.label} [{tag}]"
+    return QwcSpec(
+        app_name=app_name[:200],
+        app_id=connection.id,
+        app_url=settings.soap_url,
+        app_description=f"Syncs {connection.name} with {settings.app_name}"[:80],
+        app_support=settings.support_url,
+        username=machine.username,
+        owner_id=connection.owner_id,
+        file_id=connection.file_id,
+        run_every_minutes=settings.run_every_minutes,
+    )
+
+
+def qwc_document(settings: Settings, connection: Connection, machine: Machine) -> str:
+    """The .qwc file for ``machine``, rendered from the database."""
+    return render_qwc(qwc_spec(settings, connection, machine))
+
+
+def add_machine(
+    session: Session,
+    settings: Settings,
+    hashing: PasswordHashing,
+    connection_id: str,
+    *,
+    label: str,
+    write_file: bool = True,
+) -> NewCredentials:
+    """Add a machine to a connection: new username, new password, and its .qwc file."""
+    check_urls(settings.soap_url, settings.support_url)
+    connection = get_connection(session, connection_id)
+    if connection.disabled_at is not None:
+        raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
+    label = label.strip()
+    if not label:
+        raise ValueError("a machine needs a non-empty label")
+    password = new_password()
+    machine = Machine(
+        connection_id=connection.id,
+        label=label[:200],
+        username=new_username(connection.id),
+        password_hash=hashing.hash(password),
+    )
+    session.add(machine)
+    session.flush()
+    path = None
+    if write_file:
+        document = qwc_document(settings, connection, machine)
+        path = write_qwc(settings.files_dir, connection.id, machine.username, document)
+    return NewCredentials(machine=machine, password=password, qwc_path=path)
+
+
+def reset_password(session: Session, hashing: PasswordHashing, username: str) -> NewCredentials:
+    """Give a machine a new password; the old one stops working at once."""
+    machine = get_machine(session, username)
+    if machine.is_revoked:
+        raise ValueError(f"machine {username!r} is revoked; add a new machine instead")
+    password = new_password()
+    machine.password_hash = hashing.hash(password)
+    machine.password_changed_at = utcnow()
+    session.flush()
+    return NewCredentials(machine=machine, password=password, qwc_path=None)
+
+
+def revoke_machine(session: Session, username: str) -> Machine:
+    """Revoke a machine: its logins get ``nvu`` and its live sessions end."""
+    machine = get_machine(session, username)
+    now = utcnow()
+    if machine.revoked_at is None:
+        machine.revoked_at = now
+    end_machine_sessions(session, machine.id, now=now, reason="revoked")
+    session.flush()
+    return machine

@@ -1,0 +1,42 @@
+"""Plain dictionaries for connections and machines (CLI output, later the HTTP API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qwc_service.clock import isoformat
+from qwc_service.connections.models import Connection, Machine
+
+
+def connection_view(connection: Connection) -> dict[str, Any]:
+    """A connection as JSON-ready data."""
+    return {
+        "connection_id": connection.id,
+        "name": connection.name,
+        "owner_id": connection.owner_id,
+        "file_id": connection.file_id,
+        "company_file": connection.company_file,
+        "created_at": isoformat(connection.created_at),
+        "disabled_at": isoformat(connection.disabled_at),
+        "company_name": connection.company_name,
+        "product_name": connection.product_name,
+        "qbxml_version": connection.qbxml_version,
+        "last_company_file": connection.last_company_file,
+        "last_error": connection.last_error,
+        "last_error_at": isoformat(connection.last_error_at),
+    }
+
+
+def machine_view(machine: Machine) -> dict[str, Any]:
+    """A machine as JSON-ready data (never its password hash)."""
+    return {
+        "machine_id": machine.id,
+        "connection_id": machine.connection_id,
+        "label": machine.label,
+        "username": machine.username,
+        "created_at": isoformat(machine.created_at),
+        "password_changed_at": isoformat(machine.password_changed_at),
+        "revoked_at": isoformat(machine.revoked_at),
+        "last_seen_at": isoformat(machine.last_seen_at),
+        "qbwc_version": machine.qbwc_version,
+    }

@@ -1,0 +1,110 @@
+"""The main job in one command: a server, a connection with two machines, one simulated sync."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qwc_service.config import Settings
+from qwc_service.connections import service as connections
+from qwc_service.connections.credentials import PasswordHashing
+from qwc_service.db import make_engine, make_session_factory, unit_of_work, upgrade
+from qwc_service.qbxml.xmlsafe import parse_document
+from qwc_service.queue import service as queue
+from qwc_service.serving import ServerProcess, free_port
+from qwc_service.simulator.connector import WebConnector, format_transcript
+from qwc_service.simulator.dataset import generate_company
+from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.qwcfile import read_qwc
+
+CUSTOMER_QUERY = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+    '<QBXML><QBXMLMsgsRq onError="stopOnError">'
+    '<CustomerQueryRq iterator="Start"><MaxReturned>10</MaxReturned>'
+    "<ActiveStatus>All</ActiveStatus></CustomerQueryRq>"
+    "</QBXMLMsgsRq></QBXML>"
+)
+INVOICE_QUERY = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+    '<QBXML><QBXMLMsgsRq onError="stopOnError">'
+    "<InvoiceQueryRq><MaxReturned>20</MaxReturned>"
+    "<IncludeLineItems>true</IncludeLineItems></InvoiceQueryRq>"
+    "</QBXMLMsgsRq></QBXML>"
+)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """How the demo session ended."""
+
+    completed: bool
+    qwc_files: tuple[Path, ...]
+
+
+def count_records(response: str | None) -> Counter[str]:
+    """How many records of each kind (CustomerRet, InvoiceRet …) a response holds."""
+    counts: Counter[str] = Counter()
+    if not response:
+        return counts
+    root = parse_document(response)
+    for rs in root.iterfind("QBXMLMsgsRs/*"):
+        for child in rs:
+            if isinstance(child.tag, str) and child.tag.endswith("Ret"):
+                counts[child.tag] += 1
+    return counts
+
+
+def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
+    """Run the demo in ``workdir`` (SQLite database and .qwc files go there)."""
+    port = free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{workdir / 'qwc_service.db'}",
+        public_url=f"http://localhost:{port}",
+        files_dir=workdir / "qwc_files",
+        log_format="json",
+        log_level="warning",
+    )
+    say(f"working directory: {workdir}")
+    upgrade(settings.database_url)
+    say("database: SQLite, schema at head")
+
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    hashing = PasswordHashing(settings)
+    with unit_of_work(factory) as session:
+        connection = connections.create_connection(session, name="Acme Widgets (demo)")
+        machines = [
+            connections.add_machine(session, settings, hashing, connection.id, label=label)
+            for label in ("Front office PC", "Terminal server")
+        ]
+        queue.enqueue(session, connection.id, CUSTOMER_QUERY, priority=10)
+        queue.enqueue(session, connection.id, INVOICE_QUERY)
+        connection_id = connection.id
+    say(f"connection {connection_id}: OwnerID {connection.owner_id}, FileID {connection.file_id}")
+    for created in machines:
+        say(f"  machine {created.machine.username} ({created.machine.label}): {created.qwc_path}")
+    say("queued: a customer query (iterator, 10 per page) and an invoice query with lines")
+
+    company = FakeQuickBooks(generate_company(name="Acme Widgets", customers=25, invoices=40))
+    with ServerProcess(settings, port=port, workers=2, log_path=workdir / "server.log") as server:
+        say(f"server: gunicorn on {server.url} (log in {workdir / 'server.log'})")
+        first = machines[0]
+        assert first.qwc_path is not None
+        connector = WebConnector(read_qwc(first.qwc_path), first.password, company)
+        connector.add_application()
+        say(f"simulated Web Connector added {first.qwc_path.name} and runs one update:\n")
+        result = connector.run_session()
+        say(format_transcript(result))
+
+    say("\njobs:")
+    with unit_of_work(factory) as session:
+        for job in queue.list_jobs(session, connection_id):
+            records = count_records(job.response)
+            detail = ", ".join(f"{n} {kind}" for kind, n in sorted(records.items())) or "-"
+            say(f"  job {job.id} {job.request_names}: {job.status}; received {detail}")
+    engine.dispose()
+    files = tuple(m.qwc_path for m in machines if m.qwc_path is not None)
+    say(f"\n.qwc files: {settings.files_dir / connection_id}")
+    return DemoResult(completed=result.outcome == "completed", qwc_files=files)

@@ -1,0 +1,26 @@
+"""Production gunicorn settings.
+
+    gunicorn -c python:qwc_service.gunicorn_conf qwc_service.wsgi:app
+
+
+Threads let the deliberately slow password check of one login run while other calls
+are answered. Every value can be overridden with gunicorn's own flags or QWC_* variables.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("QWC_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("QWC_WORKERS", str(multiprocessing.cpu_count() * 2)))
+worker_class = "gthread"
+threads = int(os.environ.get("QWC_THREADS", "4"))
+# The Web Connector keeps connections alive between the calls of an update.
+keepalive = 15
+timeout = 120
+graceful_timeout = 30
+# Each worker opens its own database pool after the fork.
+preload_app = False
+max_requests = 10000
+max_requests_jitter = 1000
+accesslog = os.environ.get("QWC_ACCESS_LOG") or None
+forwarded_allow_ips = os.environ.get("QWC_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,1 @@
+"""qbXML: hardened parsing, request building, response and HCP reading, versions, explanations."""

@@ -1,0 +1,66 @@
+"""Jobs: qbXML work waiting for, or done by, a connection's Web Connector."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qwc_service.clock import utcnow
+from qwc_service.db import Base, UTCDateTime
+
+
+class JobStatus(enum.StrEnum):
+    """Where a job is in its life."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    DONE = "done"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+class Job(Base):
+    """One qbXML request set for one connection."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        # The claim query: a connection's queued jobs, highest priority first, FIFO within.
+        Index("ix_jobs_claim", "connection_id", "status", text("priority DESC"), "id"),
+        # A de-duplication key names at most one queued job per connection.
+        Index(
+            "uq_jobs_queued_dedup_key",
+            "connection_id",
+            "dedup_key",
+            unique=True,
+            postgresql_where=text("status = 'queued' AND dedup_key IS NOT NULL"),
+            sqlite_where=text("status = 'queued' AND dedup_key IS NOT NULL"),
+        ),
+        Index("ix_jobs_session_id", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    dedup_key: Mapped[str | None] = mapped_column(String(200))
+    qbxml: Mapped[str] = mapped_column(Text)
+    request_names: Mapped[str] = mapped_column(String(500))
+
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    request_id: Mapped[str | None] = mapped_column(String(50))
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    response: Mapped[str | None] = mapped_column(Text)
+    hresult: Mapped[str | None] = mapped_column(String(32))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    status_severity: Mapped[str | None] = mapped_column(String(16))
+    status_message: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

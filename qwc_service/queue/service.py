@@ -1,0 +1,175 @@
+"""The durable per-connection queue: enqueue, claim under a lease, complete, release."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from qwc_service.clock import utcnow
+from qwc_service.connections.queries import ConnectionDisabled, get_connection
+from qwc_service.qbxml.requests import validate_request
+from qwc_service.queue.models import Job, JobStatus
+
+MAX_PRIORITY = 1_000_000
+
+
+class JobNotFound(LookupError):
+    """No job with this id exists for this connection."""
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """The result of an enqueue: the job, and whether an existing one was returned instead."""
+
+    job: Job
+    deduplicated: bool
+
+
+def enqueue(
+    session: Session,
+    connection_id: str,
+    qbxml: str,
+    *,
+    priority: int = 0,
+    dedup_key: str | None = None,
+) -> Enqueued:
+    """Queue a qbXML request set for a connection.
+
+    The document must be well-formed qbXML with a ``QBXMLMsgsRq``. With ``dedup_key``, a
+    second enqueue while a job with that key is still queued creates nothing and returns
+    the queued job (``deduplicated=True``).
+    """
+    connection = get_connection(session, connection_id)
+    if connection.disabled_at is not None:
+        raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
+    if not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
+        raise ValueError(f"priority must be between {-MAX_PRIORITY} and {MAX_PRIORITY}")
+    request_set = validate_request(qbxml)
+    if dedup_key is not None:
+        dedup_key = dedup_key.strip() or None
+    if dedup_key is not None:
+        existing = session.scalar(
+            select(Job).where(
+                Job.connection_id == connection_id,
+                Job.dedup_key == dedup_key,
+                Job.status == JobStatus.QUEUED,
+            )
+        )
+        if existing is not None:
+            return Enqueued(existing, deduplicated=True)
+    job = Job(
+        connection_id=connection_id,
+        qbxml=qbxml,
+        priority=priority,
+        dedup_key=dedup_key,
+        request_names=",".join(request_set.request_names)[:500],
+        status=JobStatus.QUEUED,
+    )
+    session.add(job)
+    session.flush()
+    return Enqueued(job, deduplicated=False)
+
+
+def get_job(session: Session, connection_id: str, job_id: int) -> Job:
+    """One job of a connection, or JobNotFound."""
+    job = session.get(Job, job_id)
+    if job is None or job.connection_id != connection_id:
+        raise JobNotFound(f"no job {job_id} for connection {connection_id!r}")
+    return job
+
+
+def list_jobs(
+    session: Session, connection_id: str, *, status: str | None = None, limit: int = 1000
+) -> list[Job]:
+    """A connection's jobs in queue order (priority, then FIFO), optionally by status."""
+    get_connection(session, connection_id)
+    query = select(Job).where(Job.connection_id == connection_id)
+    if status is not None:
+        query = query.where(Job.status == JobStatus(status))
+    return list(session.scalars(query.order_by(Job.priority.desc(), Job.id).limit(limit)))
+
+
+def release_expired(session: Session, connection_id: str, now: datetime) -> int:
+    """Put a connection's jobs whose lease ran out back in the queue; returns how many."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.connection_id == connection_id,
+            Job.status == JobStatus.SENT,
+            Job.leased_until < now,
+        )
+        .values(status=JobStatus.QUEUED, session_id=None, leased_until=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def release_session_jobs(session: Session, session_id: int) -> int:
+    """Put the jobs a session holds but never answered back in the queue."""
+    result = session.execute(
+        update(Job)
+        .where(Job.session_id == session_id, Job.status == JobStatus.SENT)
+        .values(status=JobStatus.QUEUED, session_id=None, leased_until=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def has_queued(session: Session, connection_id: str) -> bool:
+    """Whether the connection has work waiting."""
+    query = select(Job.id).where(Job.connection_id == connection_id, Job.status == JobStatus.QUEUED)
+    return session.scalar(query.limit(1)) is not None
+
+
+def count_queued(session: Session, connection_id: str) -> int:
+    """How many jobs wait for the connection."""
+    query = select(func.count()).where(
+        Job.connection_id == connection_id, Job.status == JobStatus.QUEUED
+    )
+    return int(session.scalar(query) or 0)
+
+
+def claim_next(
+    session: Session, connection_id: str, session_id: int, leased_until: datetime
+) -> Job | None:
+    """Hand the connection's next job to a session under a lease, or None when idle.
+
+    Highest priority first, FIFO within a priority. On PostgreSQL the row is locked with
+    ``FOR UPDATE SKIP LOCKED`` so two claimers can never take the same job.
+    """
+    query = (
+        select(Job)
+        .where(Job.connection_id == connection_id, Job.status == JobStatus.QUEUED)
+        .order_by(Job.priority.desc(), Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    job = session.scalar(query)
+    if job is None:
+        return None
+    job.status = JobStatus.SENT
+    job.session_id = session_id
+    job.leased_until = leased_until
+    job.attempts += 1
+    job.request_id = f"{job.id}-{job.attempts}"
+    job.sent_at = utcnow()
+    session.flush()
+    return job
+
+
+def sent_job_of_session(session: Session, session_id: int) -> Job | None:
+    """The job a session has been handed and not yet answered, if any."""
+    query = select(Job).where(Job.session_id == session_id, Job.status == JobStatus.SENT)
+    return session.scalar(query.order_by(Job.sent_at.desc()).limit(1))
+
+
+def cancel_job(session: Session, connection_id: str, job_id: int) -> Job:
+    """Cancel a queued job; a job already handed out or finished cannot be cancelled."""
+    job = get_job(session, connection_id, job_id)
+    if job.status != JobStatus.QUEUED:
+        raise ValueError(f"job {job_id} is {job.status}; only queued jobs can be cancelled")
+    job.status = JobStatus.CANCELLED
+    job.completed_at = utcnow()
+    session.flush()
+    return job

@@ -1,0 +1,52 @@
+"""Which Web Connector version an address reported, so machines can be listed with theirs.
+
+clientVersion carries no username, so the version is remembered per client address and
+picked up by the authenticate call that follows from the same address.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from qwc_service.db import Base, UTCDateTime
+
+PAIRING_WINDOW = timedelta(minutes=5)
+
+
+class ClientVersion(Base):
+    """The last Web Connector version seen from one client address."""
+
+    __tablename__ = "client_versions"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """A version string as numbers for comparison ("2.1.0.30" → (2, 1, 0, 30))."""
+    parts = [int(p) for p in re.findall(r"\d+", version)[:4]]
+    return tuple(parts + [0] * (4 - len(parts)))
+
+
+def remember_version(session: Session, address: str, version: str, now: datetime) -> None:
+    """Remember the version ``address`` reported in clientVersion."""
+    row = session.get(ClientVersion, address[:64])
+    if row is None:
+        session.add(ClientVersion(address=address[:64], version=version, seen_at=now))
+    else:
+        row.version, row.seen_at = version, now
+
+
+def recent_version(session: Session, address: str, now: datetime) -> str | None:
+    """The version ``address`` reported moments ago, if any."""
+    return session.scalar(
+        select(ClientVersion.version).where(
+            ClientVersion.address == address[:64],
+            ClientVersion.seen_at >= now - PAIRING_WINDOW,
+        )
+    )

@@ -1,0 +1,318 @@
+"""The Web Connector's side of a session, one method per SOAP call, one transaction each.
+
+The SOAP transport translates the wire into these calls and back; everything the protocol
+decides (what to answer for an unknown ticket, when to say 100, what getLastError says)
+is decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qwc_service import __version__
+from qwc_service.clock import utcnow
+from qwc_service.config import Settings
+from qwc_service.connections.credentials import PasswordHashing
+from qwc_service.connections.models import Connection
+from qwc_service.db import SessionFactory, unit_of_work
+from qwc_service.qbxml.errors import QbxmlError
+from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
+from qwc_service.qbxml.hcp import parse_hcp
+from qwc_service.qbxml.requests import stamp_request_id, validate_request
+from qwc_service.qbxml.responses import summarize_response
+from qwc_service.qbxml.versions import choose_version
+from qwc_service.queue.models import Job, JobStatus
+from qwc_service.queue.service import (
+    claim_next,
+    count_queued,
+    release_session_jobs,
+    sent_job_of_session,
+)
+from qwc_service.sessions import clients
+from qwc_service.sessions.models import WcSession
+from qwc_service.sessions.service import (
+    AuthOutcome,
+    TicketInvalid,
+    end_session,
+    find_login,
+    find_session,
+    rejected,
+    resolve,
+    start_session,
+)
+
+log = structlog.get_logger("qwc_service.exchange")
+
+NO_SESSION_MESSAGE = (
+    "The server does not know this Web Connector session (it expired or was closed). "
+    "The Web Connector starts a new one at the next update; nothing was lost."
+)
+NOTHING_TO_DO = "No more requests for this company file."
+BUSY_RETRY_SECONDS = 300
+SESSION_FATAL = -101
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who is calling: used for logs and for linking clientVersion to a machine."""
+
+    client_address: str = ""
+
+
+class WebConnectorExchange:
+    """The QBWC protocol, as services the SOAP layer, the CLI and the tests can call."""
+
+    def __init__(self, settings: Settings, session_factory: SessionFactory) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.hashing = PasswordHashing(settings)
+
+    # -- before a session ---------------------------------------------------------------
+
+    def server_version(self) -> str:
+        """The version string shown in the Web Connector's More Information dialog."""
+        return f"qwc-service {__version__}"
+
+    def client_version(self, version: str, ctx: CallContext = CallContext()) -> str:
+        """``""`` to proceed, or ``"O:<min>"`` when the Web Connector is older than supported."""
+        version = (version or "").strip()[:32]
+        if ctx.client_address and version:
+            with unit_of_work(self.session_factory) as session:
+                clients.remember_version(session, ctx.client_address, version, utcnow())
+        if not version:
+            return ""
+        if clients.version_tuple(version) < clients.version_tuple(self.settings.min_qbwc_version):
+            return f"O:{self.settings.min_qbwc_version}"
+        return ""
+
+    def authenticate(
+        self, username: str, password: str, ctx: CallContext = CallContext()
+    ) -> AuthOutcome:
+        """Check a machine's password and start a session if its connection has work."""
+        username = (username or "").strip()
+        with unit_of_work(self.session_factory) as session:
+            login = find_login(session, username)
+        # The slow hash runs outside any transaction, so it holds no locks.
+        if not self.hashing.verify(login.password_hash if login else None, password or ""):
+            log.info("login_rejected", username_length=len(username))
+            return rejected()
+        assert login is not None
+        now = utcnow()
+        with unit_of_work(self.session_factory) as session:
+            outcome = start_session(
+                session,
+                login,
+                now=now,
+                ttl_seconds=self.settings.ticket_ttl_seconds,
+                busy_retry_seconds=BUSY_RETRY_SECONDS,
+            )
+            if outcome.machine is not None and ctx.client_address:
+                seen = clients.recent_version(session, ctx.client_address, now)
+                if seen:
+                    outcome.machine.qbwc_version = seen
+        return outcome
+
+    # -- inside a session ---------------------------------------------------------------
+
+    def send_request(
+        self,
+        ticket: str,
+        hcp_response: str,
+        company_file_name: str,
+        country: str,
+        major: int | None,
+        minor: int | None,
+    ) -> str:
+        """The next qbXML request for the session, or ``""`` when there is none."""
+        now = utcnow()
+        with unit_of_work(self.session_factory) as session:
+            try:
+                wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+            except TicketInvalid:
+                return ""
+            connection = session.get(Connection, wc.connection_id)
+            assert connection is not None
+            if wc.requests_sent == 0 and wc.company_file_name is None:
+                self._record_host(
+                    wc, connection, hcp_response, company_file_name, country, major, minor
+                )
+            # A request handed out earlier and never answered: its response was lost.
+            release_session_jobs(session, wc.id)
+            job = claim_next(session, connection.id, wc.id, wc.expires_at)
+            if job is None:
+                wc.last_error = NOTHING_TO_DO
+                return ""
+            try:
+                text = self._prepare(job, wc)
+            except QbxmlError as exc:
+                job.status = JobStatus.ERROR
+                job.error = f"the queued qbXML could not be prepared: {exc}"
+                job.completed_at = now
+                wc.last_error = "A queued request was not valid qbXML; it was skipped."
+                return ""
+            wc.requests_sent += 1
+            return text
+
+    def receive_response(self, ticket: str, response: str, hresult: str, message: str) -> int:
+        """Store QuickBooks' answer on its job; return progress 0-100, or negative on failure."""
+        now = utcnow()
+        with unit_of_work(self.session_factory) as session:
+            try:
+                wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+            except TicketInvalid:
+                return SESSION_FATAL
+            wc.responses_received += 1
+            job = self._match_job(session, wc, response)
+            if job is None:
+                wc.last_error = (
+                    "QuickBooks sent a response that matches no request of this session; "
+                    "it was not stored."
+                )
+                return SESSION_FATAL
+            self._complete(job, response, hresult, message)
+            wc.last_error = None
+            return self._progress(session, wc)
+
+    def connection_error(self, ticket: str, hresult: str, message: str) -> str:
+        """Record why the Web Connector could not reach QuickBooks; retry once, then ``done``."""
+        now = utcnow()
+        with unit_of_work(self.session_factory) as session:
+            try:
+                wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+            except TicketInvalid:
+                return "done"
+            wc.connection_errors += 1
+            text = format_for_person(explain_hresult(hresult or ""), (message or "")[:500])
+            wc.last_error = text
+            connection = session.get(Connection, wc.connection_id)
+            assert connection is not None
+            connection.last_error = text
+            connection.last_error_at = now
+            log.info("connection_error", hresult=(hresult or "")[:32], attempt=wc.connection_errors)
+            # Retry once with whatever company file is open; after that, give up for this run.
+            return "" if wc.connection_errors == 1 else "done"
+
+    def get_last_error(self, ticket: str) -> str:
+        """A message a person can act on, about why the session stopped."""
+        with unit_of_work(self.session_factory) as session:
+            try:
+                wc = find_session(session, ticket)
+            except TicketInvalid:
+                return NO_SESSION_MESSAGE
+            if wc.last_error:
+                return wc.last_error
+            if wc.closed_at is not None or wc.expires_at <= utcnow():
+                return NO_SESSION_MESSAGE
+            return NOTHING_TO_DO
+
+    def close_connection(self, ticket: str) -> str:
+        """End the session; unanswered jobs go back to the queue."""
+        now = utcnow()
+        with unit_of_work(self.session_factory) as session:
+            try:
+                wc = find_session(session, ticket)
+            except TicketInvalid:
+                return "OK"
+            if wc.closed_at is not None:
+                return "OK"
+            reason = "expired" if wc.expires_at <= now else "closed"
+            end_session(session, wc, now=now, reason=reason)
+            done = wc.responses_received
+            return f"Complete: {done} request{'s' if done != 1 else ''} processed."
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _record_host(
+        self,
+        wc: WcSession,
+        connection: Connection,
+        hcp_response: str,
+        company_file_name: str,
+        country: str,
+        major: int | None,
+        minor: int | None,
+    ) -> None:
+        wc.company_file_name = (company_file_name or "")[:1024]
+        wc.qbxml_country = (country or "")[:8] or None
+        wc.qbxml_major, wc.qbxml_minor = major, minor
+        wc.hcp_response = hcp_response or None
+        hcp = parse_hcp(hcp_response or "")
+        try:
+            wc.qbxml_version = choose_version(hcp, major, minor)
+        except ValueError:
+            wc.qbxml_version = None
+        connection.qbxml_version = wc.qbxml_version
+        connection.last_company_file = wc.company_file_name or None
+        if hcp.host is not None:
+            connection.product_name = (hcp.host.product_name or "")[:200] or None
+        if hcp.company is not None:
+            connection.company_name = (hcp.company.company_name or "")[:200] or None
+
+    def _prepare(self, job: Job, wc: WcSession) -> str:
+        request_set = validate_request(job.qbxml)
+        version = None if request_set.version else (wc.qbxml_version or "13.0")
+        assert job.request_id is not None
+        return stamp_request_id(job.qbxml, job.request_id, version=version)
+
+    def _match_job(self, session: Session, wc: WcSession, response: str) -> Job | None:
+        current = sent_job_of_session(session, wc.id)
+        if not response:
+            return current
+        try:
+            summary = summarize_response(response)
+        except QbxmlError:
+            return current
+        if current is not None and current.request_id in summary.request_ids:
+            return current
+        if summary.request_ids and current is not None:
+            # QuickBooks echoes our requestID; a different one means a stray response.
+            return None
+        return current
+
+    def _complete(self, job: Job, response: str, hresult: str, message: str) -> None:
+        job.completed_at = utcnow()
+        job.leased_until = None
+        job.response = response or None
+        if hresult:
+            explanation = explain_hresult(hresult)
+            job.status = JobStatus.ERROR
+            job.hresult = hresult[:32]
+            job.error = format_for_person(explanation, (message or "")[:500])
+            return
+        try:
+            summary = summarize_response(response)
+        except QbxmlError as exc:
+            job.status = JobStatus.ERROR
+            job.error = f"QuickBooks' response could not be read: {exc}"
+            return
+        first = summary.first_error or (summary.statuses[0] if summary.statuses else None)
+        if first is not None:
+            job.status_code = first.status_code
+            job.status_severity = first.severity
+            job.status_message = first.message[:2000]
+        if summary.first_error is not None:
+            job.status = JobStatus.ERROR
+            job.error = format_for_person(
+                explain_status(summary.first_error.status_code, summary.first_error.message)
+            )
+        else:
+            job.status = JobStatus.DONE
+
+    def _progress(self, session: Session, wc: WcSession) -> int:
+        remaining = count_queued(session, wc.connection_id)
+        if remaining == 0:
+            return 100
+        done = int(
+            session.scalar(
+                select(func.count()).where(
+                    Job.session_id == wc.id,
+                    Job.status.in_((JobStatus.DONE, JobStatus.ERROR)),
+                )
+            )
+            or 0
+        )
+        return min(99, (100 * done) // (done + remaining))

@@ -1,0 +1,46 @@
+"""Web Connector sessions: one per successful authenticate, found again by ticket hash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qwc_service.clock import utcnow
+from qwc_service.db import Base, UTCDateTime
+
+
+class WcSession(Base):
+    """One Web Connector update run, from authenticate to closeConnection or expiry."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    machine_id: Mapped[int] = mapped_column(ForeignKey("machines.id", ondelete="CASCADE"))
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+
+    # Reported by the Web Connector on the first sendRequestXML.
+    company_file_name: Mapped[str | None] = mapped_column(String(1024))
+    qbxml_country: Mapped[str | None] = mapped_column(String(8))
+    qbxml_major: Mapped[int | None] = mapped_column(Integer)
+    qbxml_minor: Mapped[int | None] = mapped_column(Integer)
+    hcp_response: Mapped[str | None] = mapped_column(Text)
+    qbxml_version: Mapped[str | None] = mapped_column(String(16))
+
+    requests_sent: Mapped[int] = mapped_column(Integer, default=0)
+    responses_received: Mapped[int] = mapped_column(Integer, default=0)
+    connection_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    def is_live(self, now: datetime) -> bool:
+        """Whether the session can still be used."""
+        return self.closed_at is None and self.expires_at > now

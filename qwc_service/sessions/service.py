@@ -1,0 +1,200 @@
+"""Authenticate, find a session by ticket, and end sessions: the lease rules live here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qwc_service.connections.models import Connection, Machine
+from qwc_service.queue.service import has_queued, release_expired, release_session_jobs
+from qwc_service.sessions.models import WcSession
+from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, new_ticket
+
+MAX_USERNAME_LENGTH = 64
+
+
+class AuthStatus(enum.StrEnum):
+    """The second string of authenticate's answer."""
+
+    WORK = "work"  # sent as "" or as the connection's company file path
+    NONE = "none"
+    NVU = "nvu"
+    BUSY = "busy"
+
+
+class TicketInvalid(LookupError):
+    """The ticket names no session: unknown, forged or malformed."""
+
+
+class TicketExpired(TicketInvalid):
+    """The ticket's session was idle longer than the ticket lifetime."""
+
+
+class TicketClosed(TicketInvalid):
+    """The ticket's session has ended (closeConnection, superseded or revoked)."""
+
+
+@dataclass(frozen=True)
+class Login:
+    """A machine that may log in, read outside the transaction that starts the session."""
+
+    machine_id: int
+    connection_id: str
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
+class AuthOutcome:
+    """What authenticate answers: the ticket, the status and optional wait hints."""
+
+    ticket: str
+    status: AuthStatus
+    company_file: str = ""
+    postpone_seconds: int | None = None
+    session: WcSession | None = None
+    machine: Machine | None = None
+
+    def wire_strings(self) -> list[str]:
+        """The string array the Web Connector expects (always at least two strings)."""
+        second = self.company_file if self.status is AuthStatus.WORK else self.status.value
+        strings = [self.ticket, second]
+        if self.postpone_seconds is not None:
+            strings.append(str(self.postpone_seconds))
+        return strings
+
+
+def find_login(session: Session, username: str) -> Login | None:
+    """The credentials of an active machine with ``username``, or None."""
+    if not username or len(username) > MAX_USERNAME_LENGTH:
+        return None
+    row = session.execute(
+        select(Machine.id, Machine.connection_id, Machine.password_hash, Machine.revoked_at).where(
+            Machine.username == username
+        )
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Login(row.id, row.connection_id, row.password_hash)
+
+
+def rejected() -> AuthOutcome:
+    """The answer to a bad login; the ticket is random so bad and good look alike."""
+    return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NVU)
+
+
+def start_session(
+    session: Session, login: Login, *, now: datetime, ttl_seconds: int, busy_retry_seconds: int
+) -> AuthOutcome:
+    """Start a session for a machine whose password was verified, if it has work.
+
+    One session per connection: another machine's live session makes this one ``busy``;
+    this machine's own earlier session is superseded (a Web Connector runs one update at
+    a time, so a new login means the old one died). Jobs whose lease ran out go back to
+    the queue first, so nothing handed to a dead session is lost.
+    """
+    machine = session.get(Machine, login.machine_id)
+    if (
+        machine is None
+        or machine.revoked_at is not None
+        or machine.password_hash != login.password_hash
+    ):
+        # Revoked or given a new password while we were verifying the old one.
+        return rejected()
+    connection = session.scalar(
+        select(Connection).where(Connection.id == machine.connection_id).with_for_update()
+    )
+    assert connection is not None
+    machine.last_seen_at = now
+    if connection.disabled_at is not None:
+        return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
+
+    if connection.active_session_id is not None:
+        active = session.get(WcSession, connection.active_session_id)
+        if active is not None and active.is_live(now):
+            if active.machine_id != machine.id:
+                wait = int((active.expires_at - now).total_seconds())
+                return AuthOutcome(
+                    ticket=new_ticket(),
+                    status=AuthStatus.BUSY,
+                    postpone_seconds=max(30, min(wait, busy_retry_seconds)),
+                    machine=machine,
+                )
+            end_session(session, active, now=now, reason="superseded")
+        elif active is not None and active.closed_at is None:
+            end_session(session, active, now=now, reason="expired")
+        connection.active_session_id = None
+
+    release_expired(session, connection.id, now)
+    if not has_queued(session, connection.id):
+        return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
+
+    ticket = new_ticket()
+    wc_session = WcSession(
+        ticket_hash=hash_ticket(ticket),
+        machine_id=machine.id,
+        connection_id=connection.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(seconds=ttl_seconds),
+    )
+    session.add(wc_session)
+    session.flush()
+    connection.active_session_id = wc_session.id
+    return AuthOutcome(
+        ticket=ticket,
+        status=AuthStatus.WORK,
+        company_file=connection.company_file or "",
+        session=wc_session,
+        machine=machine,
+    )
+
+
+def find_session(session: Session, ticket: str) -> WcSession:
+    """The session a ticket names, whatever its state; TicketInvalid if none."""
+    if not ticket or len(ticket) > MAX_TICKET_LENGTH:
+        raise TicketInvalid("no such ticket")
+    wc_session = session.scalar(
+        select(WcSession).where(WcSession.ticket_hash == hash_ticket(ticket))
+    )
+    if wc_session is None:
+        raise TicketInvalid("no such ticket")
+    return wc_session
+
+
+def resolve(session: Session, ticket: str, *, now: datetime, ttl_seconds: int) -> WcSession:
+    """The live session a ticket names, with its idle timer restarted.
+
+    Raises TicketInvalid, TicketExpired or TicketClosed.
+    """
+    wc_session = find_session(session, ticket)
+    if wc_session.closed_at is not None:
+        raise TicketClosed("the session has ended")
+    if wc_session.expires_at <= now:
+        raise TicketExpired("the session expired")
+    wc_session.last_seen_at = now
+    wc_session.expires_at = now + timedelta(seconds=ttl_seconds)
+    return wc_session
+
+
+def end_session(session: Session, wc_session: WcSession, *, now: datetime, reason: str) -> int:
+    """End a session: release the connection lease and requeue its unanswered jobs."""
+    if wc_session.closed_at is None:
+        wc_session.closed_at = now
+        wc_session.close_reason = reason
+    connection = session.get(Connection, wc_session.connection_id)
+    if connection is not None and connection.active_session_id == wc_session.id:
+        connection.active_session_id = None
+    return release_session_jobs(session, wc_session.id)
+
+
+def end_machine_sessions(session: Session, machine_id: int, *, now: datetime, reason: str) -> None:
+    """End every open session of a machine (used when it is revoked)."""
+    open_sessions = session.scalars(
+        select(WcSession).where(WcSession.machine_id == machine_id, WcSession.closed_at.is_(None))
+    )
+    for wc_session in list(open_sessions):
+        end_session(session, wc_session, now=now, reason=reason)

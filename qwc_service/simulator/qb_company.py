@@ -1,0 +1,17 @@
+"""The simulated company file: records, their indexes, and the changes QuickBooks allows."""
+
+from __future__ import annotations
+
+from .qb_lists import ListChanges
+from .qb_txns import LineSpec, TxnChanges
+
+__all__ = ["Company", "LineSpec"]
+
+
+class Company(ListChanges, TxnChanges):
+    """One QuickBooks company file, with everything the simulator answers queries from.
+
+    Records live in ``customers``, ``items``, ``invoices`` and ``payments`` (keyed by ListID or
+    TxnID); deletions in ``deleted_list_elements`` and ``deleted_txns``; data extensions on
+    the Company object (QBWC's FileID and AppLock) in ``data_extensions``.
+    """

@@ -1,0 +1,90 @@
+"""Small plain-HTTP pages: the AppSupport page and the health check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from qwc_service import __version__
+from qwc_service.db import SchemaOutOfDate, check_schema
+
+StartResponse = Callable[..., Any]
+
+SUPPORT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{name}: QuickBooks Web Connector support</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;line-height:1.5}}
+</style>
+</head><body>
+<h1>{name}</h1>
+<p>This server exchanges data with QuickBooks Desktop through the QuickBooks Web Connector.</p>
+<h2>Setting up a computer</h2>
+<ol>
+<li>Open QuickBooks Desktop and the company file on the computer that runs the Web Connector.</li>
+<li>In the Web Connector choose <em>Add an application</em> and pick the .qwc file you were given
+for this computer.</li>
+<li>Allow the application in QuickBooks when asked, then enter the password you were given
+and tick the application's box to start the first update.</li>
+</ol>
+<h2>Common messages</h2>
+<ul>
+<li><strong>QBWC1039</strong>: this company file already belongs to another application with the
+same owner; use the .qwc made for this company file.</li>
+<li><strong>QBWC1012</strong>: the Web Connector could not log in; check the password and that
+this server is reachable over https.</li>
+<li><strong>0x80040408</strong>: QuickBooks could not be started; open QuickBooks with the company
+file and update again.</li>
+</ul>
+<p>Contact the company that gave you the .qwc file for help. Server version {version}.</p>
+</body></html>
+"""
+
+
+def support_page(app_name: str) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The AppSupport page: the Web Connector will not add an application without a 200 here."""
+    body = SUPPORT_PAGE.format(name=escape(app_name), version=escape(__version__)).encode()
+
+    def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        start_response(
+            "200 OK",
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    return handle
+
+
+def health_status(engine: Engine) -> tuple[bool, dict[str, Any]]:
+    """Whether the database answers and its schema is current, as a small JSON document."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        check_schema(engine)
+    except SchemaOutOfDate:
+        return False, {"status": "error", "database": "ok", "schema": "out of date"}
+    except Exception:
+        return False, {"status": "error", "database": "unreachable"}
+    return True, {"status": "ok", "database": "ok", "schema": "current", "version": __version__}
+
+
+def health_page(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """``GET /health``: 200 with a small JSON body when the database answers, 503 otherwise."""
+
+    def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        ok, document = health_status(engine)
+        body = json.dumps(document).encode()
+        start_response(
+            "200 OK" if ok else "503 Service Unavailable",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [body]
+
+    return handle

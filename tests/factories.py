@@ -1,0 +1,103 @@
+"""Test data builders: settings, connections, machines and queued work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qwc_service.app import QwcApp
+from qwc_service.config import Settings
+from qwc_service.connections import service as connections
+from qwc_service.db import unit_of_work
+from qwc_service.queue import service as queue
+
+
+def make_test_settings(database_url: str, files_dir: Path) -> Settings:
+    """Settings for tests: cheap password hashing, files under a temporary directory."""
+    return Settings(
+        database_url=database_url,
+        files_dir=files_dir,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        log_format="console",
+        log_level="warning",
+    )
+
+
+@dataclass(frozen=True)
+class MachineCredentials:
+    """A machine as a test needs it: who it is, its password and its .qwc file."""
+
+    connection_id: str
+    username: str
+    password: str
+    qwc_path: Path | None
+
+
+def make_connection(
+    app: QwcApp, name: str = "Acme Widgets", company_file: str | None = None
+) -> str:
+    """Create a connection; returns its Connection ID."""
+    with unit_of_work(app.session_factory) as session:
+        return connections.create_connection(session, name=name, company_file=company_file).id
+
+
+def make_machine(
+    app: QwcApp, connection_id: str, label: str = "Front office PC"
+) -> MachineCredentials:
+    """Add a machine to a connection, writing its .qwc file."""
+    with unit_of_work(app.session_factory) as session:
+        created = connections.add_machine(
+            session, app.settings, app.exchange.hashing, connection_id, label=label
+        )
+        return MachineCredentials(
+            connection_id, created.machine.username, created.password, created.qwc_path
+        )
+
+
+def customer_query(max_returned: int = 10, iterator: bool = False) -> str:
+    """A small CustomerQueryRq request set."""
+    attrs = ' iterator="Start"' if iterator else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+        f'<QBXML><QBXMLMsgsRq onError="stopOnError"><CustomerQueryRq{attrs}>'
+        f"<MaxReturned>{max_returned}</MaxReturned></CustomerQueryRq></QBXMLMsgsRq></QBXML>"
+    )
+
+
+def enqueue(app: QwcApp, connection_id: str, qbxml: str | None = None, **kwargs: object) -> int:
+    """Queue a request set (a customer query by default); returns the job id."""
+    with unit_of_work(app.session_factory) as session:
+        return queue.enqueue(session, connection_id, qbxml or customer_query(), **kwargs).job.id  # type: ignore[arg-type]
+
+
+def customer_response(
+    request_id: str | None, names: tuple[str, ...] = ("Ann",), status: int = 0
+) -> str:
+    """A CustomerQueryRs as QuickBooks writes it, echoing ``request_id``."""
+    rid = f' requestID="{request_id}"' if request_id else ""
+    if status:
+        return (
+            '<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n'
+            f'<CustomerQueryRs{rid} statusCode="{status}" statusSeverity="Error" '
+            'statusMessage="Object &quot;X&quot; specified in the request cannot be found." />\n'
+            "</QBXMLMsgsRs>\n</QBXML>\n"
+        )
+    rets = "".join(
+        f"<CustomerRet><ListID>8000000{i}-1234567890</ListID><Name>{n}</Name></CustomerRet>"
+        for i, n in enumerate(names)
+    )
+    return (
+        '<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n'
+        f'<CustomerQueryRs{rid} statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
+        f"{rets}</CustomerQueryRs>\n</QBXMLMsgsRs>\n</QBXML>\n"
+    )
+
+
+def request_id_of(qbxml: str) -> str:
+    """The requestID the server stamped on the first request of a set."""
+    from lxml import etree
+
+    root = etree.fromstring(qbxml.encode())
+    first = root.find("QBXMLMsgsRq")[0]  # type: ignore[index]
+    return str(first.get("requestID"))
