@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from qwc_service import models
 from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
+from qwc_service.handlers import build_handlers
 from qwc_service.logs import configure_logging
 from qwc_service.sessions.exchange import WebConnectorExchange
 from qwc_service.soap.application import build_soap_app
@@ -58,12 +60,13 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     With ``check_database`` (the default) the database must be at the newest schema
     revision, or SchemaOutOfDate names the command to run.
     """
+    models.register()
     configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     if check_database:
         check_schema(engine)
     session_factory = make_session_factory(engine)
-    exchange = WebConnectorExchange(settings, session_factory)
+    exchange = WebConnectorExchange(settings, session_factory, build_handlers())
     soap = guard_soap(build_soap_app(exchange), max_body_bytes=settings.max_body_bytes)
     routes: dict[str, WsgiApp] = {
         "/qbwc": soap,

@@ -1,9 +1,46 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
+from qwc_service.audit.models import AuditEvent
 from qwc_service.connections.models import Connection, Machine
 from qwc_service.db import Base
-from qwc_service.queue.models import Job, JobStatus
+from qwc_service.payments.models import PaymentStatus, PaymentWrite
+from qwc_service.queue.models import Job, JobKind, JobStatus
+from qwc_service.records.models import (
+    Customer,
+    Invoice,
+    InvoiceLine,
+    Item,
+    Payment,
+    PaymentApplication,
+)
 from qwc_service.sessions.clients import ClientVersion
 from qwc_service.sessions.models import WcSession
+from qwc_service.sync.models import SyncDefinition
 
-__all__ = ["Base", "ClientVersion", "Connection", "Job", "JobStatus", "Machine", "WcSession"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "ClientVersion",
+    "Connection",
+    "Customer",
+    "Invoice",
+    "InvoiceLine",
+    "Item",
+    "Job",
+    "JobKind",
+    "JobStatus",
+    "Machine",
+    "Payment",
+    "PaymentApplication",
+    "PaymentStatus",
+    "PaymentWrite",
+    "SyncDefinition",
+    "WcSession",
+]
+
+
+def register() -> None:
+    """Make sure every mapper is configured (foreign keys name tables across packages)."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()

@@ -101,3 +101,24 @@ def request_id_of(qbxml: str) -> str:
     root = etree.fromstring(qbxml.encode())
     first = root.find("QBXMLMsgsRq")[0]  # type: ignore[index]
     return str(first.get("requestID"))
+
+
+def open_session(app: QwcApp, connection_id: str, minutes: int = 30) -> int:
+    """A live Web Connector session row for a new machine of the connection; returns its id."""
+    from datetime import timedelta
+
+    from qwc_service.clock import utcnow
+    from qwc_service.sessions.models import WcSession
+    from qwc_service.sessions.tickets import hash_ticket, new_ticket
+
+    machine = make_machine(app, connection_id, "session machine")
+    with unit_of_work(app.session_factory) as session:
+        row = WcSession(
+            ticket_hash=hash_ticket(new_ticket()),
+            machine_id=connections.get_machine(session, machine.username).id,
+            connection_id=connection_id,
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+        session.add(row)
+        session.flush()
+        return row.id

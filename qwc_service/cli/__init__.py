@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from qwc_service import models
 from qwc_service.config import Settings, SettingsError
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import (
@@ -35,6 +36,7 @@ class CliContext:
 
     @cached_property
     def engine(self) -> Engine:
+        models.register()
         engine = make_engine(self.settings.database_url)
         check_schema(engine)
         return engine

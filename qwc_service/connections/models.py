@@ -21,8 +21,15 @@ class Connection(Base):
     owner_id: Mapped[str] = mapped_column(String(38))
     file_id: Mapped[str] = mapped_column(String(38), unique=True)
     company_file: Mapped[str | None] = mapped_column(String(1024))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The company file this connection is locked to after its first successful session.
+    lock_file_id: Mapped[str | None] = mapped_column(String(38))
+    lock_company_name: Mapped[str | None] = mapped_column(String(200))
+    lock_file_path: Mapped[str | None] = mapped_column(String(1024))
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # What the last session reported about QuickBooks.
     qbxml_version: Mapped[str | None] = mapped_column(String(16))

@@ -146,8 +146,13 @@ def _build(code: str, entry: Entry, severity: str) -> Explanation:
 
 
 def _normalize_hresult(hresult: str) -> str:
-    """``0x8004040a``, ``8004040A`` and ``-2147220470`` all become ``0x8004040A``."""
+    """``0x8004040a``, ``8004040A`` and ``-2147220470`` all become ``0x8004040A``.
+
+    An empty string becomes ``unknown`` so a formatted line never starts with a bare colon.
+    """
     text = hresult.strip()
+    if not text:
+        return "unknown"
     if _DECIMAL.fullmatch(text) and not (len(text) == 8 and _HEX.fullmatch(text)):
         return f"0x{int(text) & 0xFFFFFFFF:08X}"
     match = _HEX.fullmatch(text)

@@ -12,8 +12,10 @@ The reader is deliberately lenient because nothing in it is acted on record by r
 * a document that is not well-formed is re-read with libxml2's recovery mode (entities still
   unexpanded, DOCTYPE still refused) and whatever Host/Company data survives is returned, with
   ``recovered=True``; if nothing survives, ``Hcp(None, None, recovered=True)``;
-* a document with a DOCTYPE raises :class:`~qwc_service.qbxml.errors.UnsafeXml` — the only
-  exception this module raises.
+* a document with a DOCTYPE is refused unread: ``Hcp(None, None, refused=True)``.
+
+:func:`parse_hcp` never raises: the first sendRequestXML of a session must be answered whatever
+QuickBooks (or anyone else) put in ``strHCPResponse``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from qwc_service.qbxml.errors import MalformedXml
+from qwc_service.qbxml.errors import MalformedXml, UnsafeXml
 from qwc_service.qbxml.xmlsafe import parse_document, parse_document_recovering
 
 __all__ = ["CompanyInfo", "Hcp", "HostInfo", "file_id_for", "normalize_guid", "parse_hcp"]
@@ -64,15 +66,20 @@ class CompanyInfo:
 
 @dataclass(frozen=True)
 class Hcp:
-    """The parts of an HCP response this service uses; either part may be missing."""
+    """The parts of an HCP response this service uses; either part may be missing.
+
+    ``recovered`` is set when the text was not well-formed and was read in recovery mode;
+    ``refused`` when it carried a DOCTYPE and was not read at all.
+    """
 
     host: HostInfo | None
     company: CompanyInfo | None
     recovered: bool = False
+    refused: bool = False
 
 
 def parse_hcp(text: str) -> Hcp:
-    """Read an ``strHCPResponse`` leniently (see the module notes for what happens when)."""
+    """Read an ``strHCPResponse`` leniently; never raises (see the module notes)."""
     if not text or not text.strip():
         return Hcp(None, None)
     if not text.lstrip("\ufeff \t\r\n").startswith("<"):
@@ -80,9 +87,14 @@ def parse_hcp(text: str) -> Hcp:
     recovered = False
     try:
         root = parse_document(text)
+    except UnsafeXml:
+        return Hcp(None, None, refused=True)
     except MalformedXml:
         recovered = True
-        root = parse_document_recovering(text)
+        try:
+            root = parse_document_recovering(text)
+        except UnsafeXml:
+            return Hcp(None, None, recovered=True, refused=True)
     if root is None or root.tag != "QBXML":
         return Hcp(None, None, recovered)
     host_ret = next(root.iter("HostRet"), None)

@@ -22,6 +22,15 @@ class JobStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class JobKind(enum.StrEnum):
+    """Who prepares a job's request and reads its response."""
+
+    RAW = "raw"  # qbXML queued as it is; the response is stored on the job
+    SYNC = "sync"  # one page of a scheduled sync (query or deletions)
+    PAYMENT = "payment"  # a ReceivePaymentAdd, written at most once
+    PAYMENT_CHECK = "payment_check"  # looks for a payment whose first answer was lost
+
+
 class Job(Base):
     """One qbXML request set for one connection."""
 
@@ -48,6 +57,20 @@ class Job(Base):
     dedup_key: Mapped[str | None] = mapped_column(String(200))
     qbxml: Mapped[str] = mapped_column(Text)
     request_names: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16), default=JobKind.RAW)
+    # Handler state (a sync's filters and iterator, a payment's id) as a JSON object.
+    payload: Mapped[str | None] = mapped_column(Text)
+    depends_on_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    sync_definition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sync_definitions.id", ondelete="SET NULL"), index=True
+    )
+    # An iterator lives inside one QuickBooks session: its next page goes to that session only.
+    pinned_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL")
+    )
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many round trips this job still needs, for honest progress (iterator pages).
+    units_remaining: Mapped[int] = mapped_column(Integer, default=1)
 
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
     request_id: Mapped[str | None] = mapped_column(String(50))

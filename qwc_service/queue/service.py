@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from qwc_service.clock import utcnow
 from qwc_service.connections.queries import ConnectionDisabled, get_connection
 from qwc_service.qbxml.requests import validate_request
-from qwc_service.queue.models import Job, JobStatus
+from qwc_service.queue.models import Job, JobKind, JobStatus
 
 MAX_PRIORITY = 1_000_000
 
@@ -35,6 +35,7 @@ def enqueue(
     *,
     priority: int = 0,
     dedup_key: str | None = None,
+    depends_on: int | None = None,
 ) -> Enqueued:
     """Queue a qbXML request set for a connection.
 
@@ -48,6 +49,8 @@ def enqueue(
     if not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
         raise ValueError(f"priority must be between {-MAX_PRIORITY} and {MAX_PRIORITY}")
     request_set = validate_request(qbxml)
+    if depends_on is not None:
+        get_job(session, connection_id, depends_on)
     if dedup_key is not None:
         dedup_key = dedup_key.strip() or None
     if dedup_key is not None:
@@ -67,6 +70,8 @@ def enqueue(
         dedup_key=dedup_key,
         request_names=",".join(request_set.request_names)[:500],
         status=JobStatus.QUEUED,
+        kind=JobKind.RAW,
+        depends_on_id=depends_on,
     )
     session.add(job)
     session.flush()
@@ -101,24 +106,85 @@ def release_expired(session: Session, connection_id: str, now: datetime) -> int:
             Job.status == JobStatus.SENT,
             Job.leased_until < now,
         )
-        .values(status=JobStatus.QUEUED, session_id=None, leased_until=None)
+        .values(_RELEASED)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def release_session_jobs(session: Session, session_id: int) -> int:
-    """Put the jobs a session holds but never answered back in the queue."""
+    """Put the jobs a session holds but never answered back in the queue, and unpin the rest.
+
+    A job pinned to the session (the next page of an iterator) can only ever be claimed by
+    it; once the session is gone, any session may take it (and its handler restarts it).
+    """
     result = session.execute(
         update(Job)
         .where(Job.session_id == session_id, Job.status == JobStatus.SENT)
-        .values(status=JobStatus.QUEUED, session_id=None, leased_until=None)
+        .values(_RELEASED)
+    )
+    session.execute(
+        update(Job).where(Job.pinned_session_id == session_id).values(pinned_session_id=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def has_queued(session: Session, connection_id: str) -> bool:
-    """Whether the connection has work waiting."""
-    query = select(Job.id).where(Job.connection_id == connection_id, Job.status == JobStatus.QUEUED)
+_RELEASED = {
+    "status": JobStatus.QUEUED,
+    "session_id": None,
+    "leased_until": None,
+    "pinned_session_id": None,
+}
+
+
+def claimable(connection_id: str, session_id: int, now: datetime) -> ColumnElement[bool]:
+    """The condition for a job this session may take now.
+
+    Queued, not pinned to another session, not waiting for a retry delay, and not waiting
+    for a job it depends on.
+    """
+    dependency = aliased(Job)
+    return and_(
+        Job.connection_id == connection_id,
+        Job.status == JobStatus.QUEUED,
+        or_(Job.pinned_session_id.is_(None), Job.pinned_session_id == session_id),
+        or_(Job.not_before.is_(None), Job.not_before <= now),
+        or_(
+            Job.depends_on_id.is_(None),
+            exists().where(dependency.id == Job.depends_on_id, dependency.status == JobStatus.DONE),
+        ),
+    )
+
+
+def units_remaining(session: Session, connection_id: str, session_id: int, now: datetime) -> int:
+    """Round trips still ahead for this session: one per job, more for unfinished iterators."""
+    query = select(func.coalesce(func.sum(Job.units_remaining), 0)).where(
+        claimable(connection_id, session_id, now)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def fail_dependants(session: Session, job: Job, now: datetime) -> int:
+    """Fail every queued job that depends (directly or not) on a failed job."""
+    failed = 0
+    frontier = [job.id]
+    while frontier:
+        dependants = list(
+            session.scalars(
+                select(Job).where(Job.depends_on_id.in_(frontier), Job.status == JobStatus.QUEUED)
+            )
+        )
+        for dependant in dependants:
+            dependant.status = JobStatus.ERROR
+            dependant.error = f"not sent: job {job.id}, which it depends on, failed"
+            dependant.completed_at = now
+        failed += len(dependants)
+        frontier = [d.id for d in dependants]
+    return failed
+
+
+def has_queued(session: Session, connection_id: str, now: datetime | None = None) -> bool:
+    """Whether a new session of the connection would find work it can take now."""
+    query = select(Job.id).where(claimable(connection_id, 0, now or utcnow()))
     return session.scalar(query.limit(1)) is not None
 
 
@@ -131,7 +197,11 @@ def count_queued(session: Session, connection_id: str) -> int:
 
 
 def claim_next(
-    session: Session, connection_id: str, session_id: int, leased_until: datetime
+    session: Session,
+    connection_id: str,
+    session_id: int,
+    leased_until: datetime,
+    now: datetime | None = None,
 ) -> Job | None:
     """Hand the connection's next job to a session under a lease, or None when idle.
 
@@ -140,7 +210,7 @@ def claim_next(
     """
     query = (
         select(Job)
-        .where(Job.connection_id == connection_id, Job.status == JobStatus.QUEUED)
+        .where(claimable(connection_id, session_id, now or utcnow()))
         .order_by(Job.priority.desc(), Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -171,5 +241,6 @@ def cancel_job(session: Session, connection_id: str, job_id: int) -> Job:
         raise ValueError(f"job {job_id} is {job.status}; only queued jobs can be cancelled")
     job.status = JobStatus.CANCELLED
     job.completed_at = utcnow()
+    fail_dependants(session, job, job.completed_at)
     session.flush()
     return job

@@ -7,10 +7,11 @@ is decided here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qwc_service import __version__
@@ -20,17 +21,19 @@ from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.connections.models import Connection
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.qbxml.errors import QbxmlError
-from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
+from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import parse_hcp
 from qwc_service.qbxml.requests import stamp_request_id, validate_request
 from qwc_service.qbxml.responses import summarize_response
 from qwc_service.qbxml.versions import choose_version
+from qwc_service.queue.handlers import JobContext, JobHandler
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.service import (
     claim_next,
-    count_queued,
+    fail_dependants,
     release_session_jobs,
     sent_job_of_session,
+    units_remaining,
 )
 from qwc_service.sessions import clients
 from qwc_service.sessions.models import WcSession
@@ -66,9 +69,15 @@ class CallContext:
 class WebConnectorExchange:
     """The QBWC protocol, as services the SOAP layer, the CLI and the tests can call."""
 
-    def __init__(self, settings: Settings, session_factory: SessionFactory) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: SessionFactory,
+        handlers: Mapping[str, JobHandler],
+    ) -> None:
         self.settings = settings
         self.session_factory = session_factory
+        self.handlers = handlers
         self.hashing = PasswordHashing(settings)
 
     # -- before a session ---------------------------------------------------------------
@@ -142,16 +151,18 @@ class WebConnectorExchange:
                 )
             # A request handed out earlier and never answered: its response was lost.
             release_session_jobs(session, wc.id)
-            job = claim_next(session, connection.id, wc.id, wc.expires_at)
+            job = claim_next(session, connection.id, wc.id, wc.expires_at, now)
             if job is None:
                 wc.last_error = NOTHING_TO_DO
                 return ""
+            ctx = JobContext(session, wc, connection, now, self.settings)
             try:
-                text = self._prepare(job, wc)
+                text = self._prepare(ctx, job)
             except QbxmlError as exc:
                 job.status = JobStatus.ERROR
-                job.error = f"the queued qbXML could not be prepared: {exc}"
+                job.error = f"the request could not be prepared: {exc}"
                 job.completed_at = now
+                fail_dependants(session, job, now)
                 wc.last_error = "A queued request was not valid qbXML; it was skipped."
                 return ""
             wc.requests_sent += 1
@@ -173,9 +184,14 @@ class WebConnectorExchange:
                     "it was not stored."
                 )
                 return SESSION_FATAL
-            self._complete(job, response, hresult, message)
+            connection = session.get(Connection, wc.connection_id)
+            assert connection is not None
+            ctx = JobContext(session, wc, connection, now, self.settings)
+            self.handlers[job.kind].on_response(ctx, job, response, hresult, message)
+            if job.status == JobStatus.ERROR:
+                fail_dependants(session, job, now)
             wc.last_error = None
-            return self._progress(session, wc)
+            return self._progress(session, wc, now)
 
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
         """Record why the Web Connector could not reach QuickBooks; retry once, then ``done``."""
@@ -252,11 +268,12 @@ class WebConnectorExchange:
         if hcp.company is not None:
             connection.company_name = (hcp.company.company_name or "")[:200] or None
 
-    def _prepare(self, job: Job, wc: WcSession) -> str:
-        request_set = validate_request(job.qbxml)
-        version = None if request_set.version else (wc.qbxml_version or "13.0")
+    def _prepare(self, ctx: JobContext, job: Job) -> str:
+        text = self.handlers[job.kind].request_for(ctx, job)
+        request_set = validate_request(text)
+        version = None if request_set.version else ctx.qbxml_version
         assert job.request_id is not None
-        return stamp_request_id(job.qbxml, job.request_id, version=version)
+        return stamp_request_id(text, job.request_id, version=version)
 
     def _match_job(self, session: Session, wc: WcSession, response: str) -> Job | None:
         current = sent_job_of_session(session, wc.id)
@@ -273,46 +290,9 @@ class WebConnectorExchange:
             return None
         return current
 
-    def _complete(self, job: Job, response: str, hresult: str, message: str) -> None:
-        job.completed_at = utcnow()
-        job.leased_until = None
-        job.response = response or None
-        if hresult:
-            explanation = explain_hresult(hresult)
-            job.status = JobStatus.ERROR
-            job.hresult = hresult[:32]
-            job.error = format_for_person(explanation, (message or "")[:500])
-            return
-        try:
-            summary = summarize_response(response)
-        except QbxmlError as exc:
-            job.status = JobStatus.ERROR
-            job.error = f"QuickBooks' response could not be read: {exc}"
-            return
-        first = summary.first_error or (summary.statuses[0] if summary.statuses else None)
-        if first is not None:
-            job.status_code = first.status_code
-            job.status_severity = first.severity
-            job.status_message = first.message[:2000]
-        if summary.first_error is not None:
-            job.status = JobStatus.ERROR
-            job.error = format_for_person(
-                explain_status(summary.first_error.status_code, summary.first_error.message)
-            )
-        else:
-            job.status = JobStatus.DONE
-
-    def _progress(self, session: Session, wc: WcSession) -> int:
-        remaining = count_queued(session, wc.connection_id)
+    def _progress(self, session: Session, wc: WcSession, now: datetime) -> int:
+        remaining = units_remaining(session, wc.connection_id, wc.id, now)
         if remaining == 0:
             return 100
-        done = int(
-            session.scalar(
-                select(func.count()).where(
-                    Job.session_id == wc.id,
-                    Job.status.in_((JobStatus.DONE, JobStatus.ERROR)),
-                )
-            )
-            or 0
-        )
+        done = wc.responses_received
         return min(99, (100 * done) // (done + remaining))

@@ -129,7 +129,7 @@ def start_session(
         connection.active_session_id = None
 
     release_expired(session, connection.id, now)
-    if not has_queued(session, connection.id):
+    if not has_queued(session, connection.id, now):
         return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
 
     ticket = new_ticket()

@@ -17,7 +17,8 @@ Decisions where the Web Connector's behaviour is not documented:
   the retry like "done".
 * connectionError is given one retry: the second failure ends the session whatever it answers.
 * A company file path from authenticate or connectionError that is not the file QuickBooks has
-  open fails to open with 0x8004040A, as QuickBooks does when another file is open.
+  open fails to open with 0x8004040A, as QuickBooks does when another file is open; a fake
+  QuickBooks that already has a session open (another simulated machine) fails with 0x80040422.
 * Interactive mode is not simulated: getLastError's "Interactive mode" ends the session.
 """
 
@@ -27,17 +28,21 @@ import inspect
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from qwc_service.simulator import wire
 from qwc_service.simulator.dataset import generate_company
-from qwc_service.simulator.qwcfile import QwcFile, QwcRejected, read_qwc, reject_if_invalid
 from qwc_service.simulator.quickbooks import (
     CONNECT_HRESULT,
     CONNECT_MESSAGE,
     FakeQuickBooks,
+    FileIdConflict,
     QbxmlParseError,
+    QuickBooksNotRunning,
+    SessionAlreadyOpen,
 )
+from qwc_service.simulator.qwcfile import QwcFile, QwcRejected, read_qwc, reject_if_invalid
 from qwc_service.simulator.transcript import (
     MASKED,
     CallRecord,
@@ -71,6 +76,9 @@ OTHER_FILE_HRESULT = "0x8004040A"
 OTHER_FILE_MESSAGE = (
     "A QuickBooks company data file is already open and it is different from the one requested."
 )
+#: What BeginSession fails with while another session holds the company file.
+IN_USE_HRESULT = "0x80040422"
+IN_USE_MESSAGE = "The company file is in use by another application's session."
 #: What QBWC passes as strHCPResponse when the .qwc says QBPOS (PG2.0 p.22).
 POS_HCP = "HOSTQUERY/COMPANYQUERY/PREFQUERY is currently not supported in QBPOS."
 _STOP_STATUSES: dict[str, Outcome] = {"nvu": "nvu", "none": "none", "busy": "busy"}
@@ -117,6 +125,7 @@ class WebConnector:
         support = urlsplit(self.qwc.app_support)
         app = urlsplit(self.qwc.app_url)
         target = urlsplit(self.url)
+        # urlsplit lower-cases hostname, so this compares hosts case-insensitively.
         if self.url == self.qwc.app_url or support.hostname != app.hostname:
             return self.qwc.app_support
         return urlunsplit((target.scheme, target.netloc, support.path, support.query, ""))
@@ -139,13 +148,13 @@ class WebConnector:
             )
         if not self.quickbooks.running:
             raise QwcRejected(
-                "QBWC1022", f"Could not connect to QuickBooks to look up the FileID: {CONNECT_MESSAGE}"
+                "QBWC1022",
+                f"Could not connect to QuickBooks to look up the FileID: {CONNECT_MESSAGE}",
             )
-        stamped = self.quickbooks.file_id_for(self.qwc.owner_id)
-        if stamped is not None and stamped.casefold() != self.qwc.file_id.casefold():
-            raise QwcRejected("QBWC1039", "Unique OwnerID/FileID pair value required")
-        if stamped is None:
+        try:
             self.quickbooks.stamp_file_id(self.qwc.owner_id, self.qwc.file_id)
+        except FileIdConflict as exc:
+            raise QwcRejected("QBWC1039", "Unique OwnerID/FileID pair value required") from exc
 
     # -- one SOAP call ---------------------------------------------------------------------
 
@@ -184,9 +193,13 @@ class WebConnector:
             reply = self.http.post(self.url, wire.headers(method), body)
             status = reply.status
             value = wire.parse_reply(method, reply.status, reply.content_type, reply.body)
-        except (wire.ReplyRejected, TransportError) as exc:
+        except wire.ReplyRejected as exc:
             self._failed_method = method
             self._record(method, params, f"rejected: {exc}", status, started)
+            raise
+        except TransportError as exc:
+            self._failed_method = method
+            self._record(method, params, f"no answer: {exc}", status, started)
             raise
         self._record(method, params, summarize(value), status, started)
         return value
@@ -263,7 +276,6 @@ class WebConnector:
             result.outcome = stop
             return
         if self._open_company(ticket, status, result):
-            self.quickbooks.begin_session(self.machine_name)
             try:
                 self._exchange(ticket, result)
             finally:
@@ -279,20 +291,26 @@ class WebConnector:
             self._result.warnings.append(f"authenticate {what} {auth[index]!r} is not a number")
             return None
 
-    def _open_failure(self, requested: str) -> tuple[str, str] | None:
-        """None when QuickBooks opens the company; else the HRESULT and message it fails with."""
+    def _begin_session(self, requested: str) -> tuple[str, str] | None:
+        """Open the company and begin a QuickBooks session: None, or the HRESULT and message."""
         if not self.quickbooks.running:
             return CONNECT_HRESULT, CONNECT_MESSAGE
-        if requested and requested.casefold() != self.quickbooks.company.file_path.casefold():
+        if requested and requested.casefold() != self.quickbooks.company_file.casefold():
             return OTHER_FILE_HRESULT, OTHER_FILE_MESSAGE
+        try:
+            self.quickbooks.begin_session(self.machine_name, self.qwc.owner_id)
+        except QuickBooksNotRunning as exc:
+            return exc.hresult, exc.message
+        except SessionAlreadyOpen:
+            return IN_USE_HRESULT, IN_USE_MESSAGE
         return None
 
     def _open_company(self, ticket: str, requested: str, result: SessionResult) -> bool:
-        """Open the company file, calling connectionError (one retry) when that fails."""
+        """Begin the QuickBooks session, calling connectionError (one retry) when that fails."""
         for attempt in (1, 2):
-            failure = self._open_failure(requested)
+            failure = self._begin_session(requested)
             if failure is None:
-                result.company_file = self.quickbooks.company.file_path
+                result.company_file = self.quickbooks.company_file
                 return True
             hresult, message = failure
             answer = self._call_str(
@@ -311,12 +329,12 @@ class WebConnector:
     def _hcp(self) -> str:
         if self.qwc.qb_type == "QBPOS":
             return POS_HCP
-        return self.quickbooks.hcp_response()
+        return self.quickbooks.hcp_response(self.qwc.owner_id)
 
     def _exchange(self, ticket: str, result: SessionResult) -> None:
         """sendRequestXML / receiveResponseXML until 100 %, an error, or getLastError's word."""
-        company = self.quickbooks.company
-        major, minor = company.max_qbxml_version
+        quickbooks = self.quickbooks
+        major, minor = quickbooks.qbxml_version
         hcp = self._hcp()
         while True:
             request = self._call_str(
@@ -324,8 +342,8 @@ class WebConnector:
                 [
                     ("ticket", ticket),
                     ("strHCPResponse", hcp),
-                    ("strCompanyFileName", company.file_path),
-                    ("qbXMLCountry", company.country),
+                    ("strCompanyFileName", quickbooks.company_file),
+                    ("qbXMLCountry", quickbooks.country),
                     ("qbXMLMajorVers", major),
                     ("qbXMLMinorVers", minor),
                 ],
@@ -342,13 +360,19 @@ class WebConnector:
                 result.last_error = message
                 return
             try:
-                response, hresult, text = self.quickbooks.process(request), "", ""
-            except QbxmlParseError as exc:
+                response, hresult, text = quickbooks.process(request), "", ""
+            except (QbxmlParseError, QuickBooksNotRunning) as exc:
+                # ProcessRequest failed as a whole: QBWC passes the HRESULT on instead.
                 response, hresult, text = "", exc.hresult, exc.message
             result.requests_processed += 1
             percent = self._call_int(
                 "receiveResponseXML",
-                [("ticket", ticket), ("response", response), ("hresult", hresult), ("message", text)],
+                [
+                    ("ticket", ticket),
+                    ("response", response),
+                    ("hresult", hresult),
+                    ("message", text),
+                ],
             )
             result.progress.append(percent)
             if percent < 0:
@@ -379,7 +403,10 @@ def parse_dataset_spec(spec: str | None) -> dict[str, int]:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or key not in allowed:
-            raise ValueError(f"dataset setting {part.strip()!r}: expected one of {sorted(allowed)}=N")
+            expected = ", ".join(sorted(allowed))
+            raise ValueError(
+                f"dataset setting {part.strip()!r}: expected NAME=N, NAME one of {expected}"
+            )
         if not value.isdigit():
             raise ValueError(f"dataset setting {key}: {value!r} is not a non-negative whole number")
         counts[key] = int(value)
@@ -408,7 +435,9 @@ def simulate(
     ``company`` is the QuickBooks to run against; without one a company is generated from
     ``dataset_spec``. Raises :class:`QwcRejected` when the application cannot be added.
     """
-    quickbooks = company or FakeQuickBooks(generate_company(**parse_dataset_spec(dataset_spec)))
-    connector = WebConnector(read_qwc(qwc_path), password, quickbooks, url=url)
+    if company is None:
+        settings: dict[str, Any] = dict(parse_dataset_spec(dataset_spec))
+        company = FakeQuickBooks(generate_company(**settings))
+    connector = WebConnector(read_qwc(qwc_path), password, company, url=url)
     connector.add_application()
     return connector.run_session()

@@ -89,6 +89,7 @@ class _Timeline:
         self._step = step
 
     def next(self) -> datetime:
+        """The time of the next event (possibly the same second as the last)."""
         self._now += timedelta(seconds=self._rng.randint(0, 2 * self._step))
         return self._now
 
@@ -109,13 +110,16 @@ class _OpenInvoices:
         return bool(self._ids)
 
     def add(self, txn_id: str) -> None:
+        """Track a new unpaid invoice."""
         self._pos[txn_id] = len(self._ids)
         self._ids.append(txn_id)
 
     def pick(self, rng: random.Random) -> str:
+        """A random unpaid invoice."""
         return self._ids[rng.randrange(len(self._ids))]
 
     def discard(self, txn_id: str) -> None:
+        """Forget a paid invoice (swap with the last entry, pop)."""
         pos = self._pos.pop(txn_id, None)
         if pos is None:
             return
@@ -257,10 +261,7 @@ def _make_invoice(
                                   desc="Miscellaneous charge"))  # fmt: skip
             continue
         item = company.items[rng.choice(item_ids)]
-        if item.kind == "Service":
-            quantity = rng.choice(SERVICE_HOURS)
-        else:
-            quantity = rng.choice(GOODS_COUNTS)
+        quantity = rng.choice(SERVICE_HOURS) if item.kind == "Service" else rng.choice(GOODS_COUNTS)
         rate = item.price
         if rng.random() < 0.1:
             rate = (rate * Decimal("0.9")).quantize(Decimal("0.01"))

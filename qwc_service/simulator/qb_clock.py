@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 
 class Clock:
@@ -18,7 +18,13 @@ class Clock:
         if start.tzinfo is None:
             raise ValueError("the clock needs an aware start time")
         self._now = start.replace(microsecond=0)
+        self._tz: tzinfo = start.tzinfo
         self._wall = wall
+
+    @property
+    def tz(self) -> tzinfo:
+        """The company's fixed UTC offset: the time zone every TimeModified is written in."""
+        return self._tz
 
     def now(self) -> datetime:
         """The last time handed out (or the start time)."""
@@ -28,7 +34,7 @@ class Clock:
         """Move on by at least ``seconds`` (and at least one second) and return the new time."""
         candidate = self._now + timedelta(seconds=max(1, seconds))
         if self._wall is not None:
-            wall = self._wall().astimezone(self._now.tzinfo).replace(microsecond=0)
+            wall = self._wall().astimezone(self._tz).replace(microsecond=0)
             candidate = max(candidate, wall)
         self._now = candidate
         return self._now

@@ -164,12 +164,12 @@ class CompanyStore:
         return self.items.get(list_id) if list_id else None
 
     def invoices_by_ref(self, ref_number: str) -> list[Invoice]:
-        """Invoices whose RefNumber equals ``ref_number``."""
-        return [self.invoices[t] for t in self._invoice_refs.get(ref_number, {})]
+        """Invoices whose RefNumber equals ``ref_number``, ignoring case."""
+        return [self.invoices[t] for t in self._invoice_refs.get(ref_number.casefold(), {})]
 
     def payments_by_ref(self, ref_number: str) -> list[Payment]:
-        """Received payments whose RefNumber equals ``ref_number``."""
-        return [self.payments[t] for t in self._payment_refs.get(ref_number, {})]
+        """Received payments whose RefNumber equals ``ref_number``, ignoring case."""
+        return [self.payments[t] for t in self._payment_refs.get(ref_number.casefold(), {})]
 
     def txn_ids_for_customer(self, list_id: str) -> list[str]:
         """TxnIDs of every invoice and payment of one customer, in creation order."""
@@ -212,14 +212,14 @@ class CompanyStore:
     ) -> None:
         self._customer_txns.setdefault(customer_id, {})[txn_id] = None
         if ref is not None:
-            refs.setdefault(ref, {})[txn_id] = None
+            refs.setdefault(ref.casefold(), {})[txn_id] = None
 
     def _unindex_txn(
         self, customer_id: str, txn_id: str, ref: str | None, refs: dict[str, dict[str, None]]
     ) -> None:
         self._customer_txns.get(customer_id, {}).pop(txn_id, None)
         if ref is not None:
-            refs.get(ref, {}).pop(txn_id, None)
+            refs.get(ref.casefold(), {}).pop(txn_id, None)
 
     @staticmethod
     def _adjust_balance(customer: Customer, delta: Decimal) -> None:
@@ -243,7 +243,14 @@ class CompanyStore:
 
     # ----------------------------------------------------------------- data extensions
     def set_data_ext(self, owner_id: str, name: str, value: str) -> None:
-        """Set a data extension on the Company object (QBWC's FileID and AppLock live here)."""
+        """Set a data extension on the Company object (QBWC's FileID and AppLock live here).
+
+        OwnerIDs are GUIDs, so an existing entry spelled in another case is the same owner.
+        """
+        for owner, _ in self.data_extensions:
+            if owner.upper() == owner_id.upper():
+                owner_id = owner
+                break
         self.data_extensions[(owner_id, name)] = value
 
     def data_ext(self, owner_id: str, name: str) -> str | None:

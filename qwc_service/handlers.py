@@ -1,0 +1,14 @@
+"""Every job handler, by kind: assembled once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from qwc_service.queue.handlers import JobHandler
+from qwc_service.queue.models import JobKind
+from qwc_service.queue.raw import RawHandler
+
+
+def build_handlers() -> Mapping[str, JobHandler]:
+    """The handler for each job kind."""
+    return {JobKind.RAW: RawHandler()}

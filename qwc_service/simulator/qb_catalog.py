@@ -1,0 +1,65 @@
+"""The request types of qbXML 13.0 (the children ``QBXMLMsgsRq`` may hold, less ``Rq``).
+
+A tag outside this set is not qbXML at all, and QuickBooks rejects the whole message set; a
+tag inside it that the simulator does not carry out is answered with statusCode 1030.
+"""
+
+from __future__ import annotations
+
+# fmt: off
+QBXML13_REQUESTS: frozenset[str] = frozenset((
+    "HostQuery", "CompanyQuery", "CompanyActivityQuery", "PreferencesQuery", "AccountAdd",
+    "AccountMod", "AccountQuery", "SpecialAccountAdd", "AccountTaxLineInfoQuery", "LeadAdd",
+    "LeadMod", "LeadQuery", "CustomerAdd", "CustomerMod", "CustomerQuery", "EmployeeAdd",
+    "EmployeeMod", "EmployeeQuery", "OtherNameAdd", "OtherNameMod", "OtherNameQuery", "VendorAdd",
+    "VendorMod", "VendorQuery", "EntityQuery", "StandardTermsAdd", "StandardTermsQuery",
+    "DateDrivenTermsAdd", "DateDrivenTermsQuery", "TermsQuery", "ClassAdd", "ClassMod",
+    "ClassQuery", "SalesRepAdd", "SalesRepMod", "SalesRepQuery", "CustomerTypeAdd",
+    "CustomerTypeQuery", "VendorTypeAdd", "VendorTypeQuery", "JobTypeAdd", "JobTypeQuery",
+    "CustomerMsgAdd", "CustomerMsgQuery", "PaymentMethodAdd", "PaymentMethodQuery",
+    "ShipMethodAdd", "ShipMethodQuery", "SalesTaxCodeAdd", "SalesTaxCodeMod", "SalesTaxCodeQuery",
+    "ToDoAdd", "ToDoMod", "ToDoQuery", "ItemServiceAdd", "ItemServiceMod", "ItemServiceQuery",
+    "ItemNonInventoryAdd", "ItemNonInventoryMod", "ItemNonInventoryQuery", "ItemOtherChargeAdd",
+    "ItemOtherChargeMod", "ItemOtherChargeQuery", "ItemInventoryAdd", "ItemInventoryMod",
+    "ItemInventoryQuery", "ItemInventoryAssemblyAdd", "ItemInventoryAssemblyMod",
+    "ItemInventoryAssemblyQuery", "ItemFixedAssetAdd", "ItemFixedAssetMod", "ItemFixedAssetQuery",
+    "ItemSubtotalAdd", "ItemSubtotalMod", "ItemSubtotalQuery", "ItemDiscountAdd",
+    "ItemDiscountMod", "ItemDiscountQuery", "ItemPaymentAdd", "ItemPaymentMod", "ItemPaymentQuery",
+    "ItemSalesTaxAdd", "ItemSalesTaxMod", "ItemSalesTaxQuery", "ItemSalesTaxGroupAdd",
+    "ItemSalesTaxGroupMod", "ItemSalesTaxGroupQuery", "ItemGroupAdd", "ItemGroupMod",
+    "ItemGroupQuery", "SpecialItemAdd", "ItemQuery", "PayrollItemWageAdd", "PayrollItemWageQuery",
+    "PayrollItemNonWageQuery", "TemplateQuery", "PriceLevelAdd", "PriceLevelMod",
+    "PriceLevelQuery", "BillingRateAdd", "BillingRateQuery", "VehicleAdd", "VehicleMod",
+    "VehicleQuery", "UnitOfMeasureSetAdd", "UnitOfMeasureSetQuery", "WorkersCompCodeAdd",
+    "WorkersCompCodeMod", "WorkersCompCodeQuery", "Form1099CategoryAccountMappingMod",
+    "Form1099CategoryAccountMappingQuery", "SalesTaxReturnQuery", "SalesTaxReturnLineQuery",
+    "CurrencyAdd", "CurrencyMod", "CurrencyQuery", "PayrollLastPeriodQuery", "InventorySiteAdd",
+    "InventorySiteMod", "InventorySiteQuery", "InvoiceAdd", "InvoiceMod", "InvoiceQuery",
+    "EstimateAdd", "EstimateMod", "EstimateQuery", "SalesOrderAdd", "SalesOrderMod",
+    "SalesOrderQuery", "SalesReceiptAdd", "SalesReceiptMod", "SalesReceiptQuery", "CreditMemoAdd",
+    "CreditMemoMod", "CreditMemoQuery", "ReceivePaymentAdd", "ReceivePaymentMod",
+    "ReceivePaymentQuery", "ReceivePaymentToDepositQuery", "ChargeAdd", "ChargeMod", "ChargeQuery",
+    "PurchaseOrderAdd", "PurchaseOrderMod", "PurchaseOrderQuery", "BillAdd", "BillMod",
+    "BillQuery", "ItemReceiptAdd", "ItemReceiptMod", "ItemReceiptQuery", "VendorCreditAdd",
+    "VendorCreditMod", "VendorCreditQuery", "BillPaymentCheckAdd", "BillPaymentCheckMod",
+    "BillPaymentCheckQuery", "BillPaymentCreditCardAdd", "BillPaymentCreditCardQuery",
+    "BillToPayQuery", "SalesTaxPaymentCheckAdd", "SalesTaxPaymentCheckMod",
+    "SalesTaxPaymentCheckQuery", "SalesTaxPayableQuery", "InventoryAdjustmentAdd",
+    "InventoryAdjustmentMod", "InventoryAdjustmentQuery", "TimeTrackingAdd", "TimeTrackingMod",
+    "TimeTrackingQuery", "CheckAdd", "CheckMod", "CheckQuery", "CreditCardChargeAdd",
+    "CreditCardChargeMod", "CreditCardChargeQuery", "CreditCardCreditAdd", "CreditCardCreditMod",
+    "CreditCardCreditQuery", "JournalEntryAdd", "JournalEntryMod", "JournalEntryQuery",
+    "DepositAdd", "DepositMod", "DepositQuery", "ListDel", "ListMerge", "ListDeletedQuery",
+    "TxnDel", "TxnVoid", "TxnDeletedQuery", "ClearedStatusMod", "ListDisplayAdd", "ListDisplayMod",
+    "TxnDisplayAdd", "TxnDisplayMod", "DataEventRecoveryInfoDel", "DataEventRecoveryInfoQuery",
+    "TransactionQuery", "BuildAssemblyAdd", "BuildAssemblyMod", "BuildAssemblyQuery",
+    "ItemAssembliesCanBuildQuery", "ARRefundCreditCardAdd", "ARRefundCreditCardQuery",
+    "VehicleMileageAdd", "VehicleMileageQuery", "TransferInventoryAdd", "TransferInventoryMod",
+    "TransferInventoryQuery", "ItemSitesQuery", "BarCodeQuery", "TransferAdd", "TransferMod",
+    "TransferQuery", "GeneralSummaryReportQuery", "JobReportQuery", "TimeReportQuery",
+    "AgingReportQuery", "BudgetSummaryReportQuery", "GeneralDetailReportQuery",
+    "CustomDetailReportQuery", "CustomSummaryReportQuery", "PayrollDetailReportQuery",
+    "PayrollSummaryReportQuery", "DataExtDefAdd", "DataExtDefMod", "DataExtDefDel",
+    "DataExtDefQuery", "DataExtAdd", "DataExtMod", "DataExtDel",
+))
+# fmt: on

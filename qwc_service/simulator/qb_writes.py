@@ -1,0 +1,289 @@
+"""Add, Mod and Del requests: what changes the company file.
+
+Honoured fields — CustomerAdd/Mod: Name, IsActive, CompanyName, BillAddress, Phone, Email.
+InvoiceAdd: CustomerRef, TxnDate, RefNumber, DueDate, Memo, InvoiceLineAdd (ItemRef, Desc,
+Quantity, Rate, Amount). ReceivePaymentAdd: CustomerRef, TxnDate, RefNumber, TotalAmount,
+PaymentMethodRef, Memo, DepositToAccountRef, IsAutoApply or AppliedToTxnAdd (TxnID,
+PaymentAmount). Other valid fields are accepted and not stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from .qb_company import Company, LineSpec
+from .qb_context import Context, Response
+from .qb_errors import (
+    AmountExceedsBalance,
+    AppliedExceedsTotal,
+    NameInUse,
+    RecordInUse,
+    RecordNotFound,
+)
+from .qb_records import Address, Customer, Item, format_datetime, list_del_type_for_item
+from .qb_render import customer_ret, invoice_ret, payment_ret
+from .qb_status import (
+    OK,
+    QbxmlParseError,
+    RequestFailed,
+    edit_sequence_out_of_date,
+    invalid_reference,
+    name_in_use,
+    object_not_found,
+    payment_exceeds_due,
+    save_failed,
+)
+from .qb_store import INVOICE_REF_MAX, NAME_MAX, PAYMENT_REF_MAX
+from .qb_xml import El, child, read_bool, read_date, read_decimal, text_of, texts_of
+
+_ADDRESS_LINES = ("Addr1", "Addr2", "Addr3", "Addr4", "Addr5")
+
+
+def _aggregate(rq: etree._Element, tag: str) -> etree._Element:
+    found = child(rq, tag)
+    if found is None:
+        raise QbxmlParseError(f"{rq.tag} needs a {tag}")
+    return found
+
+
+def _bounded(node: etree._Element, tag: str, limit: int) -> str | None:
+    value = text_of(node, tag)
+    if value is not None and len(value) > limit:
+        # The schema's maxLength: QuickBooks rejects the whole message set.
+        raise QbxmlParseError(f"{tag} is longer than {limit} characters")
+    return value
+
+
+def _address(node: etree._Element | None) -> Address | None:
+    if node is None:
+        return None
+    return Address(
+        lines=tuple(line for tag in _ADDRESS_LINES if (line := text_of(node, tag))),
+        city=text_of(node, "City") or None,
+        state=text_of(node, "State") or None,
+        postal_code=text_of(node, "PostalCode") or None,
+        country=text_of(node, "Country") or None,
+    )
+
+
+def _customer_fields(node: etree._Element) -> dict[str, Any]:
+    """Fields present in a CustomerAdd/CustomerMod; an empty element clears the field."""
+    fields: dict[str, Any] = {}
+    for tag, key in (("CompanyName", "company_name"), ("Phone", "phone"), ("Email", "email")):
+        value = text_of(node, tag)
+        if value is not None:
+            fields[key] = value or None
+    active = read_bool(node, "IsActive")
+    if active is not None:
+        fields["is_active"] = active
+    if child(node, "BillAddress") is not None:
+        fields["bill_address"] = _address(child(node, "BillAddress"))
+    return fields
+
+
+def _includes(rq: etree._Element) -> frozenset[str]:
+    return frozenset(texts_of(rq, "IncludeRetElement"))
+
+
+def customer_add(ctx: Context, rq: etree._Element) -> Response:
+    """``CustomerAddRq``."""
+    node = _aggregate(rq, "CustomerAdd")
+    name = _bounded(node, "Name", NAME_MAX)
+    if not name:
+        raise QbxmlParseError("CustomerAdd needs a Name")
+    fields = _customer_fields(node)
+    address = fields.get("bill_address")
+    try:
+        customer = ctx.company.add_customer(
+            name,
+            company_name=_str(fields.get("company_name")),
+            email=_str(fields.get("email")),
+            phone=_str(fields.get("phone")),
+            bill_address=address if isinstance(address, Address) else None,
+            is_active=fields.get("is_active", True) is not False,
+        )
+    except NameInUse:
+        raise RequestFailed(name_in_use(name)) from None
+    return Response("CustomerAddRs", OK, [customer_ret(customer, _includes(rq))])
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def customer_mod(ctx: Context, rq: etree._Element) -> Response:
+    """``CustomerModRq``; a stale EditSequence answers 3200 with the current CustomerRet."""
+    node = _aggregate(rq, "CustomerMod")
+    list_id = text_of(node, "ListID") or ""
+    edit_sequence = text_of(node, "EditSequence") or ""
+    customer = ctx.company.customers.get(list_id)
+    if customer is None:
+        raise RequestFailed(object_not_found(list_id))
+    if edit_sequence != customer.edit_sequence:
+        ret = customer_ret(customer, _includes(rq))
+        return Response("CustomerModRs", edit_sequence_out_of_date(edit_sequence), [ret])
+    fields = _customer_fields(node)
+    name = _bounded(node, "Name", NAME_MAX)
+    if name:
+        fields["name"] = name
+    try:
+        ctx.company.update_customer(list_id, **fields)
+    except NameInUse:
+        raise RequestFailed(name_in_use(name or "")) from None
+    return Response("CustomerModRs", OK, [customer_ret(customer, _includes(rq))])
+
+
+def _ref_parts(node: etree._Element | None) -> tuple[str | None, str | None]:
+    if node is None:
+        return None, None
+    return text_of(node, "ListID"), text_of(node, "FullName")
+
+
+def _resolve_customer(company: Company, node: etree._Element | None, where: str) -> Customer:
+    list_id, full_name = _ref_parts(node)
+    found = company.customers.get(list_id) if list_id else None
+    if found is None and full_name and not list_id:
+        found = company.customer_by_name(full_name)
+    if found is None:
+        raise RequestFailed(invalid_reference("Customer", list_id or full_name or "", where))
+    return found
+
+
+def _resolve_item(company: Company, node: etree._Element | None) -> Item | None:
+    list_id, full_name = _ref_parts(node)
+    if node is None or not (list_id or full_name):
+        return None
+    found = company.items.get(list_id) if list_id else company.item_by_name(full_name or "")
+    if found is None:
+        raise RequestFailed(invalid_reference("Item", list_id or full_name or "", "Invoice line"))
+    return found
+
+
+def _named_ref(company_names: dict[str, str], node: etree._Element | None) -> str | None:
+    list_id, full_name = _ref_parts(node)
+    if full_name:
+        return full_name
+    for name, known_id in company_names.items():
+        if known_id == list_id:
+            return name
+    return None
+
+
+def invoice_add(ctx: Context, rq: etree._Element) -> Response:
+    """``InvoiceAddRq`` (lines with ItemRef, Desc, Quantity, Rate, Amount)."""
+    node = _aggregate(rq, "InvoiceAdd")
+    company = ctx.company
+    customer = _resolve_customer(company, child(node, "CustomerRef"), "Invoice")
+    specs = []
+    for line in node.findall("InvoiceLineAdd"):
+        item = _resolve_item(company, child(line, "ItemRef"))
+        specs.append(
+            LineSpec(
+                item.list_id if item else None,
+                quantity=read_decimal(line, "Quantity"),
+                rate=read_decimal(line, "Rate"),
+                amount=read_decimal(line, "Amount"),
+                desc=text_of(line, "Desc"),
+            )
+        )
+    invoice = company.add_invoice(
+        customer.list_id,
+        specs,
+        txn_date=read_date(node, "TxnDate"),
+        ref_number=_bounded(node, "RefNumber", INVOICE_REF_MAX) or None,
+        due_date=read_date(node, "DueDate"),
+        memo=text_of(node, "Memo") or None,
+    )
+    ret = invoice_ret(invoice, company, lines=True, links=False, include=_includes(rq))
+    return Response("InvoiceAddRs", OK, [ret])
+
+
+def receive_payment_add(ctx: Context, rq: etree._Element) -> Response:
+    """``ReceivePaymentAddRq``: overpaying an invoice answers 3210, an unknown one 3120."""
+    node = _aggregate(rq, "ReceivePaymentAdd")
+    company = ctx.company
+    customer = _resolve_customer(company, child(node, "CustomerRef"), "ReceivePayment")
+    applications = [
+        (text_of(applied, "TxnID") or "", read_decimal(applied, "PaymentAmount"))
+        for applied in node.findall("AppliedToTxnAdd")
+    ]
+    try:
+        payment = company.receive_payment(
+            customer.list_id,
+            applications,
+            total_amount=read_decimal(node, "TotalAmount"),
+            auto_apply=bool(read_bool(node, "IsAutoApply")),
+            txn_date=read_date(node, "TxnDate"),
+            ref_number=_bounded(node, "RefNumber", PAYMENT_REF_MAX) or None,
+            payment_method_name=_named_ref(
+                company.payment_methods, child(node, "PaymentMethodRef")
+            ),
+            deposit_to_account_name=_named_ref(company.accounts, child(node, "DepositToAccountRef"))
+            or "Undeposited Funds",
+            memo=text_of(node, "Memo") or None,
+        )
+    except RecordNotFound as exc:
+        raise RequestFailed(object_not_found(exc.ref)) from None
+    except AmountExceedsBalance as exc:
+        raise RequestFailed(payment_exceeds_due(exc.amount)) from None
+    except AppliedExceedsTotal:
+        reason = "The amount applied to invoices is more than the amount of the payment."
+        raise RequestFailed(save_failed("ReceivePayment", reason)) from None
+    ret = payment_ret(payment, company, applied=True, include=_includes(rq))
+    return Response("ReceivePaymentAddRs", OK, [ret])
+
+
+def list_del(ctx: Context, rq: etree._Element) -> Response:
+    """``ListDelRq`` for customers and items."""
+    company = ctx.company
+    del_type = text_of(rq, "ListDelType") or ""
+    list_id = text_of(rq, "ListID") or ""
+    item = company.items.get(list_id)
+    try:
+        if del_type == "Customer" and list_id in company.customers:
+            gone = company.delete_customer(list_id)
+        elif item is not None and del_type == list_del_type_for_item(item.kind):
+            gone = company.delete_item(list_id)
+        else:
+            raise RequestFailed(object_not_found(list_id))
+    except RecordInUse:
+        # No verbatim capture of this refusal exists; 3180 is QuickBooks' generic save error.
+        status = save_failed(del_type, "This list element is in use.", action="deleting")
+        raise RequestFailed(status) from None
+    return Response(
+        "ListDelRs",
+        OK,
+        [
+            El("ListDelType", gone.list_del_type),
+            El("ListID", gone.list_id),
+            El("TimeDeleted", format_datetime(gone.time_deleted)),
+            El("FullName", gone.full_name),
+        ],
+    )
+
+
+def txn_del(ctx: Context, rq: etree._Element) -> Response:
+    """``TxnDelRq`` for invoices and received payments."""
+    company = ctx.company
+    del_type = text_of(rq, "TxnDelType") or ""
+    txn_id = text_of(rq, "TxnID") or ""
+    try:
+        if del_type == "Invoice" and txn_id in company.invoices:
+            gone = company.delete_invoice(txn_id)
+        elif del_type == "ReceivePayment" and txn_id in company.payments:
+            gone = company.delete_payment(txn_id)
+        else:
+            raise RequestFailed(object_not_found(txn_id))
+    except RecordInUse:
+        reason = "This transaction has payments applied to it."
+        raise RequestFailed(save_failed(del_type, reason, action="deleting")) from None
+    children = [
+        El("TxnDelType", gone.txn_del_type),
+        El("TxnID", gone.txn_id),
+        El("TimeDeleted", format_datetime(gone.time_deleted)),
+    ]
+    if gone.ref_number is not None:
+        children.append(El("RefNumber", gone.ref_number))
+    return Response("TxnDelRs", OK, children)

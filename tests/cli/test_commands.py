@@ -1,0 +1,118 @@
+"""The command line: exact interface, one JSON document with --json, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from qwc_service.cli import main
+from tests.factories import customer_query
+
+
+@pytest.fixture
+def run(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Invoke the CLI with this test's database and file directory."""
+    env = {
+        "QWC_DATABASE_URL": database_url,
+        "QWC_FILES_DIR": str(tmp_path / "files"),
+        "QWC_ARGON2_TIME_COST": "1",
+        "QWC_ARGON2_MEMORY_KIB": "1024",
+    }
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, ok: bool = True):  # type: ignore[no-untyped-def]
+        result = runner.invoke(main, list(args), env=env, input=input)
+        if ok:
+            assert result.exit_code == 0, (result.output, result.stderr)
+        return result
+
+    return invoke
+
+
+def test_onboarding_flow_with_json(run) -> None:  # type: ignore[no-untyped-def]
+    """create → add two machines → enqueue → jobs, each printing exactly one JSON document."""
+    created = json.loads(run("connection", "create", "--name", "Acme", "--json").stdout)
+    assert set(created) >= {"connection_id", "owner_id", "file_id"}
+    cid = created["connection_id"]
+    one = json.loads(run("machine", "add", cid, "--label", "PC 1", "--json").stdout)
+    two = json.loads(run("machine", "add", cid, "--label", "PC 2", "--json").stdout)
+    assert set(one) == {"machine_id", "username", "password", "qwc_path"}
+    ids = [{el.tag: el.text for el in etree.parse(m["qwc_path"]).getroot()} for m in (one, two)]
+    assert ids[0]["OwnerID"] == ids[1]["OwnerID"] == created["owner_id"]
+    assert ids[0]["FileID"] == ids[1]["FileID"] == created["file_id"]
+    assert ids[0]["UserName"] != ids[1]["UserName"]
+
+    job = json.loads(
+        run(
+            "enqueue",
+            cid,
+            "--qbxml",
+            "-",
+            "--priority",
+            "3",
+            "--key",
+            "k",
+            "--json",
+            input=customer_query(),
+        ).stdout
+    )
+    assert isinstance(job["job_id"], int)
+    jobs = json.loads(run("jobs", cid, "--status", "queued", "--json").stdout)
+    assert [j["job_id"] for j in jobs] == [job["job_id"]]
+    assert jobs[0]["request"] and jobs[0]["response"] is None and jobs[0]["error"] is None
+
+    machines = json.loads(run("machine", "list", cid, "--json").stdout)
+    assert {m["username"] for m in machines} == {one["username"], two["username"]}
+    assert all("password" not in m and "password_hash" not in m for m in machines)
+    reset = json.loads(run("machine", "reset-password", one["username"], "--json").stdout)
+    assert reset["username"] == one["username"] and reset["password"] != one["password"]
+    run("machine", "revoke", two["username"])
+    listed = json.loads(run("connection", "list", "--json").stdout)
+    assert [c["connection_id"] for c in listed] == [cid]
+
+
+def test_errors_are_one_line_and_change_nothing(run) -> None:  # type: ignore[no-untyped-def]
+    """Unknown ids and bad qbXML print one line on stderr, exit non-zero and store nothing."""
+    cid = json.loads(run("connection", "create", "--name", "Acme", "--json").stdout)[
+        "connection_id"
+    ]
+    for args, stdin in (
+        (("machine", "add", "nope", "--label", "x"), None),
+        (("enqueue", "nope", "--qbxml", "-"), customer_query()),
+        (("enqueue", cid, "--qbxml", "-"), "<QBXML><oops>"),
+        (("machine", "revoke", "nobody"), None),
+    ):
+        result = run(*args, input=stdin, ok=False)
+        assert result.exit_code != 0
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ")
+        assert "Traceback" not in result.output
+    assert json.loads(run("jobs", cid, "--json").stdout) == []
+
+
+def test_schema_behind_names_the_command(tmp_path: Path) -> None:
+    """On an empty database, commands refuse with a message naming `qwc-service db upgrade`."""
+    env = {"QWC_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    result = CliRunner().invoke(main, ["connection", "list"], env=env)
+    assert result.exit_code != 0 and "qwc-service db upgrade" in result.stderr
+
+
+def test_console_script_upgrades_a_fresh_database(tmp_path: Path) -> None:
+    """The installed `qwc-service` command creates the schema on a new SQLite file."""
+    exe = Path(sys.executable).with_name("qwc-service")
+    env = {"QWC_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}", "PATH": "/usr/bin:/bin"}
+    subprocess.run([str(exe), "db", "upgrade"], env=env, check=True, capture_output=True)
+    listed = subprocess.run(
+        [str(exe), "connection", "list", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(listed.stdout) == []

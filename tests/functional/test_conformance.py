@@ -1,0 +1,111 @@
+"""Conformance: Intuit's WSDL in an independent SOAP client, and real Web Connector captures."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+import zeep
+from lxml import etree
+
+from qwc_service.app import QwcApp
+from qwc_service.db import unit_of_work
+from qwc_service.queue import service as queue
+from qwc_service.serving import ServerProcess
+from qwc_service.simulator.transport import HttpClientTransport
+from tests.factories import (
+    customer_query,
+    customer_response,
+    enqueue,
+    make_connection,
+    make_machine,
+    request_id_of,
+)
+from tests.soap_client import SoapClient
+
+pytestmark = pytest.mark.gunicorn
+
+MARKER = "===== verbatim payload follows"
+
+
+def payload(path: Path) -> bytes:
+    """A capture's payload: everything after its marker line."""
+    data = path.read_bytes()
+    start = data.index(MARKER.encode())
+    return data[data.index(b"\n", start) + 1 :]
+
+
+def test_zeep_with_intuit_wsdl_completes_a_session(
+    server: ServerProcess, served_app: QwcApp, reference: Path
+) -> None:
+    """zeep, built from Intuit's own WSDL, runs a whole session against gunicorn."""
+    connection_id = make_connection(served_app)
+    machine = make_machine(served_app, connection_id)
+    job_id = enqueue(served_app, connection_id, customer_query(5))
+    client = zeep.Client(str(reference / "QBWebConnectorSvc.wsdl"))
+    svc = client.create_service(
+        "{http://developer.intuit.com/}TroubleshootWebServiceFSSoap", f"{server.url}/qbwc"
+    )
+    assert svc.serverVersion().startswith("qwc-service")
+    assert svc.clientVersion("2.3.0.215") in (None, "")
+    auth = svc.authenticate(machine.username, machine.password)
+    ticket, status = auth[0], auth[1]
+    assert status in (None, "")
+    request = svc.sendRequestXML(ticket, "", r"C:\Acme.QBW", "US", 13, 0)
+    request_id = re.search(r'requestID="([^"]+)"', request).group(1)  # type: ignore[union-attr]
+    assert svc.receiveResponseXML(ticket, customer_response(request_id), "", "") == 100
+    assert svc.getLastError(ticket)
+    assert svc.connectionError("unknown-ticket", "0x80040408", "x") == "done"
+    assert svc.closeConnection(ticket)
+    with unit_of_work(served_app.session_factory) as session:
+        assert queue.get_job(session, connection_id, job_id).status == "done"
+
+
+def _post(url: str, body: bytes, action: str) -> bytes:
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'},
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 200
+        return reply.read()
+
+
+@pytest.mark.parametrize(
+    "capture",
+    [
+        "captures/receiveResponseXML-request-flowlink-item_inventory_query_rs_raw.xml",
+        "captures/receiveResponseXML-request-flowlink-sales_order_add_rs_raw.xml",
+        "qbxml-samples/receiveResponseXML-SOAP-ItemServiceAddRs-3100-consolibyte-quickbooks-php.xml",
+    ],
+)
+def test_real_receive_response_captures_are_accepted(
+    server: ServerProcess, served_app: QwcApp, reference: Path, capture: str
+) -> None:
+    """A byte-exact receiveResponseXML from a real Web Connector, with a live ticket, is stored."""
+    connection_id = make_connection(served_app)
+    machine = make_machine(served_app, connection_id)
+    job_id = enqueue(served_app, connection_id)
+    client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+    ticket = client.authenticate(machine.username, machine.password)[0]
+    request_id = request_id_of(client.send_request(ticket))
+    path = reference / capture
+    body = payload(path) if MARKER.encode() in path.read_bytes() else path.read_bytes()
+    root = etree.fromstring(body)
+    ticket_el = root.find(".//{http://developer.intuit.com/}ticket")
+    assert ticket_el is not None and ticket_el.text
+    body = body.replace(ticket_el.text.encode(), ticket.encode())
+    # QuickBooks echoes the requestID it was sent; the capture echoes its own server's.
+    body = re.sub(rb'requestID="[^"]*"', f'requestID="{request_id}"'.encode(), body)
+    reply = _post(f"{server.url}/qbwc", body, "http://developer.intuit.com/receiveResponseXML")
+    result = etree.fromstring(reply).find(
+        ".//{http://developer.intuit.com/}receiveResponseXMLResult"
+    )
+    assert result is not None and int(result.text or "") == 100
+    with unit_of_work(served_app.session_factory) as session:
+        job = queue.get_job(session, connection_id, job_id)
+        assert job.response and job.status in ("done", "error")

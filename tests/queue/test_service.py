@@ -1,0 +1,120 @@
+"""The queue: validation, order, de-duplication, leases and concurrent claims."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from qwc_service.app import QwcApp, create_app
+from qwc_service.clock import utcnow
+from qwc_service.db import unit_of_work
+from qwc_service.qbxml.errors import QbxmlError
+from qwc_service.queue import service as queue
+from qwc_service.queue.models import Job
+from tests.factories import (
+    customer_query,
+    enqueue,
+    make_connection,
+    make_test_settings,
+    open_session,
+)
+
+
+def test_enqueue_refuses_what_is_not_qbxml(app: QwcApp) -> None:
+    """Malformed XML, a non-qbXML document or a DTD is refused and nothing is stored."""
+    connection_id = make_connection(app)
+    bad = [
+        "not xml at all",
+        "<QBXML><QBXMLMsgsRq onError='stopOnError'><CustomerQueryRq>",
+        "<Other/>",
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><QBXML>&e;</QBXML>',
+    ]
+    for text in bad:
+        with pytest.raises(QbxmlError), unit_of_work(app.session_factory) as session:
+            queue.enqueue(session, connection_id, text)
+    with unit_of_work(app.session_factory) as session:
+        assert session.query(Job).count() == 0
+
+
+def test_claim_order_is_priority_then_fifo(app: QwcApp) -> None:
+    """Higher priority first; within a priority, first in first out."""
+    connection_id = make_connection(app)
+    a = enqueue(app, connection_id, priority=0)
+    b = enqueue(app, connection_id, priority=5)
+    c = enqueue(app, connection_id, priority=0)
+    d = enqueue(app, connection_id, priority=5)
+    order = []
+    until = utcnow() + timedelta(minutes=5)
+    session_id = open_session(app, connection_id)
+    with unit_of_work(app.session_factory) as session:
+        while (job := queue.claim_next(session, connection_id, session_id, until)) is not None:
+            order.append(job.id)
+            session.flush()
+    assert order == [b, d, a, c]
+
+
+def test_dedup_key_returns_the_queued_job(app: QwcApp) -> None:
+    """A second enqueue with the same key while the first is queued creates nothing."""
+    connection_id = make_connection(app)
+    with unit_of_work(app.session_factory) as session:
+        first = queue.enqueue(session, connection_id, customer_query(), dedup_key="nightly")
+        again = queue.enqueue(session, connection_id, customer_query(3), dedup_key="nightly")
+        other = queue.enqueue(session, connection_id, customer_query(), dedup_key="other")
+        assert again.deduplicated and again.job.id == first.job.id
+        assert not other.deduplicated
+        assert len(queue.list_jobs(session, connection_id)) == 2
+
+
+def test_jobs_of_other_connections_are_never_claimed(app: QwcApp) -> None:
+    """A claim only sees its own connection's jobs."""
+    mine, theirs = make_connection(app, "Mine"), make_connection(app, "Theirs")
+    enqueue(app, theirs)
+    with unit_of_work(app.session_factory) as session:
+        assert queue.claim_next(session, mine, open_session(app, mine), utcnow()) is None
+
+
+def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
+    """A job whose lease ran out goes back to queued and keeps its attempt count."""
+    connection_id = make_connection(app)
+    job_id = enqueue(app, connection_id)
+    session_id = open_session(app, connection_id)
+    with unit_of_work(app.session_factory) as session:
+        queue.claim_next(session, connection_id, session_id, utcnow() - timedelta(seconds=1))
+    with unit_of_work(app.session_factory) as session:
+        assert queue.release_expired(session, connection_id, utcnow()) == 1
+        job = queue.get_job(session, connection_id, job_id)
+        assert job.status == "queued" and job.attempts == 1
+
+
+def test_concurrent_claims_never_share_a_job(pg_url: str, tmp_path: object) -> None:
+    """On PostgreSQL, eight threads claiming at once each get different jobs."""
+    settings = make_test_settings(pg_url, tmp_path).with_overrides(db_pool_size=8)  # type: ignore[arg-type]
+    app = create_app(settings)
+    connection_id = make_connection(app)
+    jobs = {enqueue(app, connection_id) for _ in range(200)}
+    session_id = open_session(app, connection_id)
+    claimed: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        while True:
+            with unit_of_work(app.session_factory) as session:
+                until = utcnow() + timedelta(minutes=5)
+                job = queue.claim_next(session, connection_id, session_id, until)
+                if job is None:
+                    return
+                with lock:
+                    claimed.append(job.id)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    app.engine.dispose()
+    print(f"claimed {len(claimed)} of {len(jobs)} jobs with 8 threads")
+    assert sorted(claimed) == sorted(jobs)
