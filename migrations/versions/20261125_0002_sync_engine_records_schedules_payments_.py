@@ -225,6 +225,11 @@ def upgrade() -> None:
         batch_op.create_index('uq_payment_writes_connection_key', ['connection_id', 'idempotency_key'], unique=True)
         batch_op.create_index('uq_payment_writes_connection_ref', ['connection_id', 'ref_number'], unique=True)
 
+    with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('company_name', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('file_id_stamp', sa.String(length=38), nullable=True))
+        batch_op.add_column(sa.Column('refused', sa.String(length=32), nullable=True))
+
     with op.batch_alter_table('connections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timezone', sa.String(length=64), nullable=False, server_default='UTC'))
         batch_op.add_column(sa.Column('lock_file_id', sa.String(length=38), nullable=True))
@@ -265,6 +270,11 @@ def downgrade() -> None:
         batch_op.drop_column('payload')
         batch_op.drop_column('kind')
     op.create_index('ix_jobs_claim', 'jobs', ['connection_id', 'status', sa.text('priority DESC'), 'id'])
+
+    with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.drop_column('refused')
+        batch_op.drop_column('file_id_stamp')
+        batch_op.drop_column('company_name')
 
     with op.batch_alter_table('connections', schema=None) as batch_op:
         batch_op.drop_column('locked_at')

@@ -9,6 +9,9 @@ import click
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.connections import service
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.queue.service import count_queued
+from qwc_service.sessions.service import recent_sessions
+from qwc_service.sessions.views import session_view
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
@@ -60,6 +63,51 @@ def list_cmd(cli: CliContext, as_json: bool) -> None:
         )
 
     emit(data, as_json, human)
+
+
+@connection_group.command("show")
+@click.argument("connection_id")
+@json_option
+@pass_cli
+@friendly_errors
+def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
+    """Show a connection: its company lock, QuickBooks version, last sessions and last error."""
+    with cli.unit() as session:
+        data = connection_view(service.get_connection(session, connection_id))
+        data["machines"] = [machine_view(m) for m in service.list_machines(session, connection_id)]
+        data["sessions"] = [session_view(s) for s in recent_sessions(session, connection_id)]
+        data["queued_jobs"] = count_queued(session, connection_id)
+
+    def human(d: dict[str, Any]) -> str:
+        lock = d["lock"]
+        lines = [
+            f"{d['connection_id']}  {d['name']}",
+            f"  OwnerID {d['owner_id']}  FileID {d['file_id']}",
+            f"  QuickBooks: {d['product_name'] or '-'}, qbXML {d['qbxml_version'] or '-'}",
+            "  company lock: "
+            + (f"{lock['company_name']} ({lock['file_path']})" if lock["locked"] else "not locked"),
+            f"  machines: {len(d['machines'])}, queued jobs: {d['queued_jobs']}",
+            f"  last error: {d['last_error'] or '-'}",
+        ]
+        lines += [
+            f"  session {s['session_id']} {s['created_at']} machine {s['machine_id']}: "
+            f"{s['responses_received']} responses, {s['close_reason'] or 'open'}"
+            for s in d["sessions"]
+        ]
+        return "\n".join(lines)
+
+    emit(data, as_json, human)
+
+
+@connection_group.command("unlock")
+@click.argument("connection_id")
+@pass_cli
+@friendly_errors
+def unlock_cmd(cli: CliContext, connection_id: str) -> None:
+    """Release the company-file lock (for a company file that was moved or restored)."""
+    with cli.unit() as session:
+        service.release_company_lock(session, connection_id)
+    click.echo(f"company lock of {connection_id} released; the next successful session locks it")
 
 
 @click.group("machine")

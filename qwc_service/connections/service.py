@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qwc_service.audit.service import record_event
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import (
@@ -17,6 +18,7 @@ from qwc_service.connections.credentials import (
     new_password,
     new_username,
 )
+from qwc_service.connections.lock import release_lock
 from qwc_service.connections.models import Connection, Machine
 from qwc_service.connections.queries import (
     ConnectionDisabled,
@@ -120,6 +122,14 @@ def add_machine(
     )
     session.add(machine)
     session.flush()
+    record_event(
+        session,
+        "machine_added",
+        f"machine {machine.username} ({machine.label}) added",
+        connection_id=connection.id,
+        machine_id=machine.id,
+        username=machine.username,
+    )
     path = None
     if write_file:
         document = qwc_document(settings, connection, machine)
@@ -135,6 +145,14 @@ def reset_password(session: Session, hashing: PasswordHashing, username: str) ->
     password = new_password()
     machine.password_hash = hashing.hash(password)
     machine.password_changed_at = utcnow()
+    record_event(
+        session,
+        "password_reset",
+        f"password of {machine.username} reset",
+        connection_id=machine.connection_id,
+        machine_id=machine.id,
+        username=machine.username,
+    )
     session.flush()
     return NewCredentials(machine=machine, password=password, qwc_path=None)
 
@@ -146,5 +164,28 @@ def revoke_machine(session: Session, username: str) -> Machine:
     if machine.revoked_at is None:
         machine.revoked_at = now
     end_machine_sessions(session, machine.id, now=now, reason="revoked")
+    record_event(
+        session,
+        "machine_revoked",
+        f"machine {machine.username} revoked",
+        connection_id=machine.connection_id,
+        machine_id=machine.id,
+        username=machine.username,
+    )
     session.flush()
     return machine
+
+
+def release_company_lock(session: Session, connection_id: str) -> Connection:
+    """Release a connection's company-file lock (the file was moved or restored)."""
+    connection = get_connection(session, connection_id)
+    was = connection.lock_company_name or connection.lock_file_path or "no company"
+    release_lock(connection)
+    record_event(
+        session,
+        "company_unlocked",
+        f"company lock released (was: {was})",
+        connection_id=connection.id,
+    )
+    session.flush()
+    return connection

@@ -22,6 +22,14 @@ def connection_view(connection: Connection) -> dict[str, Any]:
         "product_name": connection.product_name,
         "qbxml_version": connection.qbxml_version,
         "last_company_file": connection.last_company_file,
+        "timezone": connection.timezone,
+        "lock": {
+            "locked": connection.locked_at is not None,
+            "file_id": connection.lock_file_id,
+            "company_name": connection.lock_company_name,
+            "file_path": connection.lock_file_path,
+            "locked_at": isoformat(connection.locked_at),
+        },
         "last_error": connection.last_error,
         "last_error_at": isoformat(connection.last_error_at),
     }

@@ -15,14 +15,16 @@ import structlog
 from sqlalchemy.orm import Session
 
 from qwc_service import __version__
+from qwc_service.audit.service import record_event
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
+from qwc_service.connections.lock import CompanyMismatch, CompanySeen, check_company, lock_company
 from qwc_service.connections.models import Connection
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
-from qwc_service.qbxml.hcp import parse_hcp
+from qwc_service.qbxml.hcp import file_id_for, parse_hcp
 from qwc_service.qbxml.requests import stamp_request_id, validate_request
 from qwc_service.qbxml.responses import summarize_response
 from qwc_service.qbxml.versions import choose_version
@@ -107,7 +109,17 @@ class WebConnectorExchange:
             login = find_login(session, username)
         # The slow hash runs outside any transaction, so it holds no locks.
         if not self.hashing.verify(login.password_hash if login else None, password or ""):
-            log.info("login_rejected", username_length=len(username))
+            log.info("login_rejected", known_user=login is not None)
+            with unit_of_work(self.session_factory) as session:
+                record_event(
+                    session,
+                    "login_failed",
+                    "wrong password" if login else "unknown or revoked username",
+                    connection_id=login.connection_id if login else None,
+                    machine_id=login.machine_id if login else None,
+                    username=username,
+                    client_address=ctx.client_address,
+                )
             return rejected()
         assert login is not None
         now = utcnow()
@@ -123,6 +135,19 @@ class WebConnectorExchange:
                 seen = clients.recent_version(session, ctx.client_address, now)
                 if seen:
                     outcome.machine.qbwc_version = seen
+            structlog.contextvars.bind_contextvars(
+                connection_id=login.connection_id, machine_id=login.machine_id
+            )
+            record_event(
+                session,
+                "login",
+                f"authenticated: {outcome.status.value}",
+                connection_id=login.connection_id,
+                machine_id=login.machine_id,
+                username=username,
+                client_address=ctx.client_address,
+                now=now,
+            )
         return outcome
 
     # -- inside a session ---------------------------------------------------------------
@@ -141,6 +166,7 @@ class WebConnectorExchange:
         with unit_of_work(self.session_factory) as session:
             try:
                 wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+                _bind(wc)
             except TicketInvalid:
                 return ""
             connection = session.get(Connection, wc.connection_id)
@@ -149,6 +175,9 @@ class WebConnectorExchange:
                 self._record_host(
                     wc, connection, hcp_response, company_file_name, country, major, minor
                 )
+                self._check_company(session, wc, connection, now)
+            if wc.refused:
+                return ""
             # A request handed out earlier and never answered: its response was lost.
             release_session_jobs(session, wc.id)
             job = claim_next(session, connection.id, wc.id, wc.expires_at, now)
@@ -174,6 +203,7 @@ class WebConnectorExchange:
         with unit_of_work(self.session_factory) as session:
             try:
                 wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+                _bind(wc)
             except TicketInvalid:
                 return SESSION_FATAL
             wc.responses_received += 1
@@ -190,6 +220,14 @@ class WebConnectorExchange:
             self.handlers[job.kind].on_response(ctx, job, response, hresult, message)
             if job.status == JobStatus.ERROR:
                 fail_dependants(session, job, now)
+            elif job.status == JobStatus.DONE and lock_company(connection, _seen(wc), now):
+                record_event(
+                    session,
+                    "company_locked",
+                    f"connection locked to {_seen(wc).describe()}",
+                    connection_id=connection.id,
+                    machine_id=wc.machine_id,
+                )
             wc.last_error = None
             return self._progress(session, wc, now)
 
@@ -199,6 +237,7 @@ class WebConnectorExchange:
         with unit_of_work(self.session_factory) as session:
             try:
                 wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+                _bind(wc)
             except TicketInvalid:
                 return "done"
             wc.connection_errors += 1
@@ -266,7 +305,28 @@ class WebConnectorExchange:
         if hcp.host is not None:
             connection.product_name = (hcp.host.product_name or "")[:200] or None
         if hcp.company is not None:
-            connection.company_name = (hcp.company.company_name or "")[:200] or None
+            wc.company_name = (hcp.company.company_name or "")[:200] or None
+            connection.company_name = wc.company_name
+        wc.file_id_stamp = file_id_for(hcp, connection.owner_id)
+
+    def _check_company(
+        self, session: Session, wc: WcSession, connection: Connection, now: datetime
+    ) -> None:
+        try:
+            check_company(connection, _seen(wc))
+        except CompanyMismatch as exc:
+            wc.refused = "company_mismatch"
+            wc.last_error = str(exc)
+            connection.last_error = str(exc)
+            connection.last_error_at = now
+            record_event(
+                session,
+                "company_mismatch",
+                str(exc),
+                connection_id=connection.id,
+                machine_id=wc.machine_id,
+            )
+            log.warning("company_mismatch", connection_id=connection.id)
 
     def _prepare(self, ctx: JobContext, job: Job) -> str:
         text = self.handlers[job.kind].request_for(ctx, job)
@@ -296,3 +356,11 @@ class WebConnectorExchange:
             return 100
         done = wc.responses_received
         return min(99, (100 * done) // (done + remaining))
+
+
+def _bind(wc: WcSession) -> None:
+    structlog.contextvars.bind_contextvars(connection_id=wc.connection_id, machine_id=wc.machine_id)
+
+
+def _seen(wc: WcSession) -> CompanySeen:
+    return CompanySeen(wc.file_id_stamp, wc.company_name, wc.company_file_name)

@@ -35,6 +35,10 @@ class WcSession(Base):
     qbxml_minor: Mapped[int | None] = mapped_column(Integer)
     hcp_response: Mapped[str | None] = mapped_column(Text)
     qbxml_version: Mapped[str | None] = mapped_column(String(16))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    file_id_stamp: Mapped[str | None] = mapped_column(String(38))
+    # Set when the server decided to send this session nothing (e.g. the wrong company file).
+    refused: Mapped[str | None] = mapped_column(String(32))
 
     requests_sent: Mapped[int] = mapped_column(Integer, default=0)
     responses_received: Mapped[int] = mapped_column(Integer, default=0)

@@ -198,3 +198,9 @@ def end_machine_sessions(session: Session, machine_id: int, *, now: datetime, re
     )
     for wc_session in list(open_sessions):
         end_session(session, wc_session, now=now, reason=reason)
+
+
+def recent_sessions(session: Session, connection_id: str, limit: int = 10) -> list[WcSession]:
+    """A connection's latest sessions, newest first."""
+    query = select(WcSession).where(WcSession.connection_id == connection_id)
+    return list(session.scalars(query.order_by(WcSession.id.desc()).limit(limit)))

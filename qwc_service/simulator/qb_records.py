@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 ItemKind = Literal["Service", "NonInventory", "Inventory"]
-ITEM_KINDS: tuple[ItemKind, ...] = ("Service", "NonInventory", "Inventory")
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

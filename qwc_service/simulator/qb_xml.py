@@ -56,11 +56,6 @@ def group(tag: str, *children: El | None) -> El | None:
     return El(tag, children=present) if present else None
 
 
-def ref(tag: str, list_id: str | None, full_name: str | None) -> El | None:
-    """A ``*Ref`` aggregate (ListID + FullName)."""
-    return group(tag, leaf("ListID", list_id), leaf("FullName", full_name))
-
-
 def _escape_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
