@@ -19,8 +19,8 @@ demo: $(BIN)/qwc-service
 test: lint typecheck unit
 
 lint: $(BIN)/qwc-service
-	$(BIN)/ruff check qwc_service tests bench migrations
-	$(BIN)/ruff format --check qwc_service tests bench migrations
+	$(BIN)/ruff check qwc_service tests migrations $(wildcard bench)
+	$(BIN)/ruff format --check qwc_service tests migrations $(wildcard bench)
 
 typecheck: $(BIN)/qwc-service
 	$(BIN)/mypy
