@@ -15,6 +15,7 @@ from qwc_service.records.models import (
 )
 from qwc_service.sessions.clients import ClientVersion
 from qwc_service.sessions.models import WcSession
+from qwc_service.sessions.throttle import LoginThrottle
 from qwc_service.sync.models import SyncDefinition
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobStatus",
+    "LoginThrottle",
     "Machine",
     "Payment",
     "PaymentApplication",

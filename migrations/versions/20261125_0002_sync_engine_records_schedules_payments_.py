@@ -225,6 +225,16 @@ def upgrade() -> None:
         batch_op.create_index('uq_payment_writes_connection_key', ['connection_id', 'idempotency_key'], unique=True)
         batch_op.create_index('uq_payment_writes_connection_ref', ['connection_id', 'ref_number'], unique=True)
 
+    op.create_table('login_throttles',
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('first_failure_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
+    )
+    with op.batch_alter_table('machines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_login_address', sa.String(length=64), nullable=True))
+
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('company_name', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('file_id_stamp', sa.String(length=38), nullable=True))
@@ -270,6 +280,10 @@ def downgrade() -> None:
         batch_op.drop_column('payload')
         batch_op.drop_column('kind')
     op.create_index('ix_jobs_claim', 'jobs', ['connection_id', 'status', sa.text('priority DESC'), 'id'])
+
+    with op.batch_alter_table('machines', schema=None) as batch_op:
+        batch_op.drop_column('last_login_address')
+    op.drop_table('login_throttles')
 
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.drop_column('refused')

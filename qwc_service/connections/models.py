@@ -64,6 +64,7 @@ class Machine(Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_address: Mapped[str | None] = mapped_column(String(64))
     qbwc_version: Mapped[str | None] = mapped_column(String(32))
 
     connection: Mapped[Connection] = relationship(back_populates="machines")

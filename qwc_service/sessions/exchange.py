@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service import __version__
 from qwc_service.audit.service import record_event
-from qwc_service.clock import utcnow
+from qwc_service.clock import isoformat, utcnow
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.connections.lock import CompanyMismatch, CompanySeen, check_company, lock_company
@@ -37,7 +37,7 @@ from qwc_service.queue.service import (
     sent_job_of_session,
     units_remaining,
 )
-from qwc_service.sessions import clients
+from qwc_service.sessions import clients, throttle
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.service import (
     AuthOutcome,
@@ -105,8 +105,16 @@ class WebConnectorExchange:
     ) -> AuthOutcome:
         """Check a machine's password and start a session if its connection has work."""
         username = (username or "").strip()
+        address = ctx.client_address
+        now = utcnow()
         with unit_of_work(self.session_factory) as session:
             login = find_login(session, username)
+            known = bool(address) and login is not None and login.last_address == address
+            until = throttle.locked_until(session, username, address, now, known_address=known)
+        if until is not None:
+            # Refused without looking at the password: the lockout is temporary.
+            log.info("login_throttled", seconds=int((until - now).total_seconds()))
+            return rejected()
         # The slow hash runs outside any transaction, so it holds no locks.
         if not self.hashing.verify(login.password_hash if login else None, password or ""):
             log.info("login_rejected", known_user=login is not None)
@@ -118,12 +126,23 @@ class WebConnectorExchange:
                     connection_id=login.connection_id if login else None,
                     machine_id=login.machine_id if login else None,
                     username=username,
-                    client_address=ctx.client_address,
+                    client_address=address,
                 )
+                locked = throttle.record_failure(session, username, address, utcnow())
+                if locked is not None:
+                    record_event(
+                        session,
+                        "lockout",
+                        f"further logins refused until {isoformat(locked)}",
+                        connection_id=login.connection_id if login else None,
+                        username=username,
+                        client_address=address,
+                    )
             return rejected()
         assert login is not None
         now = utcnow()
         with unit_of_work(self.session_factory) as session:
+            throttle.record_success(session, username, address)
             outcome = start_session(
                 session,
                 login,
@@ -131,8 +150,9 @@ class WebConnectorExchange:
                 ttl_seconds=self.settings.ticket_ttl_seconds,
                 busy_retry_seconds=BUSY_RETRY_SECONDS,
             )
-            if outcome.machine is not None and ctx.client_address:
-                seen = clients.recent_version(session, ctx.client_address, now)
+            if outcome.machine is not None and address:
+                outcome.machine.last_login_address = address
+                seen = clients.recent_version(session, address, now)
                 if seen:
                     outcome.machine.qbwc_version = seen
             structlog.contextvars.bind_contextvars(

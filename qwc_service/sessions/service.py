@@ -45,6 +45,7 @@ class Login:
     machine_id: int
     connection_id: str
     password_hash: str | None
+    last_address: str | None
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,17 @@ def find_login(session: Session, username: str) -> Login | None:
     if not username or len(username) > MAX_USERNAME_LENGTH:
         return None
     row = session.execute(
-        select(Machine.id, Machine.connection_id, Machine.password_hash, Machine.revoked_at).where(
-            Machine.username == username
-        )
+        select(
+            Machine.id,
+            Machine.connection_id,
+            Machine.password_hash,
+            Machine.revoked_at,
+            Machine.last_login_address,
+        ).where(Machine.username == username)
     ).first()
     if row is None or row.revoked_at is not None:
         return None
-    return Login(row.id, row.connection_id, row.password_hash)
+    return Login(row.id, row.connection_id, row.password_hash, row.last_login_address)
 
 
 def rejected() -> AuthOutcome:
