@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     routes: dict[str, WsgiApp] = {
         "/qbwc": soap,
         "/support": support_page(settings.app_name),
-        "/health": health_page(engine),
+        "/health": health_page(engine, session_factory),
         "/": _plain("200 OK", f"{settings.app_name}: the Web Connector endpoint is /qbwc"),
     }
     return QwcApp(settings, engine, session_factory, exchange, routes)

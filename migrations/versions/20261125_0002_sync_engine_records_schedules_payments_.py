@@ -246,6 +246,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lock_company_name', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('lock_file_path', sa.String(length=1024), nullable=True))
         batch_op.add_column(sa.Column('locked_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True))
 
     # SQLite's batch mode rebuilds the table and cannot carry an expression index across.
     op.drop_index('ix_jobs_claim', table_name='jobs')
@@ -291,6 +292,7 @@ def downgrade() -> None:
         batch_op.drop_column('company_name')
 
     with op.batch_alter_table('connections', schema=None) as batch_op:
+        batch_op.drop_column('last_success_at')
         batch_op.drop_column('locked_at')
         batch_op.drop_column('lock_file_path')
         batch_op.drop_column('lock_company_name')

@@ -110,9 +110,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from qwc_service.cli import audit, connections, db, demo, queue, serve, simulate
+    from qwc_service.cli import audit, check, connections, db, demo, queue, serve, simulate
 
-    for module in (db, connections, queue, audit, serve, simulate, demo):
+    for module in (db, connections, queue, audit, check, serve, simulate, demo):
         module.register(main)
 
 

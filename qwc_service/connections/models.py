@@ -42,6 +42,8 @@ class Connection(Base):
 
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A last error is unresolved until a request succeeds after it.
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     machines: Mapped[list[Machine]] = relationship(
         back_populates="connection", order_by="Machine.id"

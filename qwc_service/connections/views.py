@@ -32,7 +32,18 @@ def connection_view(connection: Connection) -> dict[str, Any]:
         },
         "last_error": connection.last_error,
         "last_error_at": isoformat(connection.last_error_at),
+        "last_success_at": isoformat(connection.last_success_at),
+        "last_error_unresolved": error_unresolved(connection),
     }
+
+
+def error_unresolved(connection: Connection) -> bool:
+    """Whether the connection's last error came after its last success."""
+    if connection.last_error_at is None:
+        return False
+    return (
+        connection.last_success_at is None or connection.last_success_at < connection.last_error_at
+    )
 
 
 def machine_view(machine: Machine) -> dict[str, Any]:

@@ -240,7 +240,9 @@ class WebConnectorExchange:
             self.handlers[job.kind].on_response(ctx, job, response, hresult, message)
             if job.status == JobStatus.ERROR:
                 fail_dependants(session, job, now)
-            elif job.status == JobStatus.DONE and lock_company(connection, _seen(wc), now):
+            elif job.status == JobStatus.DONE:
+                connection.last_success_at = now
+            if job.status == JobStatus.DONE and lock_company(connection, _seen(wc), now):
                 record_event(
                     session,
                     "company_locked",

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from qwc_service import __version__
-from qwc_service.db import SchemaOutOfDate, check_schema
+from qwc_service.health import full_status
 
 StartResponse = Callable[..., Any]
 
@@ -58,24 +58,16 @@ def support_page(app_name: str) -> Callable[[dict[str, Any], StartResponse], Ite
     return handle
 
 
-def health_status(engine: Engine) -> tuple[bool, dict[str, Any]]:
-    """Whether the database answers and its schema is current, as a small JSON document."""
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        check_schema(engine)
-    except SchemaOutOfDate:
-        return False, {"status": "error", "database": "ok", "schema": "out of date"}
-    except Exception:
-        return False, {"status": "error", "database": "unreachable"}
-    return True, {"status": "ok", "database": "ok", "schema": "current", "version": __version__}
-
-
-def health_page(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def health_page(
+    engine: Engine, session_factory: Any
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """``GET /health``: 200 with a small JSON body when the database answers, 503 otherwise."""
 
     def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        ok, document = health_status(engine)
+        try:
+            ok, document = full_status(engine, session_factory)
+        except Exception:
+            ok, document = False, {"status": "error", "database": "unreachable"}
         body = json.dumps(document).encode()
         start_response(
             "200 OK" if ok else "503 Service Unavailable",

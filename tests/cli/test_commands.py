@@ -116,3 +116,23 @@ def test_console_script_upgrades_a_fresh_database(tmp_path: Path) -> None:
         text=True,
     )
     assert json.loads(listed.stdout) == []
+
+
+def test_check_reports_database_queue_and_sessions(run) -> None:  # type: ignore[no-untyped-def]
+    """`check --json` reports the database, the schema, the queue and failing connections."""
+    cid = json.loads(run("connection", "create", "--name", "Acme", "--json").stdout)[
+        "connection_id"
+    ]
+    run("enqueue", cid, "--qbxml", "-", input=customer_query())
+    report = json.loads(run("check", "--json").stdout)
+    assert report["database"] == "ok" and report["schema"] == "current"
+    assert report["queue_depth"] == 1 and report["oldest_queued_at"]
+    assert report["sessions_active"] == 0 and report["connections_with_unresolved_errors"] == []
+
+
+def test_check_fails_on_an_unreachable_database(tmp_path: Path) -> None:
+    """`check` exits non-zero and says the database is unreachable."""
+    env = {"QWC_DATABASE_URL": "postgresql+psycopg2://postgres@127.0.0.1:1/nothing"}
+    result = CliRunner().invoke(main, ["check", "--json"], env=env)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["database"] == "unreachable"
