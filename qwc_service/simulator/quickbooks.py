@@ -145,6 +145,8 @@ class FakeQuickBooks:
         self.running = running
         self.schema = schema
         self.requests_processed = 0
+        #: The requestID of every request run, in order (what qbsdklog.txt would show).
+        self.request_log: list[str | None] = []
         self._iterators = IteratorStore(max_iterators, seed=company.company_name)
         self._session_machine: str | None = None
         self._locked_owners: list[str] = []
@@ -262,6 +264,7 @@ class FakeQuickBooks:
         for rq in request_set.requests:
             response = self._answer(ctx, rq)
             self.requests_processed += 1
+            self.request_log.append(rq.get("requestID"))
             out.append(response.to_el(rq.get("requestID"), include_data=include_data))
             if request_set.on_error == "stopOnError" and response.status.is_error:
                 break
