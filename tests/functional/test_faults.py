@@ -1,0 +1,223 @@
+"""Faults during a session: killed workers, a dropped database, a vanished Web Connector."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from qwc_service.app import QwcApp, create_app
+from qwc_service.config import Settings
+from qwc_service.db import unit_of_work
+from qwc_service.queue import service as queue
+from qwc_service.serving import ServerProcess, free_port
+from qwc_service.simulator import wire
+from qwc_service.simulator.dataset import generate_company
+from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.transport import HttpClientTransport
+from qwc_service.simulator.wire import SoapFault
+from tests.factories import (
+    customer_query,
+    enqueue,
+    make_connection,
+    make_machine,
+    make_test_settings,
+    request_id_of,
+)
+from tests.functional.faults import TcpProxy, kill, worker_pids
+from tests.soap_client import SoapClient
+
+pytestmark = pytest.mark.gunicorn
+
+
+@pytest.fixture
+def pg_settings(pg_url: str, tmp_path: Path) -> Settings:
+    """Settings on a fresh PostgreSQL database, .qwc files on a free port."""
+    return make_test_settings(pg_url, tmp_path / "files").with_overrides(
+        public_url=f"http://localhost:{free_port()}"
+    )
+
+
+@pytest.fixture
+def app(pg_settings: Settings) -> Iterator[QwcApp]:
+    """The composition root on the test database (for setting up and checking data)."""
+    application = create_app(pg_settings)
+    yield application
+    application.engine.dispose()
+
+
+def _port(settings: Settings) -> int:
+    return int(settings.public_url.rsplit(":", 1)[1])
+
+
+def _wait_healthy(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("server did not come back")
+
+
+def _job(app: QwcApp, connection_id: str, job_id: int) -> queue.Job:
+    with unit_of_work(app.session_factory) as session:
+        return queue.get_job(session, connection_id, job_id)
+
+
+def test_worker_killed_after_commit_loses_nothing(
+    app: QwcApp, pg_settings: Settings, tmp_path: Path
+) -> None:
+    """SIGKILL of the worker right after it handed out a job: another worker takes the answer."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    job_id = enqueue(app, connection_id, customer_query(3))
+    quickbooks = FakeQuickBooks(generate_company(customers=5))
+    with ServerProcess(
+        pg_settings, port=_port(pg_settings), workers=1, log_path=tmp_path / "g.log"
+    ) as server:
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        request = client.send_request(ticket)
+        (worker,) = worker_pids(server.process.pid)  # type: ignore[union-attr]
+        kill(worker)
+        _wait_healthy(server.url)
+        assert worker not in worker_pids(server.process.pid)  # type: ignore[union-attr]
+        assert client.receive_response(ticket, quickbooks.process(request)) == 100
+        client.call("closeConnection", ticket)
+    job = _job(app, connection_id, job_id)
+    print(f"killed worker {worker} after commit: job {job.status}, attempts {job.attempts}")
+    assert job.status == "done" and job.attempts == 1 and quickbooks.request_log == [f"{job_id}-1"]
+
+
+def test_worker_killed_mid_request_before_commit(
+    app: QwcApp, pg_settings: Settings, tmp_path: Path
+) -> None:
+    """SIGKILL while a response is being received: nothing half-written, the job runs again."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    job_id = enqueue(app, connection_id, customer_query(3))
+    other = enqueue(app, connection_id, customer_query(4))
+    quickbooks = FakeQuickBooks(generate_company(customers=5))
+    with ServerProcess(
+        pg_settings, port=_port(pg_settings), workers=1, log_path=tmp_path / "g.log"
+    ) as server:
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        request = client.send_request(ticket)
+        body = wire.envelope(
+            "receiveResponseXML",
+            [
+                ("ticket", ticket),
+                ("response", quickbooks.process(request)),
+                ("hresult", ""),
+                ("message", ""),
+            ],
+        )
+        raw = socket.create_connection(("127.0.0.1", server.port))
+        head = (
+            f"POST /qbwc HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; charset=utf-8\r\n"
+            f'SOAPAction: "http://developer.intuit.com/receiveResponseXML"\r\n'
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        raw.sendall(head + body[: len(body) // 2])
+        time.sleep(0.3)
+        for pid in worker_pids(server.process.pid):  # type: ignore[union-attr]
+            kill(pid)
+        raw.settimeout(10)
+        assert raw.recv(1024) == b""  # the connection died without a reply
+        raw.close()
+        _wait_healthy(server.url)
+        assert _job(app, connection_id, job_id).status == "sent"
+
+        # The Web Connector starts over: the same machine logs in again, the job comes back.
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        progress = []
+        while (request := client.send_request(ticket)) != "":
+            progress.append(client.receive_response(ticket, quickbooks.process(request)))
+            if progress[-1] == 100:
+                break
+        client.call("closeConnection", ticket)
+    first, second = _job(app, connection_id, job_id), _job(app, connection_id, other)
+    print(
+        f"killed mid-request: job {first.status} after {first.attempts} hand-outs; other {second.status}"
+    )
+    assert first.status == "done" and first.attempts == 2 and second.status == "done"
+    assert progress[-1] == 100
+
+
+def test_database_drop_mid_session_then_recovery(
+    app: QwcApp, pg_settings: Settings, tmp_path: Path
+) -> None:
+    """The database connection drops: a clean fault, nothing half-written, the retry works."""
+    url = make_url(pg_settings.database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxied = pg_settings.with_overrides(
+        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False
+        )
+    )
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    job_id = enqueue(app, connection_id, customer_query(3))
+    quickbooks = FakeQuickBooks(generate_company(customers=5))
+    try:
+        with ServerProcess(
+            proxied, port=_port(pg_settings), workers=1, log_path=tmp_path / "g.log"
+        ) as server:
+            client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+            ticket = client.authenticate(machine.username, machine.password)[0]
+            response = quickbooks.process(client.send_request(ticket))
+            dropped = proxy.cut()
+            with pytest.raises(SoapFault) as fault:
+                client.receive_response(ticket, response)
+            assert "could not process" in str(fault.value) and "psycopg2" not in str(fault.value)
+            assert _job(app, connection_id, job_id).status == "sent"
+            proxy.restore()
+            assert client.receive_response(ticket, response) == 100
+            client.call("closeConnection", ticket)
+    finally:
+        proxy.close()
+    job = _job(app, connection_id, job_id)
+    print(f"cut {dropped} database connections mid-session: fault answered, job {job.status}")
+    assert job.status == "done" and job.attempts == 1
+
+
+def test_web_connector_that_never_closes(
+    app: QwcApp, pg_settings: Settings, tmp_path: Path
+) -> None:
+    """A session abandoned without closeConnection blocks others only until its ticket expires."""
+    connection_id = make_connection(app)
+    first, second = make_machine(app, connection_id, "A"), make_machine(app, connection_id, "B")
+    done_id = enqueue(app, connection_id, customer_query(2))
+    held_id = enqueue(app, connection_id, customer_query(3))
+    quickbooks = FakeQuickBooks(generate_company(customers=5))
+    short = pg_settings.with_overrides(ticket_ttl_seconds=2)
+    with ServerProcess(short, port=_port(pg_settings), log_path=tmp_path / "g.log") as server:
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(first.username, first.password)[0]
+        assert (
+            client.receive_response(ticket, quickbooks.process(client.send_request(ticket))) == 50
+        )
+        held = client.send_request(ticket)
+        assert request_id_of(held) == f"{held_id}-1"
+        # Machine A vanishes here, holding a job, without closeConnection.
+        assert client.authenticate(second.username, second.password)[1] == "busy"
+        time.sleep(2.3)
+        ticket_b = client.authenticate(second.username, second.password)[0]
+        request = client.send_request(ticket_b)
+        assert request_id_of(request) == f"{held_id}-2"
+        assert client.receive_response(ticket_b, quickbooks.process(request)) == 100
+        assert client.receive_response(ticket, quickbooks.process(held)) < 0
+    statuses = (_job(app, connection_id, done_id).status, _job(app, connection_id, held_id).status)
+    print(f"abandoned session: jobs {statuses}, the held job went to machine B after expiry")
+    assert statuses == ("done", "done")
