@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -70,10 +71,8 @@ class TcpProxy:
             return
         finally:
             for sock in sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
     def cut(self) -> int:
         """Drop every live connection and refuse new ones; returns how many were dropped."""
