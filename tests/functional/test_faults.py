@@ -149,7 +149,8 @@ def test_worker_killed_mid_request_before_commit(
         client.call("closeConnection", ticket)
     first, second = _job(app, connection_id, job_id), _job(app, connection_id, other)
     print(
-        f"killed mid-request: job {first.status} after {first.attempts} hand-outs; other {second.status}"
+        f"killed mid-request: job {first.status} after {first.attempts} hand-outs; "
+        f"other {second.status}"
     )
     assert first.status == "done" and first.attempts == 2 and second.status == "done"
     assert progress[-1] == 100
