@@ -222,3 +222,48 @@ def test_web_connector_that_never_closes(
     statuses = (_job(app, connection_id, done_id).status, _job(app, connection_id, held_id).status)
     print(f"abandoned session: jobs {statuses}, the held job went to machine B after expiry")
     assert statuses == ("done", "done")
+
+
+def test_graceful_stop_finishes_the_call_in_flight(
+    app: QwcApp, pg_settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM to gunicorn while a response is being uploaded: the call still completes."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    job_id = enqueue(app, connection_id, customer_query(3))
+    quickbooks = FakeQuickBooks(generate_company(customers=5))
+    server = ServerProcess(pg_settings, port=_port(pg_settings), log_path=tmp_path / "g.log")
+    with server:
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        request = client.send_request(ticket)
+        body = wire.envelope(
+            "receiveResponseXML",
+            [
+                ("ticket", ticket),
+                ("response", quickbooks.process(request)),
+                ("hresult", ""),
+                ("message", ""),
+            ],
+        )
+        raw = socket.create_connection(("127.0.0.1", server.port))
+        head = (
+            "POST /qbwc HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+            "Content-Type: text/xml; charset=utf-8\r\n"
+            'SOAPAction: "http://developer.intuit.com/receiveResponseXML"\r\n'
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        raw.sendall(head + body[:100])
+        time.sleep(0.3)
+        server.process.terminate()  # type: ignore[union-attr]
+        time.sleep(0.3)
+        raw.sendall(body[100:])
+        raw.settimeout(20)
+        reply = b""
+        while chunk := raw.recv(65536):
+            reply += chunk
+        raw.close()
+        server.process.wait(30)  # type: ignore[union-attr]
+    print(f"stopped gunicorn mid-call: reply {reply.split(b' ', 2)[1].decode()}")
+    assert reply.startswith(b"HTTP/1.1 200") and b"receiveResponseXMLResult>100<" in reply
+    assert _job(app, connection_id, job_id).status == "done"
