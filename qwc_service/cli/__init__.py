@@ -110,9 +110,33 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from qwc_service.cli import audit, check, connections, db, demo, queue, serve, simulate
+    from qwc_service.cli import (
+        audit,
+        check,
+        connections,
+        db,
+        demo,
+        payments,
+        queue,
+        records,
+        serve,
+        simulate,
+        sync,
+    )
 
-    for module in (db, connections, queue, audit, check, serve, simulate, demo):
+    for module in (
+        db,
+        connections,
+        queue,
+        sync,
+        records,
+        payments,
+        audit,
+        check,
+        serve,
+        simulate,
+        demo,
+    ):
         module.register(main)
 
 

@@ -12,6 +12,7 @@ from qwc_service.connections.queries import get_connection
 from qwc_service.sync import schedule
 from qwc_service.sync.requests import RecordType
 from qwc_service.sync.views import definition_view, sync_job_view, sync_views
+from qwc_service.sync.windows import parse_timestamp, zone_of
 
 TYPES = [t.value for t in RecordType]
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -55,7 +56,7 @@ def add_cmd(
         definition = schedule.add_sync(
             session, connection_id, record_type, every, window=window, max_returned=max_returned
         )
-        zone = schedule.zone_of(get_connection(session, connection_id))
+        zone = zone_of(get_connection(session, connection_id))
         now = utcnow()
         data = definition_view(
             definition, timezone=zone.key, next_due=schedule.next_due_at(definition, zone, now)
@@ -133,8 +134,8 @@ def pause_cmd(
 ) -> None:
     """Pause a connection's syncs (or one type) until a time; a past time resumes them."""
     with cli.unit() as session:
-        zone = schedule.zone_of(get_connection(session, connection_id))
-        moment = schedule.parse_timestamp(until, zone)
+        zone = zone_of(get_connection(session, connection_id))
+        moment = parse_timestamp(until, zone)
         paused = schedule.pause_syncs(session, connection_id, moment, record_type)
         data = {"paused_until": isoformat(moment), "types": [d.record_type for d in paused]}
 

@@ -93,7 +93,9 @@ def _leaf(parent: Any, tag: str, text: str) -> None:
     etree.SubElement(parent, tag).text = text
 
 
-def _ref(parent: Any, tag: str, *, list_id: str | None = None, full_name: str | None = None) -> None:
+def _ref(
+    parent: Any, tag: str, *, list_id: str | None = None, full_name: str | None = None
+) -> None:
     ref = etree.SubElement(parent, tag)
     if list_id is not None:
         _leaf(ref, "ListID", list_id)

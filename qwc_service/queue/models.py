@@ -27,8 +27,7 @@ class JobKind(enum.StrEnum):
 
     RAW = "raw"  # qbXML queued as it is; the response is stored on the job
     SYNC = "sync"  # one page of a scheduled sync (query or deletions)
-    PAYMENT = "payment"  # a ReceivePaymentAdd, written at most once
-    PAYMENT_CHECK = "payment_check"  # looks for a payment whose first answer was lost
+    PAYMENT = "payment"  # a ReceivePaymentAdd written at most once (checked if its answer was lost)
 
 
 class Job(Base):

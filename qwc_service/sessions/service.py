@@ -13,6 +13,7 @@ from qwc_service.connections.models import Connection, Machine
 from qwc_service.queue.service import has_queued, release_expired, release_session_jobs
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, new_ticket
+from qwc_service.sync.schedule import enqueue_due, seconds_until_next_due
 
 MAX_USERNAME_LENGTH = 64
 
@@ -134,8 +135,16 @@ def start_session(
         connection.active_session_id = None
 
     release_expired(session, connection.id, now)
+    # Due syncs become work now: no scheduler process is needed.
+    enqueue_due(session, connection, now)
     if not has_queued(session, connection.id, now):
-        return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
+        next_due = seconds_until_next_due(session, connection, now)
+        return AuthOutcome(
+            ticket=new_ticket(),
+            status=AuthStatus.NONE,
+            postpone_seconds=next_due or None,
+            machine=machine,
+        )
 
     ticket = new_ticket()
     wc_session = WcSession(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from spyne import Application
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
@@ -20,4 +22,6 @@ def build_soap_app(exchange: WebConnectorExchange) -> WsgiApplication:
         out_protocol=Soap11(),
     )
     application.exchange = exchange
-    return WsgiApplication(application)
+    # Spyne's own 2 MB request limit would refuse large receiveResponseXML calls; the size cap
+    # (Settings.max_body_bytes) is applied in front of the SOAP stack, in web/guard.py.
+    return WsgiApplication(application, max_content_length=sys.maxsize)

@@ -1,15 +1,49 @@
-"""What reaches the SOAP stack: allowed methods, a body size cap, the client address."""
+"""What reaches the SOAP stack: a POST of an XML media type, under the size cap, screened.
+
+Decisions, in the order a request meets them:
+
+* ``GET ?wsdl`` is passed through; other GETs and every other method get 405.
+* A declared ``Content-Length`` over ``max_body_bytes`` gets 413 before a byte of the body is
+  read; a body without a length (chunked) is read up to the cap and no further.
+* The media type must be ``text/xml`` (SOAP 1.1, what the Web Connector sends) or
+  ``application/soap+xml`` (SOAP 1.2's; accepted so that a SOAP 1.2 client is told about the
+  version in a fault instead of being turned away blind). A missing or other type, or a
+  charset other than UTF-8, gets 415.
+* The body is screened and read by :mod:`qwc_service.web.xmlguard`. Whatever it refuses is
+  answered with a SOAP 1.1 Fault (HTTP 500, as SOAP 1.1 over HTTP prescribes) carrying a
+  short fixed message: ``Client`` for a bad request, ``VersionMismatch`` for an envelope in
+  another SOAP version's namespace (a SOAP 1.2 envelope), ``MustUnderstand`` for a header
+  entry that demands it.
+* The operation is the element in the Body. ``SOAPAction`` may be absent or empty; if it is
+  present it must name that same operation, so a header and a body that disagree (a way to
+  slip past filters that look at only one of them) get a Client fault.
+* The SOAP stack is given a rebuilt envelope (:func:`xmlguard.canonical_envelope`). Its reply
+  is buffered; a fault from it is rewritten to a fixed message, and an exception from it
+  becomes a Server fault, so no reply carries library messages or a traceback.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Final
+
+import structlog
+from lxml import etree
+
+from qwc_service.web import xmlguard
+from qwc_service.web.xmlguard import Contract, EnvelopeRefused, Operation
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-_CHUNK = 64 * 1024
+log = structlog.get_logger("qwc_service.web")
+
+SOAP_MEDIA_TYPES: Final = frozenset({"text/xml", "application/soap+xml"})
+SERVER_FAULT: Final = "The server could not process this call."
+CLIENT_FAULT: Final = "The request could not be processed."
+_CHUNK: Final = 64 * 1024
+_INT_BITS: Final = {"byte": 8, "short": 16, "int": 32, "long": 64}
 
 
 def _reply(
@@ -25,10 +59,146 @@ def _reply(
     return [body]
 
 
-def guard_soap(app: WsgiApp, *, max_body_bytes: int) -> WsgiApp:
-    """Wrap the SOAP application: refuse what it should never have to parse."""
+def fault_envelope(faultcode: str, message: str) -> bytes:
+    """A SOAP 1.1 Fault envelope with ``faultcode`` (unqualified name) and ``message``."""
+    soap = f"{{{xmlguard.SOAP11_ENV}}}"
+    envelope = etree.Element(soap + "Envelope", nsmap={"soap": xmlguard.SOAP11_ENV})
+    fault = etree.SubElement(etree.SubElement(envelope, soap + "Body"), soap + "Fault")
+    etree.SubElement(fault, "faultcode").text = f"soap:{faultcode}"
+    etree.SubElement(fault, "faultstring").text = message
+    data: bytes = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+    return data
+
+
+def _fault(start_response: StartResponse, faultcode: str, message: str) -> list[bytes]:
+    body = fault_envelope(faultcode, message)
+    start_response(
+        "500 Internal Server Error",
+        [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def contract_of(soap_app: Any) -> Contract:
+    """The operations of a Spyne WSGI application, read from its service definitions."""
+    from spyne.model.primitive import Integer
+
+    application = soap_app.app
+    operations: dict[str, Operation] = {}
+    for service in application.services:
+        for descriptor in service.public_methods.values():
+            message = descriptor.in_message
+            types = message._type_info
+            bits = {
+                name: _INT_BITS.get(kind.get_type_name(), 64)
+                for name, kind in types.items()
+                if issubclass(kind, Integer)
+            }
+            name = message.get_type_name()
+            operations[name] = Operation(name, tuple(types), bits)
+    return Contract(application.tns, operations)
+
+
+def _media_type_ok(content_type: str) -> bool:
+    media, _, params = content_type.partition(";")
+    if media.strip().lower() not in SOAP_MEDIA_TYPES:
+        return False
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def _read_capped(stream: Any, limit: int) -> bytes | None:
+    """Read a stream to its end, or None as soon as it holds more than ``limit`` bytes."""
+    data = bytearray()
+    while len(data) <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - len(data)))
+        if not chunk:
+            return bytes(data)
+        data.extend(chunk)
+    return None
+
+
+def _read_exact(stream: Any, length: int) -> bytes:
+    """Read up to ``length`` bytes; fewer if the client stopped sending (a truncated body)."""
+    data = bytearray()
+    while len(data) < length:
+        chunk = stream.read(min(_CHUNK, length - len(data)))
+        if not chunk:
+            break
+        data.extend(chunk)
+    return bytes(data)
+
+
+class _Buffered:
+    """What the SOAP stack answered: status, headers and the whole body."""
+
+    def __init__(self) -> None:
+        self.status = ""
+        self.headers: list[tuple[str, str]] = []
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        self.status, self.headers = status, list(headers)
+        return lambda data: None
+
+
+def _fault_of(body: bytes) -> tuple[str, str] | None:
+    """(faultcode without prefix, faultstring) of a SOAP 1.1 fault reply, else None."""
+    try:
+        root = etree.fromstring(body, xmlguard.reply_parser())
+    except etree.XMLSyntaxError:
+        return None
+    fault = root.find(f"{{{xmlguard.SOAP11_ENV}}}Body/{{{xmlguard.SOAP11_ENV}}}Fault")
+    if fault is None:
+        return None
+    code = (fault.findtext("faultcode") or "").rpartition(":")[2].strip()
+    return code, (fault.findtext("faultstring") or "").strip()
+
+
+def _call_soap(
+    app: WsgiApp, environ: dict[str, Any], start_response: StartResponse, operation: str
+) -> list[bytes]:
+    buffered = _Buffered()
+    try:
+        result = app(environ, buffered.start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+    except Exception:
+        log.exception("soap_stack_failed", operation=operation)
+        return _fault(start_response, "Server", SERVER_FAULT)
+    if not buffered.status:
+        log.error("soap_stack_no_response", operation=operation)
+        return _fault(start_response, "Server", SERVER_FAULT)
+    if not buffered.status.startswith("200"):
+        fault = _fault_of(body)
+        client = fault is not None and fault[0].startswith("Client")
+        message = CLIENT_FAULT if client else SERVER_FAULT
+        if fault is None or fault[1] != message:
+            log.warning("soap_fault_rewritten", operation=operation, faultcode=fault and fault[0])
+        return _fault(start_response, "Client" if client else "Server", message)
+    start_response(buffered.status, buffered.headers)
+    return [body]
+
+
+def guard_soap(app: WsgiApp, *, max_body_bytes: int, contract: Contract | None = None) -> WsgiApp:
+    """Wrap the SOAP application: refuse what it should never have to parse.
+
+    ``contract`` defaults to the operations of ``app``, a Spyne WSGI application.
+    """
+    operations = contract or contract_of(app)
 
     def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # A worker thread serves many requests: nothing from the last one may label this one.
+        structlog.contextvars.clear_contextvars()
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "GET":
             if environ.get("QUERY_STRING", "").lower() not in ("wsdl", "wsdl="):
@@ -38,7 +208,7 @@ def guard_soap(app: WsgiApp, *, max_body_bytes: int) -> WsgiApp:
                     "POST SOAP requests here; GET ?wsdl for the service description",
                     ("Allow", "GET, POST"),
                 )
-            return app(environ, start_response)
+            return _call_soap(app, environ, start_response, "wsdl")
         if method != "POST":
             return _reply(
                 start_response,
@@ -46,36 +216,45 @@ def guard_soap(app: WsgiApp, *, max_body_bytes: int) -> WsgiApp:
                 "only POST is accepted",
                 ("Allow", "GET, POST"),
             )
-        length_header = environ.get("CONTENT_LENGTH") or ""
+        too_large = f"request body over {max_body_bytes} bytes"
+        length_header = (environ.get("CONTENT_LENGTH") or "").strip()
+        length: int | None = None
         if length_header:
-            try:
-                length = int(length_header)
-            except ValueError:
+            if not length_header.isdigit():
                 return _reply(start_response, "400 Bad Request", "invalid Content-Length")
+            length = int(length_header)
             if length > max_body_bytes:
                 # Refused before reading: the body never reaches memory.
-                return _reply(
-                    start_response,
-                    "413 Content Too Large",
-                    f"request body over {max_body_bytes} bytes",
-                )
-        else:
-            # No length (chunked): read up to the cap, and no further.
-            stream = environ["wsgi.input"]
-            data = bytearray()
-            while len(data) <= max_body_bytes:
-                chunk = stream.read(_CHUNK)
-                if not chunk:
-                    break
-                data.extend(chunk)
-            if len(data) > max_body_bytes:
-                return _reply(
-                    start_response,
-                    "413 Content Too Large",
-                    f"request body over {max_body_bytes} bytes",
-                )
-            environ["wsgi.input"] = io.BytesIO(bytes(data))
-            environ["CONTENT_LENGTH"] = str(len(data))
-        return app(environ, start_response)
+                return _reply(start_response, "413 Content Too Large", too_large)
+        if not _media_type_ok(environ.get("CONTENT_TYPE") or ""):
+            return _reply(
+                start_response,
+                "415 Unsupported Media Type",
+                "send SOAP 1.1 requests as text/xml; charset=utf-8",
+                ("Accept-Post", "text/xml; charset=utf-8"),
+            )
+        stream = environ["wsgi.input"]
+        body = (
+            _read_capped(stream, max_body_bytes) if length is None else _read_exact(stream, length)
+        )
+        if body is None:
+            return _reply(start_response, "413 Content Too Large", too_large)
+        try:
+            call = xmlguard.read_call(body, operations)
+            name = call.operation.name
+            if not operations.accepts_soap_action(environ.get("HTTP_SOAPACTION"), name):
+                raise EnvelopeRefused(xmlguard.ACTION_MISMATCH)
+        except EnvelopeRefused as refused:
+            log.info("soap_refused", faultcode=refused.faultcode, reason=refused.message)
+            return _fault(start_response, refused.faultcode, refused.message)
+        canonical = xmlguard.canonical_envelope(call, operations.namespace)
+        inner = {
+            **environ,
+            "CONTENT_TYPE": "text/xml; charset=utf-8",
+            "CONTENT_LENGTH": str(len(canonical)),
+            "HTTP_SOAPACTION": f'"{operations.namespace}{name}"',
+            "wsgi.input": io.BytesIO(canonical),
+        }
+        return _call_soap(app, inner, start_response, name)
 
     return handle

@@ -1,0 +1,401 @@
+"""Storing records read from QuickBooks: batched upserts, deletions, balance write-backs.
+
+Rows are keyed by (connection_id, ListID/TxnID) and every statement filters by the connection,
+so two connections with the same IDs never touch each other's rows. Records are applied in
+batches of :data:`BATCH_SIZE` per type — one SELECT of the existing IDs, then bulk INSERTs and
+bulk UPDATEs by primary key — while the records are still being read, so a response of 50,000
+invoices never sits in memory as a whole.
+
+An incoming record older than the stored row (by TimeModified, then EditSequence) leaves the
+row alone: incremental queries overlap their time window and so re-send old versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, Numeric, String, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from qwc_service.records.kinds import KINDS, RecordKind
+from qwc_service.records.models import Invoice
+from qwc_service.records.types import DeletedRecord, ParseProblem, Record
+
+__all__ = [
+    "BATCH_SIZE",
+    "ApplyResult",
+    "apply_deletions",
+    "apply_records",
+    "update_invoice_balance",
+]
+
+BATCH_SIZE = 500
+_INT32 = 2**31 - 1
+# Fields of a record that are not columns of its row.
+_NOT_COLUMNS = frozenset({"lines", "applications"})
+
+
+@dataclass
+class ApplyResult:
+    """What applying a stream of records did.
+
+    ``upserted`` counts rows inserted or updated (``by_type`` per record type); ``kept_newer``
+    the records skipped because the stored row is newer. ``max_time_modified`` (and its raw
+    text, to send back to QuickBooks) covers every record read, stored or not; with
+    ``max_modified_by_type`` per type. Deletions met in the stream are counted in ``deleted``.
+    """
+
+    upserted: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    problems: list[ParseProblem] = field(default_factory=list)
+    max_time_modified: datetime | None = None
+    max_time_modified_raw: str | None = None
+    max_modified_by_type: dict[str, tuple[datetime, str | None]] = field(default_factory=dict)
+    kept_newer: int = 0
+    deleted: int = 0
+    max_time_deleted: datetime | None = None
+    max_time_deleted_raw: str | None = None
+
+    def _saw(self, record: Record) -> None:
+        when = record.time_modified
+        if when is None:
+            return
+        raw = record.time_modified_raw
+        if self.max_time_modified is None or when > self.max_time_modified:
+            self.max_time_modified, self.max_time_modified_raw = when, raw
+        best = self.max_modified_by_type.get(record.record_type)
+        if best is None or when > best[0]:
+            self.max_modified_by_type[record.record_type] = (when, raw)
+
+    def _saw_deletion(self, gone: DeletedRecord) -> None:
+        when = gone.time_deleted
+        if when is not None and (self.max_time_deleted is None or when > self.max_time_deleted):
+            self.max_time_deleted, self.max_time_deleted_raw = when, gone.time_deleted_raw
+
+
+def apply_records(
+    session: Session,
+    connection_id: str,
+    records: Iterable[Record | DeletedRecord | ParseProblem],
+    *,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+) -> ApplyResult:
+    """Upsert ``records`` for one connection, batch by batch, as the iterable yields them.
+
+    Takes everything a :class:`~qwc_service.records.parse.ResponseReader` yields: problems are
+    collected in the result, deletions are applied as by :func:`apply_deletions`, in stream
+    order with the records. Does not commit. A record whose values do not fit the columns
+    becomes a problem, not an error.
+    """
+    pending = _Pending(session, connection_id, now, batch_size)
+    for item in records:
+        if isinstance(item, ParseProblem):
+            pending.result.problems.append(item)
+        elif isinstance(item, DeletedRecord):
+            pending.add_deletion(item)
+        else:
+            pending.add_record(item)
+    pending.flush_records()
+    pending.flush_deletions()
+    return pending.result
+
+
+class _Pending:
+    """Records and deletions waiting to be written, a batch per record type.
+
+    Switching between records and deletions writes what is waiting first, so a record that
+    comes back after its deletion in one stream ends up live, and the other way round.
+    """
+
+    def __init__(self, session: Session, connection_id: str, now: datetime, size: int) -> None:
+        self.session, self.connection_id, self.now, self.size = session, connection_id, now, size
+        self.result = ApplyResult()
+        self.records: dict[str, list[Record]] = {}
+        self.deletions: list[DeletedRecord] = []
+
+    def add_record(self, record: Record) -> None:
+        """Queue a record; a full batch of its type is written at once."""
+        self.result._saw(record)
+        if self.deletions:
+            self.flush_deletions()
+        batch = self.records.setdefault(record.record_type, [])
+        batch.append(record)
+        if len(batch) >= self.size:
+            self._write(record.record_type, batch)
+
+    def add_deletion(self, gone: DeletedRecord) -> None:
+        """Queue a deletion, after writing the records read before it."""
+        self.result._saw_deletion(gone)
+        self.flush_records()
+        self.deletions.append(gone)
+        if len(self.deletions) >= self.size:
+            self.flush_deletions()
+
+    def _write(self, record_type: str, batch: list[Record]) -> None:
+        _upsert(self.session, self.connection_id, KINDS[record_type], batch, self.now, self.result)
+        batch.clear()
+
+    def flush_records(self) -> None:
+        """Write every waiting record."""
+        for record_type, batch in self.records.items():
+            if batch:
+                self._write(record_type, batch)
+
+    def flush_deletions(self) -> None:
+        """Mark every waiting deletion."""
+        if self.deletions:
+            self.result.deleted += apply_deletions(
+                self.session, self.connection_id, self.deletions, now=self.now
+            )
+            self.deletions = []
+
+
+def _stored_is_newer(
+    stored_modified: datetime | None, stored_sequence: str | None, record: Record
+) -> bool:
+    """True when the stored version is strictly later than ``record``."""
+    incoming = record.time_modified
+    if stored_modified is None or incoming is None:
+        return False
+    if stored_modified != incoming:
+        return stored_modified > incoming
+    # Same second: EditSequence (QuickBooks writes a number that grows with each edit).
+    stored, new = stored_sequence or "", record.edit_sequence or ""
+    if stored.isdigit() and new.isdigit():
+        return int(stored) > int(new)
+    return False
+
+
+def _latest_per_id(kind: RecordKind, batch: list[Record]) -> dict[str, Record]:
+    """One record per ID: when a batch holds an ID twice, the later version."""
+    latest: dict[str, Record] = {}
+    for record in batch:
+        key = getattr(record, kind.key)
+        earlier = latest.get(key)
+        if earlier is None or not _stored_is_newer(
+            earlier.time_modified, earlier.edit_sequence, record
+        ):
+            latest[key] = record
+    return latest
+
+
+def _upsert(
+    session: Session,
+    connection_id: str,
+    kind: RecordKind,
+    batch: list[Record],
+    now: datetime,
+    result: ApplyResult,
+) -> None:
+    model, key_column = kind.model, getattr(kind.model, kind.key)
+    latest = _latest_per_id(kind, batch)
+    existing = {
+        key: (row_id, modified, sequence)
+        for row_id, key, modified, sequence in session.execute(
+            select(model.id, key_column, model.time_modified, model.edit_sequence).where(
+                model.connection_id == connection_id, key_column.in_(list(latest))
+            )
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    children: dict[str, list[dict[str, Any]]] = {}
+    for key, record in latest.items():
+        stored = existing.get(key)
+        if stored is not None and _stored_is_newer(stored[1], stored[2], record):
+            result.kept_newer += 1
+            continue
+        row = _row(record, connection_id, now)
+        rows = _child_rows(kind, record)
+        problem = _misfit(kind, row, rows)
+        if problem is not None:
+            result.problems.append(ParseProblem(_ret_name(kind, record), key, problem))
+            continue
+        if rows is not None:
+            children[key] = rows
+        if stored is None:
+            inserts.append(row)
+        else:
+            updates.append({**row, "id": stored[0]})
+    parent_ids = {key: existing[key][0] for key in (u[kind.key] for u in updates)}
+    if inserts:
+        returned = session.execute(insert(model).returning(model.id, key_column), inserts)
+        parent_ids.update({key: row_id for row_id, key in returned})
+    if updates:
+        session.execute(update(model), updates)
+        _expire(session, model, [u["id"] for u in updates])
+    if kind.children is not None:
+        _replace_children(session, kind, parent_ids, children, [u["id"] for u in updates])
+    stored_count = len(inserts) + len(updates)
+    result.upserted += stored_count
+    result.by_type[kind.record_type] = result.by_type.get(kind.record_type, 0) + stored_count
+
+
+def _ret_name(kind: RecordKind, record: Record) -> str:
+    kind_of_item = getattr(record, "kind", None)
+    return f"Item{kind_of_item}Ret" if kind_of_item else kind.ret_name
+
+
+def _row(record: Record, connection_id: str, now: datetime) -> dict[str, Any]:
+    row = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _NOT_COLUMNS}
+    row.update(connection_id=connection_id, deleted_at=None, synced_at=now)
+    return row
+
+
+def _child_rows(kind: RecordKind, record: Record) -> list[dict[str, Any]] | None:
+    if kind.children is None:
+        return None
+    items = getattr(record, kind.children.attribute)
+    return [
+        {**{f.name: getattr(child, f.name) for f in fields(child)}, "position": position}
+        for position, child in enumerate(items, start=1)
+    ]
+
+
+def _misfit(
+    kind: RecordKind, row: dict[str, Any], children: list[dict[str, Any]] | None
+) -> str | None:
+    """Why the row (or one of its lines) cannot be stored as it is, or None."""
+    problem = _column_misfit(kind.model, row)
+    if problem is None and kind.children is not None:
+        for child in children or ():
+            problem = _column_misfit(kind.children.model, child)
+            if problem is not None:
+                return f"line {child['position']}: {problem}"
+    return problem
+
+
+def _column_misfit(model: Any, row: dict[str, Any]) -> str | None:
+    columns = model.__table__.columns
+    for name, value in row.items():
+        if value is None or name not in columns:
+            continue
+        kind = columns[name].type
+        if isinstance(kind, String) and kind.length is not None and len(value) > kind.length:
+            return f"{name} has {len(value)} characters, more than the {kind.length} stored"
+        if isinstance(kind, Numeric) and kind.precision is not None:
+            limit = 10 ** (kind.precision - (kind.scale or 0))
+            if abs(value) >= limit:
+                return f"{name} {value} is too large to store"
+        if isinstance(kind, Integer) and isinstance(value, int) and abs(value) > _INT32:
+            return f"{name} {value} is too large to store"
+    return None
+
+
+def _replace_children(
+    session: Session,
+    kind: RecordKind,
+    parent_ids: dict[str, int],
+    children: dict[str, list[dict[str, Any]]],
+    updated_ids: list[int],
+) -> None:
+    """Replace the lines (or applications) of every stored parent with the incoming ones."""
+    assert kind.children is not None
+    child_model, parent_fk = kind.children.model, kind.children.parent_fk
+    if updated_ids:
+        session.execute(
+            delete(child_model)
+            .where(getattr(child_model, parent_fk).in_(updated_ids))
+            .execution_options(synchronize_session=False)
+        )
+    rows = [
+        {**row, parent_fk: parent_ids[key]}
+        for key, key_rows in children.items()
+        if key in parent_ids
+        for row in key_rows
+    ]
+    if rows:
+        session.execute(insert(child_model), rows)
+
+
+def _expire(session: Session, model: Any, row_ids: list[int]) -> None:
+    """Bulk statements bypass the session: let loaded copies of these rows reload."""
+    if not session.identity_map:
+        return
+    for row_id in row_ids:
+        loaded = session.identity_map.get(session.identity_key(model, row_id))
+        if loaded is not None:
+            session.expire(loaded)
+
+
+def apply_deletions(
+    session: Session, connection_id: str, deleted: Iterable[DeletedRecord], *, now: datetime
+) -> int:
+    """Mark the stored rows QuickBooks reports deleted; returns how many rows were marked.
+
+    ``deleted_at`` is QuickBooks' TimeDeleted (``now`` when it gave none); rows are never
+    removed. Deletions of records not stored, or of types not stored, change nothing.
+    """
+    by_type: dict[str, dict[str, DeletedRecord]] = {}
+    for gone in deleted:
+        record_type = gone.record_type
+        if record_type is not None:
+            by_type.setdefault(record_type, {})[gone.qb_id] = gone
+    marked = 0
+    for record_type, wanted in by_type.items():
+        kind = KINDS[record_type]
+        ids = list(wanted)
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = ids[start : start + BATCH_SIZE]
+            marked += _mark_deleted(session, connection_id, kind, wanted, chunk, now)
+    return marked
+
+
+def _mark_deleted(
+    session: Session,
+    connection_id: str,
+    kind: RecordKind,
+    wanted: dict[str, DeletedRecord],
+    ids: list[str],
+    now: datetime,
+) -> int:
+    model, key_column = kind.model, getattr(kind.model, kind.key)
+    found = session.execute(
+        select(model.id, key_column).where(
+            model.connection_id == connection_id, key_column.in_(ids)
+        )
+    ).all()
+    if not found:
+        return 0
+    changes = [
+        {"id": row_id, "deleted_at": wanted[key].time_deleted or now, "synced_at": now}
+        for row_id, key in found
+    ]
+    session.execute(update(model), changes)
+    _expire(session, model, [row_id for row_id, _ in found])
+    return len(found)
+
+
+def update_invoice_balance(
+    session: Session,
+    connection_id: str,
+    txn_id: str,
+    balance_remaining: Decimal,
+    applied_amount: Decimal | None = None,
+    is_paid: bool | None = None,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Record an invoice's new balance after a payment was written to QuickBooks.
+
+    ``applied_amount`` and ``is_paid`` change only when given. Returns False when the invoice
+    is not stored for this connection (it arrives with the next sync).
+    """
+    invoice = session.scalar(
+        select(Invoice).where(Invoice.connection_id == connection_id, Invoice.txn_id == txn_id)
+    )
+    if invoice is None:
+        return False
+    invoice.balance_remaining = balance_remaining
+    if applied_amount is not None:
+        invoice.applied_amount = applied_amount
+    if is_paid is not None:
+        invoice.is_paid = is_paid
+    if now is not None:
+        invoice.synced_at = now
+    return True

@@ -1,0 +1,388 @@
+"""Sync jobs: read a record type from QuickBooks page by page, then its deletions.
+
+One job carries a whole sync. Its payload holds where the sync stands::
+
+    {"type", "phase": "query" | "deleted", "from", "deleted_from", "max_returned",
+     "iterator_id", "iterator_session", "awaiting", "pages", "expected_pages", "restarts",
+     "retries", "max_seen_raw", "max_deleted_raw", "started_at", "stored", "deleted",
+     "problems", "problem_samples", "warning"}
+
+Each page is one round trip. While the iterator has records left the job goes back in the
+queue, pinned to the session whose QuickBooks holds the iterator and ahead of everything
+else, with ``units_remaining`` set to the pages still expected, so the Web Connector's
+progress bar tells the truth. A sync that had a watermark then asks for deletions since its
+deletion watermark. Watermarks move only when the whole sync has completed.
+
+Both watermarks are QuickBooks' own times (the latest TimeModified or TimeDeleted seen), never
+this server's clock, so a QuickBooks computer whose clock is off cannot make a sync skip
+changes. An iterator lives only inside the QuickBooks session that opened it: a page that was
+never answered, a continuation arriving in another session, or status 3391 (iterator unknown)
+restarts the read from ``iterator="Start"`` with the same watermark; records stored twice are
+simply updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from math import ceil
+from typing import Any
+
+from qwc_service.clock import isoformat
+from qwc_service.qbxml.errors import QbxmlError
+from qwc_service.qbxml.explain import (
+    Explanation,
+    explain_hresult,
+    explain_status,
+    format_for_person,
+)
+from qwc_service.qbxml.responses import ResponseStatus
+from qwc_service.queue.handlers import JobContext, load_payload, store_payload
+from qwc_service.queue.models import Job, JobStatus
+from qwc_service.queue.service import MAX_PRIORITY
+from qwc_service.records.parse import read_response
+from qwc_service.records.store import ApplyResult, apply_records
+from qwc_service.sync.models import SyncDefinition
+from qwc_service.sync.requests import (
+    DELETED_REQUEST_NAMES,
+    QUERY_REQUEST_NAMES,
+    RecordType,
+    deleted_request,
+    later_of,
+    overlap_from,
+    query_request,
+)
+
+__all__ = [
+    "HARD_PAGE_LIMIT",
+    "MAX_RESTARTS",
+    "MAX_RETRIES",
+    "SyncHandler",
+]
+
+QUERY = "query"
+DELETED = "deleted"
+ITERATOR_EXPIRED = 3391
+MAX_RESTARTS = 3
+MAX_RETRIES = 3
+RETRY_DELAY = timedelta(seconds=60)
+# An iterator may return a few more pages than it announced (records added meanwhile);
+# far more than that means it is not converging.
+PAGE_SLACK = 3
+HARD_PAGE_LIMIT = 10_000
+_PROBLEM_SAMPLES = 3
+_CONTINUATION_PRIORITY = MAX_PRIORITY + 1
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The status QuickBooks gave our request, and what applying its records did."""
+
+    status: ResponseStatus | None
+    applied: ApplyResult
+
+
+class SyncHandler:
+    """Writes each page of a sync and stores what QuickBooks returns (``JobKind.SYNC``)."""
+
+    def request_for(self, ctx: JobContext, job: Job) -> str:
+        """The next request of the sync: a query page, or the deletions query."""
+        state = load_payload(job)
+        kind = RecordType(state["type"])
+        if state["phase"] == QUERY:
+            interrupted = state.get("awaiting") or (
+                state.get("iterator_id") and state.get("iterator_session") != ctx.wc.id
+            )
+            if interrupted:
+                # The last page went unanswered or its iterator died with its session.
+                _restart(state)
+            if state.get("started_at") is None:
+                state["started_at"] = isoformat(ctx.now)
+                definition = _definition(ctx, job)
+                if definition is not None:
+                    definition.last_started_at = ctx.now
+            watermark = state.get("from")
+            text = query_request(
+                kind,
+                version=ctx.qbxml_version,
+                max_returned=int(state["max_returned"]),
+                from_modified=overlap_from(watermark) if watermark else None,
+                iterator_id=state.get("iterator_id"),
+            )
+            job.request_names = QUERY_REQUEST_NAMES[kind]
+        else:
+            since = state.get("deleted_from")
+            text = deleted_request(
+                kind,
+                version=ctx.qbxml_version,
+                from_deleted=overlap_from(since) if since else None,
+            )
+            job.request_names = DELETED_REQUEST_NAMES[kind]
+        state["awaiting"] = True
+        store_payload(job, state)
+        job.qbxml = text
+        return text
+
+    def on_response(
+        self, ctx: JobContext, job: Job, response: str, hresult: str, message: str
+    ) -> None:
+        """Store the page's records, then continue, move to deletions, finish or fail."""
+        state = load_payload(job)
+        state["awaiting"] = False
+        job.leased_until = None
+        job.response = None  # pages can be huge: the payload keeps counts instead
+        definition = _definition(ctx, job)
+        if definition is None:
+            store_payload(job, state)
+            _end(ctx, job, JobStatus.CANCELLED, error="the sync was removed")
+            return
+        if hresult:
+            explanation = explain_hresult(hresult)
+            job.hresult = hresult[:32]
+            _fail(ctx, job, state, definition, explanation, (message or "")[:500])
+            return
+        try:
+            outcome = _read(ctx, job, response, state)
+        except QbxmlError as exc:
+            store_payload(job, state)
+            _error(ctx, job, definition, f"QuickBooks' response could not be read: {exc}")
+            return
+        status = outcome.status
+        if status is None:
+            _error(ctx, job, definition, "QuickBooks' response answers no request", state)
+            return
+        job.status_code = status.status_code
+        job.status_severity = status.severity
+        if status.is_error:
+            _on_error_status(ctx, job, state, definition, status)
+            return
+        if status.is_warning:
+            state["warning"] = f"{status.status_code}: {status.message}"[:300]
+        _count(state, outcome.applied)
+        if state["phase"] == QUERY:
+            _after_page(ctx, job, state, definition, status, outcome.applied)
+        else:
+            state["max_deleted_raw"] = later_of(
+                state.get("max_deleted_raw"), outcome.applied.max_time_deleted_raw
+            )
+            _complete(ctx, job, state, definition)
+
+
+# -- reading a response --------------------------------------------------------------------
+
+
+def _read(ctx: JobContext, job: Job, response: str, state: dict[str, Any]) -> _Outcome:
+    """Parse the response once, storing records while reading; a failure stores nothing."""
+    expected = (QUERY_REQUEST_NAMES if state["phase"] == QUERY else DELETED_REQUEST_NAMES)[
+        RecordType(state["type"])
+    ].removesuffix("Rq") + "Rs"
+    reader = read_response(response or "")
+    with ctx.db.begin_nested():
+        applied = apply_records(ctx.db, job.connection_id, reader, now=ctx.now)
+    status = next((s for s in reader.statuses if s.name == expected), None)
+    if status is None and reader.statuses:
+        status = reader.statuses[0]
+    return _Outcome(status, applied)
+
+
+def _count(state: dict[str, Any], applied: ApplyResult) -> None:
+    state["stored"] = int(state.get("stored") or 0) + applied.upserted
+    state["deleted"] = int(state.get("deleted") or 0) + applied.deleted
+    if applied.problems:
+        state["problems"] = int(state.get("problems") or 0) + len(applied.problems)
+        samples = list(state.get("problem_samples") or [])
+        for problem in applied.problems[: _PROBLEM_SAMPLES - len(samples)]:
+            samples.append(str(problem)[:200])
+        state["problem_samples"] = samples
+
+
+# -- moving the sync on --------------------------------------------------------------------
+
+
+def _after_page(
+    ctx: JobContext,
+    job: Job,
+    state: dict[str, Any],
+    definition: SyncDefinition,
+    status: ResponseStatus,
+    applied: ApplyResult,
+) -> None:
+    """Ask for the next page, move on to deletions, or finish."""
+    state["pages"] = int(state.get("pages") or 0) + 1
+    state["max_seen_raw"] = later_of(state.get("max_seen_raw"), applied.max_time_modified_raw)
+    max_returned = int(state["max_returned"])
+    remaining = status.iterator_remaining or 0
+    pages = state["pages"]
+    if pages == 1:
+        state["expected_pages"] = 1 + ceil(remaining / max_returned)
+    incremental = state.get("from") is not None
+    if remaining > 0:
+        limit = min(HARD_PAGE_LIMIT, int(state.get("expected_pages") or 1) + PAGE_SLACK)
+        if pages >= limit:
+            _error(
+                ctx,
+                job,
+                definition,
+                f"QuickBooks' iterator kept returning pages: {pages} pages read where "
+                f"{state.get('expected_pages')} were expected, and {remaining} records still "
+                "reported; the sync was stopped and its watermark left unchanged",
+                state,
+            )
+            return
+        if not status.iterator_id:
+            _error(
+                ctx,
+                job,
+                definition,
+                f"QuickBooks reported {remaining} more records but named no iterator to "
+                "continue with",
+                state,
+            )
+            return
+        state["iterator_id"] = status.iterator_id
+        state["iterator_session"] = ctx.wc.id
+        _continue(ctx, job, state, ceil(remaining / max_returned) + (1 if incremental else 0))
+        return
+    state["iterator_id"] = None
+    state["iterator_session"] = None
+    if incremental:
+        state["phase"] = DELETED
+        _continue(ctx, job, state, 1)
+        return
+    _complete(ctx, job, state, definition)
+
+
+def _continue(ctx: JobContext, job: Job, state: dict[str, Any], units: int) -> None:
+    """Put the job back at the head of this session's queue for its next round trip."""
+    store_payload(job, state)
+    job.status = JobStatus.QUEUED
+    job.session_id = None
+    job.completed_at = None
+    job.not_before = None
+    job.pinned_session_id = ctx.wc.id
+    job.priority = _CONTINUATION_PRIORITY
+    job.units_remaining = max(1, units)
+    job.status_message = _summary(state)
+
+
+def _complete(ctx: JobContext, job: Job, state: dict[str, Any], definition: SyncDefinition) -> None:
+    """The whole sync is done: advance the watermarks and record the success."""
+    seen = state.get("max_seen_raw")
+    definition.watermark = later_of(definition.watermark, seen)
+    # Every deletion up to the latest change just read happened before the deletions query
+    # ran (or, on a first sync, will be asked for next time): QuickBooks' clock throughout.
+    deleted_mark = later_of(definition.deleted_watermark, state.get("max_deleted_raw"))
+    definition.deleted_watermark = later_of(deleted_mark, seen)
+    definition.last_success_at = ctx.now
+    definition.last_error = None
+    store_payload(job, state)
+    job.error = None
+    _end(ctx, job, JobStatus.DONE)
+    job.status_message = _summary(state)
+
+
+def _on_error_status(
+    ctx: JobContext,
+    job: Job,
+    state: dict[str, Any],
+    definition: SyncDefinition,
+    status: ResponseStatus,
+) -> None:
+    if status.status_code == ITERATOR_EXPIRED and state["phase"] == QUERY:
+        state["restarts"] = int(state.get("restarts") or 0) + 1
+        if state["restarts"] > MAX_RESTARTS:
+            explanation = explain_status(status.status_code, status.message)
+            detail = f"restarted {MAX_RESTARTS} times, still {status.message}"
+            _error(ctx, job, definition, format_for_person(explanation, detail), state)
+            return
+        _restart(state)
+        _continue(ctx, job, state, 2 if state.get("from") else 1)
+        return
+    job.status_message = status.message[:2000] or None
+    _fail(ctx, job, state, definition, explain_status(status.status_code, status.message))
+
+
+def _fail(
+    ctx: JobContext,
+    job: Job,
+    state: dict[str, Any],
+    definition: SyncDefinition,
+    explanation: Explanation,
+    detail: str = "",
+) -> None:
+    """An error: try again later if it is the passing kind, else end the sync in error."""
+    text = format_for_person(explanation, detail)
+    retries = int(state.get("retries") or 0)
+    if explanation.retryable and retries < MAX_RETRIES:
+        state["retries"] = retries + 1
+        if state["phase"] == QUERY:
+            _restart(state)
+        store_payload(job, state)
+        job.status = JobStatus.QUEUED
+        job.session_id = None
+        job.pinned_session_id = None
+        job.completed_at = None
+        job.not_before = ctx.now + RETRY_DELAY * state["retries"]
+        job.error = text
+        definition.last_error = text
+        return
+    _error(ctx, job, definition, text, state)
+
+
+def _error(
+    ctx: JobContext,
+    job: Job,
+    definition: SyncDefinition,
+    text: str,
+    state: dict[str, Any] | None = None,
+) -> None:
+    """End the sync in error; the watermarks stay where the last completed sync left them."""
+    if state is not None:
+        store_payload(job, state)
+    definition.last_error = text
+    _end(ctx, job, JobStatus.ERROR, error=text)
+
+
+def _end(ctx: JobContext, job: Job, status: JobStatus, error: str | None = None) -> None:
+    job.status = status
+    job.completed_at = ctx.now
+    job.units_remaining = 0
+    job.pinned_session_id = None
+    if error is not None:
+        job.error = error
+
+
+def _restart(state: dict[str, Any]) -> None:
+    """Forget the iterator: the next request starts the read again from the same watermark."""
+    state["phase"] = QUERY
+    state["iterator_id"] = None
+    state["iterator_session"] = None
+    state["pages"] = 0
+    state["expected_pages"] = None
+    state["max_seen_raw"] = None
+    # The counts describe the read that completes; records read twice are stored once.
+    for key in ("stored", "problems", "problem_samples", "warning"):
+        state.pop(key, None)
+
+
+def _summary(state: dict[str, Any]) -> str:
+    text = (
+        f"{state['type']}: {state.get('stored') or 0} stored in {state.get('pages') or 0} page(s)"
+    )
+    if state.get("expected_pages"):
+        text += f" of {state['expected_pages']} expected"
+    if state.get("phase") == DELETED or state.get("deleted"):
+        text += f"; {state.get('deleted') or 0} marked deleted"
+    if state.get("warning"):
+        text += f"; QuickBooks warned {state['warning']}"
+    problems = int(state.get("problems") or 0)
+    if problems:
+        samples = "; ".join(state.get("problem_samples") or [])
+        text += f"; {problems} record(s) could not be read: {samples}"
+    return text[:2000]
+
+
+def _definition(ctx: JobContext, job: Job) -> SyncDefinition | None:
+    if job.sync_definition_id is None:
+        return None
+    return ctx.db.get(SyncDefinition, job.sync_definition_id)

@@ -1,0 +1,341 @@
+"""Sync schedules: which record types a connection keeps in sync, how often, and when.
+
+There is no scheduler process. A sync that is due becomes queued work when one of the
+connection's machines authenticates (:func:`enqueue_due`), so any number of server
+processes can share one database and nothing runs while no Web Connector is there to
+take the work anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from math import ceil
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from qwc_service.clock import utcnow
+from qwc_service.connections.models import Connection
+from qwc_service.connections.queries import ConnectionDisabled, get_connection
+from qwc_service.qbxml.versions import DEFAULT_VERSION
+from qwc_service.queue.handlers import store_payload
+from qwc_service.queue.models import Job, JobKind, JobStatus
+from qwc_service.sync.models import SyncDefinition
+from qwc_service.sync.requests import QUERY_REQUEST_NAMES, RecordType, query_request
+from qwc_service.sync.windows import Window, window_of, zone_of
+
+__all__ = [
+    "MAX_EVERY_MINUTES",
+    "MAX_MAX_RETURNED",
+    "PENDING",
+    "SYNC_PRIORITY",
+    "SyncNotFound",
+    "add_sync",
+    "enqueue_due",
+    "get_sync",
+    "is_due",
+    "list_syncs",
+    "next_due_at",
+    "pause_syncs",
+    "remove_sync",
+    "seconds_until_next_due",
+    "sync_now",
+]
+
+# Scheduled reads give way to work queued by hand and to payment write-backs.
+SYNC_PRIORITY = -100
+MAX_EVERY_MINUTES = 7 * 24 * 60
+MAX_MAX_RETURNED = 10_000
+PENDING = (JobStatus.QUEUED, JobStatus.SENT)
+_TYPE_ORDER = {t.value: n for n, t in enumerate(RecordType)}
+
+
+class SyncNotFound(LookupError):
+    """The connection has no sync of this record type."""
+
+
+# -- managing definitions ------------------------------------------------------------------
+
+
+def add_sync(
+    session: Session,
+    connection_id: str,
+    record_type: RecordType | str,
+    every_minutes: int,
+    window: str | Window | None = None,
+    max_returned: int = 100,
+) -> SyncDefinition:
+    """Keep a record type in sync every ``every_minutes``, optionally only inside a window.
+
+    Adding a type the connection already syncs updates its interval, window and page size;
+    its watermarks stay, so the next sync is still incremental.
+    """
+    get_connection(session, connection_id)
+    kind = record_type if isinstance(record_type, RecordType) else RecordType.parse(record_type)
+    if not 1 <= every_minutes <= MAX_EVERY_MINUTES:
+        raise ValueError(f"the interval must be between 1 and {MAX_EVERY_MINUTES} minutes")
+    if not 1 <= max_returned <= MAX_MAX_RETURNED:
+        raise ValueError(f"max_returned must be between 1 and {MAX_MAX_RETURNED}")
+    parsed = Window.parse(window) if isinstance(window, str) else window
+    definition = _find(session, connection_id, kind)
+    if definition is None:
+        definition = SyncDefinition(connection_id=connection_id, record_type=kind.value)
+        session.add(definition)
+    definition.every_minutes = every_minutes
+    definition.max_returned = max_returned
+    definition.window_start = None if parsed is None else f"{parsed.start:%H:%M}"
+    definition.window_end = None if parsed is None else f"{parsed.end:%H:%M}"
+    session.flush()
+    return definition
+
+
+def list_syncs(session: Session, connection_id: str) -> list[SyncDefinition]:
+    """A connection's sync definitions: customers, items, invoices, payments."""
+    get_connection(session, connection_id)
+    rows = session.scalars(
+        select(SyncDefinition).where(SyncDefinition.connection_id == connection_id)
+    )
+    return sorted(rows, key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
+
+
+def get_sync(session: Session, connection_id: str, record_type: RecordType | str) -> SyncDefinition:
+    """The connection's sync of one record type, or SyncNotFound."""
+    get_connection(session, connection_id)
+    kind = record_type if isinstance(record_type, RecordType) else RecordType.parse(record_type)
+    definition = _find(session, connection_id, kind)
+    if definition is None:
+        raise SyncNotFound(f"connection {connection_id!r} has no {kind.value} sync")
+    return definition
+
+
+def remove_sync(session: Session, connection_id: str, record_type: RecordType | str) -> int:
+    """Stop syncing a record type; its queued work is cancelled. Returns how many jobs.
+
+    A page already handed to QuickBooks is still read when it comes back; the sync then
+    ends there. Records already stored stay.
+    """
+    definition = get_sync(session, connection_id, record_type)
+    queued = list(
+        session.scalars(
+            select(Job).where(
+                Job.sync_definition_id == definition.id, Job.status == JobStatus.QUEUED
+            )
+        )
+    )
+    now = utcnow()
+    for job in queued:
+        job.status = JobStatus.CANCELLED
+        job.completed_at = now
+        job.error = "the sync was removed"
+    session.delete(definition)
+    session.flush()
+    return len(queued)
+
+
+def pause_syncs(
+    session: Session,
+    connection_id: str,
+    until: datetime,
+    record_type: RecordType | str | None = None,
+) -> list[SyncDefinition]:
+    """Pause a connection's syncs (or one of them) until ``until``; a past time resumes them.
+
+    Syncs queued but not yet started wait for the pause to end as well; a sync already
+    reading pages finishes.
+    """
+    if until.tzinfo is None:
+        raise ValueError("the pause needs a time with a UTC offset")
+    if record_type is None:
+        definitions = list_syncs(session, connection_id)
+    else:
+        definitions = [get_sync(session, connection_id, record_type)]
+    for definition in definitions:
+        definition.paused_until = until
+    ids = [d.id for d in definitions]
+    if ids:
+        waiting = session.scalars(
+            select(Job).where(
+                Job.sync_definition_id.in_(ids),
+                Job.status == JobStatus.QUEUED,
+                Job.pinned_session_id.is_(None),
+                Job.attempts == 0,
+            )
+        )
+        for job in waiting:
+            job.not_before = until
+    session.flush()
+    return definitions
+
+
+def sync_now(
+    session: Session, connection_id: str, record_type: RecordType | str | None = None
+) -> list[Job]:
+    """Queue a connection's syncs (or one) now, whatever their interval, window or pause.
+
+    A sync that already has work queued or in QuickBooks is not queued a second time.
+    Returns the jobs queued.
+    """
+    connection = _lock_connection(session, connection_id)
+    if connection.disabled_at is not None:
+        raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
+    if record_type is None:
+        definitions = list_syncs(session, connection_id)
+    else:
+        definitions = [get_sync(session, connection_id, record_type)]
+    busy = _pending_definition_ids(session, connection_id)
+    now = utcnow()
+    return [_queue(session, d, now) for d in definitions if d.id not in busy]
+
+
+# -- what authenticate calls ---------------------------------------------------------------
+
+
+def is_due(definition: SyncDefinition, zone: ZoneInfo, now: datetime) -> bool:
+    """Whether a definition should run now, leaving aside work it already has queued."""
+    return next_due_at(definition, zone, now) <= now
+
+
+def next_due_at(definition: SyncDefinition, zone: ZoneInfo, now: datetime) -> datetime:
+    """When a definition is next due: interval, pause and daily window taken together.
+
+    The interval counts from the last start (or the last request to sync now), so a sync
+    that failed is tried again one interval later, not at once.
+    """
+    due = now
+    anchors = [a for a in (definition.last_started_at, definition.requested_at) if a is not None]
+    if anchors:
+        due = max(due, max(anchors) + timedelta(minutes=definition.every_minutes))
+    if definition.paused_until is not None:
+        due = max(due, definition.paused_until)
+    window = window_of(definition)
+    if window is not None:
+        due = window.next_opening(due, zone)
+    return due
+
+
+def enqueue_due(session: Session, connection: Connection, now: datetime) -> list[Job]:
+    """Queue the first page of every sync of ``connection`` that is due and not pending.
+
+    Called while a machine authenticates, with the connection row locked; one query reads
+    the definitions that are not paused and have no queued or unanswered job.
+    """
+    if connection.disabled_at is not None:
+        return []
+    query = select(SyncDefinition).where(
+        SyncDefinition.connection_id == connection.id,
+        or_(SyncDefinition.paused_until.is_(None), SyncDefinition.paused_until <= now),
+        ~exists().where(and_(Job.sync_definition_id == SyncDefinition.id, Job.status.in_(PENDING))),
+    )
+    zone = zone_of(connection)
+    due = [d for d in session.scalars(query) if is_due(d, zone, now)]
+    due.sort(key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
+    return [_queue(session, d, now, requested=False) for d in due]
+
+
+def seconds_until_next_due(session: Session, connection: Connection, now: datetime) -> int | None:
+    """Seconds until a sync of ``connection`` has work (0: now), or None without syncs.
+
+    Counts syncs that will come due and queued sync work that waits for a retry delay.
+    """
+    if connection.disabled_at is not None:
+        return None
+    definitions = list(
+        session.scalars(select(SyncDefinition).where(SyncDefinition.connection_id == connection.id))
+    )
+    if not definitions:
+        return None
+    rows = session.execute(
+        select(Job.sync_definition_id, Job.not_before).where(
+            Job.connection_id == connection.id,
+            Job.sync_definition_id.is_not(None),
+            Job.status.in_(PENDING),
+        )
+    )
+    pending: dict[int, datetime] = {}
+    for definition_id, not_before in rows:
+        if definition_id is None:
+            continue
+        ready = now if not_before is None else max(now, not_before)
+        pending[definition_id] = min(pending.get(definition_id, ready), ready)
+    zone = zone_of(connection)
+    moments: list[datetime] = []
+    for definition in definitions:
+        waiting = pending.get(definition.id)
+        moments.append(waiting if waiting is not None else next_due_at(definition, zone, now))
+    soonest = min(moments)
+    return max(0, ceil((soonest - now).total_seconds()))
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _queue(
+    session: Session, definition: SyncDefinition, now: datetime, *, requested: bool = True
+) -> Job:
+    """The first job of a sync; its handler writes each page's request when handed out."""
+    kind = RecordType(definition.record_type)
+    incremental = definition.watermark is not None
+    job = Job(
+        connection_id=definition.connection_id,
+        kind=JobKind.SYNC,
+        status=JobStatus.QUEUED,
+        priority=SYNC_PRIORITY,
+        sync_definition_id=definition.id,
+        qbxml=query_request(kind, version=DEFAULT_VERSION, max_returned=definition.max_returned),
+        request_names=QUERY_REQUEST_NAMES[kind],
+        # A later sync has a deletions round after its pages.
+        units_remaining=2 if incremental else 1,
+        attempts=0,
+    )
+    store_payload(
+        job,
+        {
+            "type": kind.value,
+            "phase": "query",
+            "from": definition.watermark,
+            "deleted_from": definition.deleted_watermark or definition.watermark,
+            "max_returned": definition.max_returned,
+            "iterator_id": None,
+            "pages": 0,
+            "restarts": 0,
+            "max_seen_raw": None,
+            "started_at": None,
+            "expected_pages": None,
+        },
+    )
+    if requested:
+        definition.requested_at = now
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _find(session: Session, connection_id: str, kind: RecordType) -> SyncDefinition | None:
+    return session.scalar(
+        select(SyncDefinition).where(
+            SyncDefinition.connection_id == connection_id,
+            SyncDefinition.record_type == kind.value,
+        )
+    )
+
+
+def _pending_definition_ids(session: Session, connection_id: str) -> set[int]:
+    rows = session.scalars(
+        select(Job.sync_definition_id).where(
+            Job.connection_id == connection_id,
+            Job.sync_definition_id.is_not(None),
+            Job.status.in_(PENDING),
+        )
+    )
+    return {row for row in rows if row is not None}
+
+
+def _lock_connection(session: Session, connection_id: str) -> Connection:
+    # Serialises with authenticate, which queues due syncs under the same lock.
+    connection = session.scalar(
+        select(Connection).where(Connection.id == connection_id).with_for_update()
+    )
+    if connection is None:
+        return get_connection(session, connection_id)
+    return connection

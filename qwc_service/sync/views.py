@@ -1,0 +1,91 @@
+"""Plain dictionaries for syncs and sync jobs (CLI output, later the HTTP API)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qwc_service.clock import isoformat
+from qwc_service.connections.queries import get_connection
+from qwc_service.queue.handlers import load_payload
+from qwc_service.queue.models import Job
+from qwc_service.sync.models import SyncDefinition
+from qwc_service.sync.schedule import PENDING, list_syncs, next_due_at
+from qwc_service.sync.windows import window_of, zone_of
+
+__all__ = ["definition_view", "sync_job_view", "sync_views"]
+
+
+def definition_view(
+    definition: SyncDefinition,
+    *,
+    timezone: str,
+    next_due: datetime | None = None,
+    pending: Job | None = None,
+) -> dict[str, Any]:
+    """A sync definition as JSON-ready data, with its last success and watermarks."""
+    window = window_of(definition)
+    return {
+        "connection_id": definition.connection_id,
+        "type": definition.record_type,
+        "every_minutes": definition.every_minutes,
+        "window": None if window is None else str(window),
+        "timezone": timezone,
+        "max_returned": definition.max_returned,
+        "paused_until": isoformat(definition.paused_until),
+        "last_started_at": isoformat(definition.last_started_at),
+        "last_success_at": isoformat(definition.last_success_at),
+        "watermark": definition.watermark,
+        "deleted_watermark": definition.deleted_watermark,
+        "last_error": definition.last_error,
+        "next_due_at": None if pending is not None else isoformat(next_due),
+        "pending_job": None if pending is None else sync_job_view(pending),
+    }
+
+
+def sync_job_view(job: Job) -> dict[str, Any]:
+    """Where one sync job stands: phase, pages read of those expected, records stored."""
+    state = load_payload(job)
+    return {
+        "job_id": job.id,
+        "type": state.get("type"),
+        "status": job.status,
+        "phase": state.get("phase"),
+        "pages": state.get("pages") or 0,
+        "expected_pages": state.get("expected_pages"),
+        "stored": state.get("stored") or 0,
+        "deleted": state.get("deleted") or 0,
+        "problems": state.get("problems") or 0,
+        "restarts": state.get("restarts") or 0,
+        "summary": job.status_message,
+        "error": job.error,
+    }
+
+
+def sync_views(session: Session, connection_id: str, now: datetime) -> list[dict[str, Any]]:
+    """Every sync of a connection, with when it is next due or the work it has pending."""
+    connection = get_connection(session, connection_id)
+    definitions = list_syncs(session, connection_id)
+    pending: dict[int, Job] = {}
+    jobs = session.scalars(
+        select(Job)
+        .join(SyncDefinition, Job.sync_definition_id == SyncDefinition.id)
+        .where(SyncDefinition.connection_id == connection_id, Job.status.in_(PENDING))
+        .order_by(Job.id)
+    )
+    for job in jobs:
+        if job.sync_definition_id is not None:
+            pending.setdefault(job.sync_definition_id, job)
+    zone = zone_of(connection)
+    return [
+        definition_view(
+            d,
+            timezone=zone.key,
+            next_due=next_due_at(d, zone, now),
+            pending=pending.get(d.id),
+        )
+        for d in definitions
+    ]

@@ -1,0 +1,339 @@
+"""Storing records: round trips with the fake QuickBooks, upsert rules, deletions, tenants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qwc_service.app import QwcApp
+from qwc_service.db import unit_of_work
+from qwc_service.records.models import Customer, Invoice, InvoiceLine, Payment
+from qwc_service.records.parse import (
+    CustomerRecord,
+    DeletedRecord,
+    ParseProblem,
+    ResponseReader,
+    parse_response,
+)
+from qwc_service.records.store import apply_deletions, apply_records, update_invoice_balance
+from qwc_service.simulator.dataset import Company, generate_company
+from qwc_service.simulator.qb_records import format_datetime
+from qwc_service.simulator.quickbooks import FakeQuickBooks
+from tests.factories import make_connection
+from tests.records.compare import (
+    assert_company_matches,
+    assert_customers_match,
+    assert_deletions_match,
+    assert_invoices_match,
+)
+from tests.records.helpers import customer_ret, fetch, invoice_ret, message_set, query_rs, response
+
+NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+def store(app: QwcApp, connection_id: str, text: str, batch_size: int = 500):  # type: ignore[no-untyped-def]
+    """Read ``text`` and apply it in one unit of work; returns the ApplyResult."""
+    with unit_of_work(app.session_factory) as session:
+        return apply_records(
+            session, connection_id, ResponseReader(text), now=NOW, batch_size=batch_size
+        )
+
+
+def sync_company(app: QwcApp, connection_id: str, company: Company, batch_size: int = 500) -> None:
+    """Fetch every record type from a fake QuickBooks and store it."""
+    qb = FakeQuickBooks(company)
+    for record_type in ("customers", "items", "invoices", "payments"):
+        result = store(app, connection_id, fetch(qb, record_type), batch_size)
+        assert not result.problems
+
+
+def count(session: Session, model: Any, connection_id: str) -> int:
+    """Rows of ``model`` owned by the connection."""
+    query = select(func.count()).select_from(model).where(model.connection_id == connection_id)
+    return int(session.scalar(query) or 0)
+
+
+@pytest.mark.parametrize("batch_size", [500, 7])
+def test_round_trip_matches_the_company_field_by_field(app: QwcApp, batch_size: int) -> None:
+    """Fake QuickBooks → parse → store gives rows equal to the company's records, any batch size."""
+    company = generate_company(customers=30, items=14, invoices=45, payments=20, seed=7)
+    cid = make_connection(app)
+    sync_company(app, cid, company, batch_size)
+    with unit_of_work(app.session_factory) as session:
+        assert_company_matches(session, cid, company)
+
+
+def test_result_counts_and_watermark(app: QwcApp) -> None:
+    """The result counts rows per type and gives the newest TimeModified with its own text."""
+    company = generate_company(customers=12, items=3, invoices=4, payments=1, seed=2)
+    cid = make_connection(app)
+    result = store(app, cid, fetch(FakeQuickBooks(company), "customers"))
+    newest = max(company.customers.values(), key=lambda c: c.time_modified)
+    assert (result.upserted, result.by_type, result.kept_newer) == (12, {"customers": 12}, 0)
+    assert result.max_time_modified == newest.time_modified
+    assert result.max_time_modified_raw == format_datetime(newest.time_modified)
+    assert result.max_modified_by_type["customers"][1] == result.max_time_modified_raw
+
+
+def test_applying_twice_changes_nothing(app: QwcApp) -> None:
+    """Re-applying the same response keeps one row per record, the same row ids and lines."""
+    company = generate_company(customers=8, items=5, invoices=12, payments=4, seed=4)
+    cid = make_connection(app)
+    sync_company(app, cid, company)
+    with unit_of_work(app.session_factory) as session:
+        before = dict(session.execute(select(Invoice.txn_id, Invoice.id)).all())
+        lines_before = count_lines(session)
+    sync_company(app, cid, company)
+    with unit_of_work(app.session_factory) as session:
+        assert dict(session.execute(select(Invoice.txn_id, Invoice.id)).all()) == before
+        assert count_lines(session) == lines_before
+        assert_company_matches(session, cid, company)
+
+
+def count_lines(session: Session) -> int:
+    """Invoice lines in the database."""
+    return int(session.scalar(select(func.count()).select_from(InvoiceLine)) or 0)
+
+
+def test_newer_version_replaces_row_and_lines(app: QwcApp) -> None:
+    """A newer invoice replaces the stored fields and its lines (two lines become one)."""
+    cid = make_connection(app)
+    two = (("Consulting", "100.00"), ("Travel", "50.00"))
+    store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1", lines=two))))
+    newer = invoice_ret("1-1", modified="2014-05-02T09:00:00-08:00", lines=(("Design", "80.00"),))
+    result = store(app, cid, response(query_rs("InvoiceQueryRs", newer)))
+    assert result.upserted == 1 and result.kept_newer == 0
+    with unit_of_work(app.session_factory) as session:
+        invoice = session.scalars(select(Invoice)).one()
+        assert invoice.subtotal == Decimal("80.00")
+        assert invoice.time_modified_raw == "2014-05-02T09:00:00-08:00"
+        assert [(ln.position, ln.item_full_name) for ln in invoice.lines] == [(1, "Design")]
+        assert count_lines(session) == 1
+
+
+def test_older_overlap_does_not_overwrite_newer(app: QwcApp) -> None:
+    """An older TimeModified (or, in the same second, a lower EditSequence) keeps the stored row."""
+    cid = make_connection(app)
+    newer = customer_ret("A-1", balance="20.00", modified="2014-05-01T11:00:00-08:00")
+    store(app, cid, response(query_rs("CustomerQueryRs", newer)))
+    older = customer_ret("A-1", balance="10.00", modified="2014-05-01T10:00:00-08:00")
+    same_second = customer_ret(
+        "A-1", balance="15.00", modified="2014-05-01T11:00:00-08:00", edit_sequence="1399999999"
+    )
+    for stale in (older, same_second):
+        result = store(app, cid, response(query_rs("CustomerQueryRs", stale)))
+        assert (result.upserted, result.kept_newer) == (0, 1)
+        # The watermark still covers what was read.
+        assert result.max_time_modified is not None
+    with unit_of_work(app.session_factory) as session:
+        customer = session.scalars(select(Customer)).one()
+        assert customer.balance == Decimal("20.00")
+        assert customer.time_modified_raw == "2014-05-01T11:00:00-08:00"
+
+
+def test_later_duplicate_in_one_batch_wins(app: QwcApp) -> None:
+    """When one response carries a record twice, the later version is stored once."""
+    cid = make_connection(app)
+    old = customer_ret("A-1", balance="1.00", modified="2014-05-01T10:00:00-08:00")
+    new = customer_ret("A-1", balance="2.00", modified="2014-05-01T10:30:00-08:00")
+    result = store(app, cid, response(query_rs("CustomerQueryRs", new, old)))
+    assert result.upserted == 1
+    with unit_of_work(app.session_factory) as session:
+        assert session.scalars(select(Customer.balance)).one() == Decimal("2.00")
+
+
+def test_deletions_mark_rows_and_reappearance_clears_the_mark(app: QwcApp) -> None:
+    """Deleted records keep their rows, deleted_at = TimeDeleted; read again, a record is live."""
+    company = generate_company(customers=6, items=6, invoices=5, payments=2, seed=9)
+    cid = make_connection(app)
+    sync_company(app, cid, company)
+    when = company.clock.now() + timedelta(hours=2)
+    paid = {a.txn_id for p in company.payments.values() for a in p.applied}
+    invoice_id = next(t for t in company.invoices if t not in paid)
+    customer_id = next(c for c in company.customers if not company.txn_ids_for_customer(c))
+    company.delete_invoice(invoice_id, at=when)
+    company.delete_customer(customer_id, at=when)
+    text = FakeQuickBooks(company).process(
+        message_set(
+            "<ListDeletedQueryRq><ListDelType>Customer</ListDelType></ListDeletedQueryRq>",
+            "<TxnDeletedQueryRq><TxnDelType>Invoice</TxnDelType></TxnDeletedQueryRq>",
+        )
+    )
+    result = store(app, cid, text)
+    assert (result.deleted, result.max_time_deleted) == (2, when)
+    # Deleting the invoice changed its customer's balance: a sync reads customers again.
+    store(app, cid, fetch(FakeQuickBooks(company), "customers"))
+    with unit_of_work(app.session_factory) as session:
+        assert_deletions_match(session, cid, company)
+        assert_customers_match(session, cid, company)
+        assert_invoices_match(session, cid, company)
+        assert count(session, Invoice, cid) == 5
+        gone = session.scalars(select(Invoice).where(Invoice.txn_id == invoice_id)).one()
+        assert gone.deleted_at == when and len(gone.lines) > 0
+    back = customer_ret(customer_id, modified="2030-01-01T00:00:00-08:00")
+    store(app, cid, response(query_rs("CustomerQueryRs", back)))
+    with unit_of_work(app.session_factory) as session:
+        row = session.scalars(select(Customer).where(Customer.list_id == customer_id)).one()
+        assert row.deleted_at is None
+
+
+def test_deletions_and_records_apply_in_stream_order(app: QwcApp) -> None:
+    """A record deleted later in the stream ends deleted; one read again after it ends live."""
+    cid = make_connection(app)
+    a_gone = DeletedRecord(del_type="Customer", qb_id="A-1", is_txn=False, time_deleted=NOW)
+    b_gone = DeletedRecord(del_type="Customer", qb_id="B-2", is_txn=False, time_deleted=NOW)
+    stream = [
+        CustomerRecord(list_id="A-1"),
+        CustomerRecord(list_id="B-2"),
+        a_gone,
+        b_gone,
+        CustomerRecord(list_id="B-2", name="Back"),
+    ]
+    with unit_of_work(app.session_factory) as session:
+        result = apply_records(session, cid, stream, now=NOW)
+        states = dict(session.execute(select(Customer.list_id, Customer.deleted_at)).all())
+    assert states == {"A-1": NOW, "B-2": None}
+    assert (result.deleted, result.upserted) == (2, 3)
+
+
+def test_deletion_of_unknown_or_unstored_types_changes_nothing(app: QwcApp) -> None:
+    """Deleting a record never stored, or of a type not stored (Vendor), marks no row."""
+    cid = make_connection(app)
+    store(app, cid, response(query_rs("CustomerQueryRs", customer_ret("A-1"))))
+    gone = [
+        DeletedRecord(del_type="Customer", qb_id="NOPE-1", is_txn=False),
+        DeletedRecord(del_type="Vendor", qb_id="A-1", is_txn=False),
+    ]
+    with unit_of_work(app.session_factory) as session:
+        assert apply_deletions(session, cid, gone, now=NOW) == 0
+        assert session.scalars(select(Customer.deleted_at)).one() is None
+
+
+def test_connections_never_see_each_others_rows(app: QwcApp) -> None:
+    """Two connections with the same ListIDs get separate rows; changes stay in their own."""
+    one, two = make_connection(app, "One"), make_connection(app, "Two")
+    text = response(query_rs("CustomerQueryRs", customer_ret("A-1"), customer_ret("B-2")))
+    store(app, one, text)
+    store(app, two, text)
+    newer = customer_ret("A-1", balance="99.00", modified="2014-06-01T10:00:00-08:00")
+    store(app, two, response(query_rs("CustomerQueryRs", newer)))
+    with unit_of_work(app.session_factory) as session:
+        apply_deletions(
+            session, two, [DeletedRecord(del_type="Customer", qb_id="B-2", is_txn=False)], now=NOW
+        )
+        assert update_invoice_balance(session, one, "A-1", Decimal(0)) is False
+    with unit_of_work(app.session_factory) as session:
+        rows = {(r.connection_id, r.list_id): r for r in session.scalars(select(Customer)).all()}
+        assert len(rows) == 4
+        assert rows[(one, "A-1")].balance == Decimal("10.00")
+        assert rows[(two, "A-1")].balance == Decimal("99.00")
+        assert rows[(one, "B-2")].deleted_at is None
+        assert rows[(two, "B-2")].deleted_at == NOW
+
+
+def test_bad_record_is_reported_and_the_others_stored(app: QwcApp) -> None:
+    """An unreadable value and a value too long to store are problems; the rest is stored."""
+    cid = make_connection(app)
+    bad_money = customer_ret("B-2").replace("<Balance>10.00</Balance>", "<Balance>ten</Balance>")
+    long_ref = invoice_ret("9-9").replace(
+        "<RefNumber>1007</RefNumber>", f"<RefNumber>{'7' * 30}</RefNumber>"
+    )
+    text = response(
+        query_rs("CustomerQueryRs", customer_ret("A-1"), bad_money, customer_ret("C-3")),
+        query_rs("InvoiceQueryRs", long_ref, invoice_ret("1-1")),
+    )
+    result = store(app, cid, text)
+    assert result.by_type == {"customers": 2, "invoices": 1}
+    assert [(p.record_kind, p.identity) for p in result.problems] == [
+        ("CustomerRet", "B-2"),
+        ("InvoiceRet", "9-9"),
+    ]
+    assert "ref_number has 30 characters" in result.problems[1].message
+    with unit_of_work(app.session_factory) as session:
+        assert sorted(session.scalars(select(Customer.list_id))) == ["A-1", "C-3"]
+        assert list(session.scalars(select(Invoice.txn_id))) == ["1-1"]
+
+
+def test_records_are_written_while_the_stream_is_still_read(app: QwcApp) -> None:
+    """With batch size 10, the first 10 customers are in the database before the 11th is read."""
+    cid = make_connection(app)
+    seen_in_database: list[int] = []
+
+    def records(session: Session) -> Iterator[CustomerRecord | ParseProblem]:
+        for n in range(25):
+            if n == 10:
+                seen_in_database.append(count(session, Customer, cid))
+            yield CustomerRecord(list_id=f"L-{n}", name=f"Customer {n}")
+        yield ParseProblem("CustomerRet", "CustomerQueryRs #26", "it has no ListID")
+
+    with unit_of_work(app.session_factory) as session:
+        result = apply_records(session, cid, records(session), now=NOW, batch_size=10)
+        assert count(session, Customer, cid) == 25
+    assert seen_in_database == [10]
+    assert result.upserted == 25 and len(result.problems) == 1
+
+
+def test_memo_over_ten_megabytes_is_stored(app: QwcApp) -> None:
+    """A 12 MB memo survives parse, store and read back."""
+    cid = make_connection(app)
+    memo = "0123456789" * 1_250_000
+    store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1", memo=memo))))
+    with unit_of_work(app.session_factory) as session:
+        assert session.scalars(select(Invoice.memo)).one() == memo
+
+
+def test_update_invoice_balance(app: QwcApp) -> None:
+    """The payment write-back sets balance, applied amount and paid flag of one invoice."""
+    cid = make_connection(app)
+    store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1"))))
+    later = NOW + timedelta(minutes=5)
+    with unit_of_work(app.session_factory) as session:
+        assert update_invoice_balance(
+            session, cid, "1-1", Decimal(0), Decimal("-100.00"), True, now=later
+        )
+        assert update_invoice_balance(session, cid, "NOPE", Decimal(0)) is False
+    with unit_of_work(app.session_factory) as session:
+        invoice = session.scalars(select(Invoice)).one()
+        assert (invoice.balance_remaining, invoice.applied_amount, invoice.is_paid) == (
+            Decimal(0),
+            Decimal("-100.00"),
+            True,
+        )
+        assert invoice.synced_at == later
+
+
+def test_loaded_rows_see_bulk_updates(app: QwcApp) -> None:
+    """A row loaded in the session before an update reads the new values afterwards."""
+    cid = make_connection(app)
+    store(app, cid, response(query_rs("CustomerQueryRs", customer_ret("A-1"))))
+    newer = customer_ret("A-1", balance="42.00", modified="2014-06-01T10:00:00-08:00")
+    with unit_of_work(app.session_factory) as session:
+        loaded = session.scalars(select(Customer)).one()
+        assert loaded.balance == Decimal("10.00")
+        apply_records(
+            session,
+            cid,
+            parse_response(response(query_rs("CustomerQueryRs", newer))).records,
+            now=NOW,
+        )
+        assert loaded.balance == Decimal("42.00")
+
+
+def test_payments_replace_their_applications(app: QwcApp) -> None:
+    """Payments are stored with their applications, and re-reading does not duplicate them."""
+    company = generate_company(customers=4, items=3, invoices=6, payments=5, seed=12)
+    cid = make_connection(app)
+    sync_company(app, cid, company)
+    sync_company(app, cid, company)
+    with unit_of_work(app.session_factory) as session:
+        payments = session.scalars(select(Payment)).all()
+        assert len(payments) == len(company.payments)
+        assert sum(len(p.applications) for p in payments) == sum(
+            len(p.applied) for p in company.payments.values()
+        )
