@@ -267,3 +267,81 @@ def test_graceful_stop_finishes_the_call_in_flight(
     print(f"stopped gunicorn mid-call: reply {reply.split(b' ', 2)[1].decode()}")
     assert reply.startswith(b"HTTP/1.1 200") and b"receiveResponseXMLResult>100<" in reply
     assert _job(app, connection_id, job_id).status == "done"
+
+
+def test_payment_answer_lost_in_a_crash_is_written_once(
+    app: QwcApp, pg_settings: Settings, tmp_path: Path
+) -> None:
+    """The worker dies while receiving a payment's answer: the next session checks, not re-sends."""
+    from decimal import Decimal
+
+    from qwc_service.payments import service as payments
+    from qwc_service.simulator.connector import WebConnector
+    from qwc_service.simulator.qwcfile import read_qwc
+    from qwc_service.sync import schedule
+
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    company = generate_company(customers=5, invoices=10, payments=0)
+    quickbooks = FakeQuickBooks(company)
+    with unit_of_work(app.session_factory) as session:
+        schedule.add_sync(session, connection_id, "invoices", every_minutes=15)
+    assert machine.qwc_path is not None
+    connector = WebConnector(
+        read_qwc(machine.qwc_path), machine.password, quickbooks, noop_wait_seconds=0
+    )
+    with ServerProcess(
+        pg_settings, port=_port(pg_settings), workers=1, log_path=tmp_path / "g.log"
+    ) as server:
+        connector.add_application()
+        assert connector.run_session().outcome == "completed"
+        invoice = next(i for i in company.invoices.values() if i.balance_remaining > 10)
+        with unit_of_work(app.session_factory) as session:
+            write = payments.record_payment(
+                session,
+                connection_id,
+                invoice_txn_id=invoice.txn_id,
+                amount=Decimal("10.00"),
+                idempotency_key="order-1001",
+            )
+            write_id, ref = write.id, write.ref_number
+
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        request = client.send_request(ticket, hcp=quickbooks.hcp_response(connector.qwc.owner_id))
+        assert "ReceivePaymentAddRq" in request
+        answer = quickbooks.process(request)  # QuickBooks records the payment...
+        body = wire.envelope(
+            "receiveResponseXML",
+            [("ticket", ticket), ("response", answer), ("hresult", ""), ("message", "")],
+        )
+        raw = socket.create_connection(("127.0.0.1", server.port))
+        raw.sendall(
+            (
+                "POST /qbwc HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Type: text/xml; charset=utf-8\r\n"
+                'SOAPAction: "http://developer.intuit.com/receiveResponseXML"\r\n'
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            + body[: len(body) // 2]
+        )
+        time.sleep(0.3)
+        for pid in worker_pids(server.process.pid):  # type: ignore[union-attr]
+            kill(pid)  # ...and the server dies before the answer is stored.
+        raw.settimeout(10)
+        assert raw.recv(1024) == b""
+        raw.close()
+        _wait_healthy(server.url)
+
+        # The Web Connector's next update: the same machine logs in again.
+        result = connector.run_session()
+        assert result.outcome == "completed", result.last_error
+    with unit_of_work(app.session_factory) as session:
+        write = payments.get_payment_write(session, connection_id, write_id)
+    in_quickbooks = company.payments_by_ref(ref)
+    print(
+        f"payment answer lost in a crash: {len(in_quickbooks)} payment(s) in QuickBooks, "
+        f"write {write.status} after {write.sends} send(s) and {write.checks} check(s)"
+    )
+    assert len(in_quickbooks) == 1 and write.status == "recorded"
+    assert write.sends == 1 and write.checks == 1 and write.txn_id == in_quickbooks[0].txn_id
