@@ -13,12 +13,15 @@ from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import make_engine, make_session_factory, unit_of_work, upgrade
 from qwc_service.qbxml.xmlsafe import parse_document
 from qwc_service.queue import service as queue
+from qwc_service.records import service as records
 from qwc_service.serving import ServerProcess, free_port
 from qwc_service.simulator.connector import WebConnector, format_transcript
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import read_qwc
+from qwc_service.sync import schedule
 
+# Raw request sets, as an integration would queue them by hand (tests use these too).
 CUSTOMER_QUERY = (
     '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
     '<QBXML><QBXMLMsgsRq onError="stopOnError">'
@@ -79,13 +82,18 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
             connections.add_machine(session, settings, hashing, connection.id, label=label)
             for label in ("Front office PC", "Terminal server")
         ]
-        queue.enqueue(session, connection.id, CUSTOMER_QUERY, priority=10)
-        queue.enqueue(session, connection.id, INVOICE_QUERY)
+        # Customers and invoices kept in sync every 15 minutes; "sync now" queues the first
+        # reads at once: full reads through iterators, 10 records per page.
+        for record_type in ("customers", "invoices"):
+            schedule.add_sync(
+                session, connection.id, record_type, every_minutes=15, max_returned=10
+            )
+        schedule.sync_now(session, connection.id)
         connection_id = connection.id
     say(f"connection {connection_id}: OwnerID {connection.owner_id}, FileID {connection.file_id}")
     for created in machines:
         say(f"  machine {created.machine.username} ({created.machine.label}): {created.qwc_path}")
-    say("queued: a customer query (iterator, 10 per page) and an invoice query with lines")
+    say("queued: a customer sync and an invoice sync (iterators, 10 records per page)")
 
     company = FakeQuickBooks(generate_company(name="Acme Widgets", customers=25, invoices=40))
     with ServerProcess(settings, port=port, workers=2, log_path=workdir / "server.log") as server:
@@ -101,9 +109,12 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
     say("\njobs:")
     with unit_of_work(factory) as session:
         for job in queue.list_jobs(session, connection_id):
-            records = count_records(job.response)
-            detail = ", ".join(f"{n} {kind}" for kind, n in sorted(records.items())) or "-"
-            say(f"  job {job.id} {job.request_names}: {job.status}; received {detail}")
+            say(f"  job {job.id} {job.request_names}: {job.status}; {job.status_message or ''}")
+        stored = {
+            record_type: records.count_records(session, connection_id, record_type)
+            for record_type in records.RECORD_TYPES
+        }
+    say("records stored: " + ", ".join(f"{n} {kind}" for kind, n in stored.items()))
     engine.dispose()
     files = tuple(m.qwc_path for m in machines if m.qwc_path is not None)
     say(f"\n.qwc files: {settings.files_dir / connection_id}")

@@ -239,6 +239,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('company_name', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('file_id_stamp', sa.String(length=38), nullable=True))
         batch_op.add_column(sa.Column('refused', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('progress', sa.Integer(), nullable=False, server_default='0'))
 
     with op.batch_alter_table('connections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timezone', sa.String(length=64), nullable=False, server_default='UTC'))
@@ -287,6 +288,7 @@ def downgrade() -> None:
     op.drop_table('login_throttles')
 
     with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.drop_column('progress')
         batch_op.drop_column('refused')
         batch_op.drop_column('file_id_stamp')
         batch_op.drop_column('company_name')

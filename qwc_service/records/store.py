@@ -13,16 +13,17 @@ row alone: incremental queries overlap their time window and so re-send old vers
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, String, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from qwc_service.records.kinds import KINDS, RecordKind
 from qwc_service.records.models import Invoice
+from qwc_service.records.rows import child_rows, misfit, record_row, ret_name
 from qwc_service.records.types import DeletedRecord, ParseProblem, Record
 
 __all__ = [
@@ -34,9 +35,8 @@ __all__ = [
 ]
 
 BATCH_SIZE = 500
-_INT32 = 2**31 - 1
-# Fields of a record that are not columns of its row.
-_NOT_COLUMNS = frozenset({"lines", "applications"})
+# The bound parameter naming the row of a bulk UPDATE ("id" would be SET as a column).
+_ROW_ID = "row_id"
 
 
 @dataclass
@@ -210,81 +210,34 @@ def _upsert(
         if stored is not None and _stored_is_newer(stored[1], stored[2], record):
             result.kept_newer += 1
             continue
-        row = _row(record, connection_id, now)
-        rows = _child_rows(kind, record)
-        problem = _misfit(kind, row, rows)
+        row = record_row(record, connection_id, now)
+        rows = child_rows(kind, record)
+        problem = misfit(kind, row, rows)
         if problem is not None:
-            result.problems.append(ParseProblem(_ret_name(kind, record), key, problem))
+            result.problems.append(ParseProblem(ret_name(kind, record), key, problem))
             continue
         if rows is not None:
             children[key] = rows
         if stored is None:
             inserts.append(row)
         else:
-            updates.append({**row, "id": stored[0]})
-    parent_ids = {key: existing[key][0] for key in (u[kind.key] for u in updates)}
+            updates.append({**row, _ROW_ID: stored[0]})
+    updated_ids = [u[_ROW_ID] for u in updates]
+    parent_ids = {u[kind.key]: u[_ROW_ID] for u in updates}
+    # Core statements on the table: one multi-row INSERT / executemany UPDATE per batch (the
+    # ORM's bulk paths split a batch wherever the pattern of None values changes).
+    table = model.__table__
     if inserts:
-        returned = session.execute(insert(model).returning(model.id, key_column), inserts)
+        returned = session.execute(insert(table).returning(table.c.id, table.c[kind.key]), inserts)
         parent_ids.update({key: row_id for row_id, key in returned})
     if updates:
-        session.execute(update(model), updates)
-        _expire(session, model, [u["id"] for u in updates])
+        session.execute(_update_by_id(table), updates)
+        _expire(session, model, updated_ids)
     if kind.children is not None:
-        _replace_children(session, kind, parent_ids, children, [u["id"] for u in updates])
+        _replace_children(session, kind, parent_ids, children, updated_ids)
     stored_count = len(inserts) + len(updates)
     result.upserted += stored_count
     result.by_type[kind.record_type] = result.by_type.get(kind.record_type, 0) + stored_count
-
-
-def _ret_name(kind: RecordKind, record: Record) -> str:
-    kind_of_item = getattr(record, "kind", None)
-    return f"Item{kind_of_item}Ret" if kind_of_item else kind.ret_name
-
-
-def _row(record: Record, connection_id: str, now: datetime) -> dict[str, Any]:
-    row = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _NOT_COLUMNS}
-    row.update(connection_id=connection_id, deleted_at=None, synced_at=now)
-    return row
-
-
-def _child_rows(kind: RecordKind, record: Record) -> list[dict[str, Any]] | None:
-    if kind.children is None:
-        return None
-    items = getattr(record, kind.children.attribute)
-    return [
-        {**{f.name: getattr(child, f.name) for f in fields(child)}, "position": position}
-        for position, child in enumerate(items, start=1)
-    ]
-
-
-def _misfit(
-    kind: RecordKind, row: dict[str, Any], children: list[dict[str, Any]] | None
-) -> str | None:
-    """Why the row (or one of its lines) cannot be stored as it is, or None."""
-    problem = _column_misfit(kind.model, row)
-    if problem is None and kind.children is not None:
-        for child in children or ():
-            problem = _column_misfit(kind.children.model, child)
-            if problem is not None:
-                return f"line {child['position']}: {problem}"
-    return problem
-
-
-def _column_misfit(model: Any, row: dict[str, Any]) -> str | None:
-    columns = model.__table__.columns
-    for name, value in row.items():
-        if value is None or name not in columns:
-            continue
-        kind = columns[name].type
-        if isinstance(kind, String) and kind.length is not None and len(value) > kind.length:
-            return f"{name} has {len(value)} characters, more than the {kind.length} stored"
-        if isinstance(kind, Numeric) and kind.precision is not None:
-            limit = 10 ** (kind.precision - (kind.scale or 0))
-            if abs(value) >= limit:
-                return f"{name} {value} is too large to store"
-        if isinstance(kind, Integer) and isinstance(value, int) and abs(value) > _INT32:
-            return f"{name} {value} is too large to store"
-    return None
 
 
 def _replace_children(
@@ -296,13 +249,9 @@ def _replace_children(
 ) -> None:
     """Replace the lines (or applications) of every stored parent with the incoming ones."""
     assert kind.children is not None
-    child_model, parent_fk = kind.children.model, kind.children.parent_fk
+    table, parent_fk = kind.children.model.__table__, kind.children.parent_fk
     if updated_ids:
-        session.execute(
-            delete(child_model)
-            .where(getattr(child_model, parent_fk).in_(updated_ids))
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(delete(table).where(table.c[parent_fk].in_(updated_ids)))
     rows = [
         {**row, parent_fk: parent_ids[key]}
         for key, key_rows in children.items()
@@ -310,7 +259,13 @@ def _replace_children(
         for row in key_rows
     ]
     if rows:
-        session.execute(insert(child_model), rows)
+        session.execute(insert(table), rows)
+
+
+def _update_by_id(table: Any) -> Any:
+    """An UPDATE of the row whose id is the ``row_id`` parameter; SET comes from the other
+    parameters (executed with a list, it runs once per row)."""
+    return update(table).where(table.c.id == bindparam(_ROW_ID))
 
 
 def _expire(session: Session, model: Any, row_ids: list[int]) -> None:
@@ -363,10 +318,10 @@ def _mark_deleted(
     if not found:
         return 0
     changes = [
-        {"id": row_id, "deleted_at": wanted[key].time_deleted or now, "synced_at": now}
+        {_ROW_ID: row_id, "deleted_at": wanted[key].time_deleted or now, "synced_at": now}
         for row_id, key in found
     ]
-    session.execute(update(model), changes)
+    session.execute(_update_by_id(model.__table__), changes)
     _expire(session, model, [row_id for row_id, _ in found])
     return len(found)
 

@@ -375,9 +375,11 @@ class WebConnectorExchange:
     def _progress(self, session: Session, wc: WcSession, now: datetime) -> int:
         remaining = units_remaining(session, wc.connection_id, wc.id, now)
         if remaining == 0:
-            return 100
-        done = wc.responses_received
-        return min(99, (100 * done) // (done + remaining))
+            wc.progress = 100
+        else:
+            done = wc.responses_received
+            wc.progress = max(wc.progress, min(99, (100 * done) // (done + remaining)))
+        return wc.progress
 
 
 def _bind(wc: WcSession) -> None:

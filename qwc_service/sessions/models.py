@@ -43,6 +43,9 @@ class WcSession(Base):
     requests_sent: Mapped[int] = mapped_column(Integer, default=0)
     responses_received: Mapped[int] = mapped_column(Integer, default=0)
     connection_errors: Mapped[int] = mapped_column(Integer, default=0)
+    # The last progress reported: estimates may grow as iterators report their size, but the
+    # Web Connector's progress bar should not move backwards.
+    progress: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 
     def is_live(self, now: datetime) -> bool:

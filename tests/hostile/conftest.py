@@ -1,18 +1,16 @@
-"""A server with one machine and queued work, ready to be attacked and then used normally."""
+"""A server with a connection and a machine, ready to be attacked and then used normally."""
 
 from __future__ import annotations
 
 import pytest
 
 from qwc_service.app import QwcApp
-from tests.factories import enqueue, make_connection, make_machine
+from tests.factories import make_connection, make_machine
 from tests.hostile.harness import Target, row_counts
 
 
 @pytest.fixture
 def target(app: QwcApp) -> Target:
-    """The app with a connection, a machine and one queued customer query."""
-    connection_id = make_connection(app)
-    machine = make_machine(app, connection_id)
-    job_id = enqueue(app, connection_id)
-    return Target(app, machine, job_id, row_counts(app))
+    """The app with a connection and one machine of it; row counts taken after setup."""
+    machine = make_machine(app, make_connection(app))
+    return Target(app, machine, row_counts(app))

@@ -26,7 +26,7 @@ from qwc_service.db import Base, unit_of_work
 from qwc_service.queue import service as queue
 from qwc_service.simulator import wire
 from qwc_service.web import guard, xmlguard
-from tests.factories import MachineCredentials, customer_response, request_id_of
+from tests.factories import MachineCredentials, customer_response, enqueue, request_id_of
 from tests.soap_client import SoapClient
 
 NS = wire.NS
@@ -237,11 +237,10 @@ class Tally:
 
 @dataclass
 class Target:
-    """The app under attack, a machine with one queued job, and the row counts before."""
+    """The app under attack, a machine of a connection, and the row counts before the attack."""
 
     app: QwcApp
     machine: MachineCredentials
-    job_id: int
     before: dict[str, int]
 
     def post(self, body: bytes, headers: Mapping[str, str] | None = None, **options: Any) -> Reply:
@@ -255,17 +254,18 @@ class Target:
         return sum(after[t] - self.before[t] for t in after if t not in skip)
 
     def assert_healthy(self) -> None:
-        """A complete normal session: the job goes out, comes back and is done."""
+        """A complete normal session: a newly queued job goes out, comes back and is done."""
+        job_id = enqueue(self.app, self.machine.connection_id)
         client = SoapClient(self.app)
         assert client.call("serverVersion").startswith("qwc-service ")
         ticket, status = client.authenticate(self.machine.username, self.machine.password)[:2]
         assert status == "", status
         request = client.send_request(ticket)
+        assert request_id_of(request) == f"{job_id}-1"
         assert client.receive_response(ticket, customer_response(request_id_of(request))) == 100
         assert client.call("closeConnection", ticket)
         with unit_of_work(self.app.session_factory) as session:
-            job = queue.get_job(session, self.machine.connection_id, self.job_id)
-            assert job.status == "done"
+            assert queue.get_job(session, self.machine.connection_id, job_id).status == "done"
 
 
 @dataclass(frozen=True)

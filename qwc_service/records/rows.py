@@ -1,0 +1,91 @@
+"""Turning records into column values, and checking that they fit the columns.
+
+A value that does not fit (a RefNumber longer than its column, an amount beyond the numeric
+precision) would make PostgreSQL reject a whole batch and SQLite silently keep it; instead
+the record is reported as a problem and the rest of the batch is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Integer, Numeric, String
+
+from qwc_service.records.kinds import RecordKind
+from qwc_service.records.types import Record
+
+__all__ = ["child_rows", "misfit", "record_row", "ret_name"]
+
+_INT32 = 2**31 - 1
+# Fields of a record that are rows of their own, not columns.
+_NOT_COLUMNS = frozenset({"lines", "applications"})
+# A column's limit: (name, "text" | "number" | "integer", bound).
+Limit = tuple[str, str, int]
+
+
+def record_row(record: Record, connection_id: str, now: datetime) -> dict[str, Any]:
+    """The column values of a record's row (a record read again is live again)."""
+    row = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _NOT_COLUMNS}
+    row.update(connection_id=connection_id, deleted_at=None, synced_at=now)
+    return row
+
+
+def child_rows(kind: RecordKind, record: Record) -> list[dict[str, Any]] | None:
+    """The rows of a record's lines or applications, numbered from 1; None for list records."""
+    if kind.children is None:
+        return None
+    items = getattr(record, kind.children.attribute)
+    return [
+        {**{f.name: getattr(child, f.name) for f in fields(child)}, "position": position}
+        for position, child in enumerate(items, start=1)
+    ]
+
+
+def ret_name(kind: RecordKind, record: Record) -> str:
+    """The element a record was read from, for problem reports."""
+    item_kind = getattr(record, "kind", None)
+    return f"Item{item_kind}Ret" if item_kind else kind.ret_name
+
+
+def misfit(
+    kind: RecordKind, row: dict[str, Any], children: list[dict[str, Any]] | None
+) -> str | None:
+    """Why the row (or one of its lines) cannot be stored as it is, or None."""
+    problem = _column_misfit(kind.model.__table__, row)
+    if problem is None and kind.children is not None:
+        for child in children or ():
+            problem = _column_misfit(kind.children.model.__table__, child)
+            if problem is not None:
+                return f"line {child['position']}: {problem}"
+    return problem
+
+
+@cache
+def _limits(table: Any) -> tuple[Limit, ...]:
+    limits: list[Limit] = []
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, String) and kind.length is not None:
+            limits.append((column.key, "text", kind.length))
+        elif isinstance(kind, Numeric) and kind.precision is not None:
+            limits.append((column.key, "number", 10 ** (kind.precision - (kind.scale or 0))))
+        elif isinstance(kind, Integer) and not column.primary_key:
+            limits.append((column.key, "integer", _INT32))
+    return tuple(limits)
+
+
+def _column_misfit(table: Any, row: dict[str, Any]) -> str | None:
+    for name, what, bound in _limits(table):
+        value = row.get(name)
+        if value is None:
+            continue
+        if what == "text" and len(value) > bound:
+            return f"{name} has {len(value)} characters, more than the {bound} stored"
+        if what == "number" and abs(value) >= bound:
+            return f"{name} {value} is too large to store"
+        if what == "integer" and isinstance(value, int) and abs(value) > bound:
+            return f"{name} {value} is too large to store"
+    return None
