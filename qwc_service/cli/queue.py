@@ -23,6 +23,7 @@ from qwc_service.queue.views import job_view
 )
 @click.option("--priority", default=0, show_default=True, help="Higher runs first.")
 @click.option("--key", default=None, help="De-duplication key: no second queued job with it.")
+@click.option("--depends-on", type=int, default=None, help="Run only after this job is done.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @pass_cli
 @friendly_errors
@@ -32,12 +33,15 @@ def enqueue_cmd(
     qbxml_file: Any,
     priority: int,
     key: str | None,
+    depends_on: int | None,
     as_json: bool,
 ) -> None:
     """Queue a qbXML request set for a connection."""
     text = qbxml_file.read()
     with cli.unit() as session:
-        result = service.enqueue(session, connection_id, text, priority=priority, dedup_key=key)
+        result = service.enqueue(
+            session, connection_id, text, priority=priority, dedup_key=key, depends_on=depends_on
+        )
         data = {"job_id": result.job.id, "deduplicated": result.deduplicated}
     emit(
         data,

@@ -240,3 +240,22 @@ def test_authenticate_reply_uses_intuit_namespace_for_strings(app: QwcApp) -> No
         ".//{http://developer.intuit.com/}authenticateResult/{http://developer.intuit.com/}string"
     )
     assert len(strings) == 2 and strings[1].text == "nvu"
+
+
+def test_failed_dependency_fails_its_dependants_only(app: QwcApp, client: SoapClient) -> None:
+    """A job that fails takes the jobs depending on it down; an unrelated job still runs."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    first = enqueue(app, connection_id, customer_query(1))
+    dependant = enqueue(app, connection_id, customer_query(2), depends_on=first)
+    unrelated = enqueue(app, connection_id, customer_query(3))
+    ticket = client.authenticate(machine.username, machine.password)[0]
+    request = client.send_request(ticket)
+    assert request_id_of(request) == f"{first}-1"
+    client.receive_response(ticket, customer_response(request_id_of(request), status=3120))
+    request = client.send_request(ticket)
+    assert request_id_of(request) == f"{unrelated}-1"
+    assert client.receive_response(ticket, customer_response(request_id_of(request))) == 100
+    assert _job(app, connection_id, dependant).status == "error"
+    assert str(first) in (_job(app, connection_id, dependant).error or "")
+    assert _job(app, connection_id, unrelated).status == "done"
