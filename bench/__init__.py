@@ -1,1 +1,0 @@
-"""The benchmark command: ``python bench/run.py [--quick] [--json]``."""
