@@ -32,6 +32,18 @@ class _RecordColumns:
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class _TxnColumns(_RecordColumns):
+    """What every stored transaction has besides the record columns."""
+
+    txn_id: Mapped[str] = mapped_column(String(40))
+    txn_number: Mapped[int | None] = mapped_column(Integer)
+    customer_list_id: Mapped[str | None] = mapped_column(String(40))
+    customer_full_name: Mapped[str | None] = mapped_column(String(255))
+    txn_date: Mapped[date | None] = mapped_column(Date)
+    ref_number: Mapped[str | None] = mapped_column(String(20))
+    memo: Mapped[str | None] = mapped_column(Text)
+
+
 class Customer(_RecordColumns, Base):
     """A QuickBooks customer (or job)."""
 
@@ -73,7 +85,7 @@ class Item(_RecordColumns, Base):
     quantity_on_hand: Mapped[Decimal | None] = mapped_column(Money)
 
 
-class Invoice(_RecordColumns, Base):
+class Invoice(_TxnColumns, Base):
     """A QuickBooks invoice with its lines."""
 
     __tablename__ = "invoices"
@@ -82,19 +94,12 @@ class Invoice(_RecordColumns, Base):
         Index("ix_invoices_connection_modified", "connection_id", "time_modified"),
     )
 
-    txn_id: Mapped[str] = mapped_column(String(40))
-    txn_number: Mapped[int | None] = mapped_column(Integer)
-    customer_list_id: Mapped[str | None] = mapped_column(String(40))
-    customer_full_name: Mapped[str | None] = mapped_column(String(255))
-    txn_date: Mapped[date | None] = mapped_column(Date)
-    ref_number: Mapped[str | None] = mapped_column(String(20))
     due_date: Mapped[date | None] = mapped_column(Date)
     subtotal: Mapped[Decimal | None] = mapped_column(Money)
     sales_tax_total: Mapped[Decimal | None] = mapped_column(Money)
     applied_amount: Mapped[Decimal | None] = mapped_column(Money)
     balance_remaining: Mapped[Decimal | None] = mapped_column(Money)
     is_paid: Mapped[bool | None] = mapped_column(Boolean)
-    memo: Mapped[str | None] = mapped_column(Text)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice",
@@ -125,7 +130,7 @@ class InvoiceLine(Base):
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
 
-class Payment(_RecordColumns, Base):
+class Payment(_TxnColumns, Base):
     """A received payment with the invoices it was applied to."""
 
     __tablename__ = "payments"
@@ -134,16 +139,9 @@ class Payment(_RecordColumns, Base):
         Index("ix_payments_connection_modified", "connection_id", "time_modified"),
     )
 
-    txn_id: Mapped[str] = mapped_column(String(40))
-    txn_number: Mapped[int | None] = mapped_column(Integer)
-    customer_list_id: Mapped[str | None] = mapped_column(String(40))
-    customer_full_name: Mapped[str | None] = mapped_column(String(255))
-    txn_date: Mapped[date | None] = mapped_column(Date)
-    ref_number: Mapped[str | None] = mapped_column(String(20))
     total_amount: Mapped[Decimal | None] = mapped_column(Money)
     payment_method: Mapped[str | None] = mapped_column(String(255))
     deposit_to_account: Mapped[str | None] = mapped_column(String(255))
-    memo: Mapped[str | None] = mapped_column(Text)
     unused_payment: Mapped[Decimal | None] = mapped_column(Money)
 
     applications: Mapped[list[PaymentApplication]] = relationship(
