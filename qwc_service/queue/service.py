@@ -111,20 +111,25 @@ def release_expired(session: Session, connection_id: str, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def release_session_jobs(session: Session, session_id: int) -> int:
-    """Put the jobs a session holds but never answered back in the queue, and unpin the rest.
+def release_session_jobs(session: Session, session_id: int, *, ended: bool = True) -> int:
+    """Put the jobs a session holds but never answered back in the queue.
 
-    A job pinned to the session (the next page of an iterator) can only ever be claimed by
-    it; once the session is gone, any session may take it (and its handler restarts it).
+    When the session has ended, the jobs pinned to it (the next page of an iterator) are
+    unpinned too, so any session may take them (and their handler restarts them). While the
+    session lives, they stay its own.
     """
+    values = (
+        dict(_RELEASED)
+        if ended
+        else {k: v for k, v in _RELEASED.items() if k != "pinned_session_id"}
+    )
     result = session.execute(
-        update(Job)
-        .where(Job.session_id == session_id, Job.status == JobStatus.SENT)
-        .values(_RELEASED)
+        update(Job).where(Job.session_id == session_id, Job.status == JobStatus.SENT).values(values)
     )
-    session.execute(
-        update(Job).where(Job.pinned_session_id == session_id).values(pinned_session_id=None)
-    )
+    if ended:
+        session.execute(
+            update(Job).where(Job.pinned_session_id == session_id).values(pinned_session_id=None)
+        )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -199,7 +199,7 @@ class WebConnectorExchange:
             if wc.refused:
                 return ""
             # A request handed out earlier and never answered: its response was lost.
-            release_session_jobs(session, wc.id)
+            release_session_jobs(session, wc.id, ended=False)
             job = claim_next(session, connection.id, wc.id, wc.expires_at, now)
             if job is None:
                 wc.last_error = NOTHING_TO_DO

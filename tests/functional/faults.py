@@ -102,3 +102,19 @@ class TcpProxy:
 def kill(pid: int) -> None:
     """SIGKILL a process."""
     os.kill(pid, 9)
+
+
+def start_post(
+    port: int, method: str, body: bytes, sent: int, *, close: bool = False
+) -> socket.socket:
+    """POST a SOAP call to 127.0.0.1:port but send only the first ``sent`` bytes of its body."""
+    raw = socket.create_connection(("127.0.0.1", port))
+    head = (
+        "POST /qbwc HTTP/1.1\r\nHost: localhost\r\n"
+        + ("Connection: close\r\n" if close else "")
+        + "Content-Type: text/xml; charset=utf-8\r\n"
+        + f'SOAPAction: "http://developer.intuit.com/{method}"\r\n'
+        + f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    raw.sendall(head + body[:sent])
+    return raw

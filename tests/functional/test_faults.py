@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from tests.factories import (
     make_test_settings,
     request_id_of,
 )
-from tests.functional.faults import TcpProxy, kill, worker_pids
+from tests.functional.faults import TcpProxy, kill, start_post, worker_pids
 from tests.soap_client import SoapClient
 
 pytestmark = pytest.mark.gunicorn
@@ -122,13 +121,7 @@ def test_worker_killed_mid_request_before_commit(
                 ("message", ""),
             ],
         )
-        raw = socket.create_connection(("127.0.0.1", server.port))
-        head = (
-            f"POST /qbwc HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; charset=utf-8\r\n"
-            f'SOAPAction: "http://developer.intuit.com/receiveResponseXML"\r\n'
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        raw.sendall(head + body[: len(body) // 2])
+        raw = start_post(server.port, "receiveResponseXML", body, len(body) // 2)
         time.sleep(0.3)
         for pid in worker_pids(server.process.pid):  # type: ignore[union-attr]
             kill(pid)
@@ -246,14 +239,7 @@ def test_graceful_stop_finishes_the_call_in_flight(
                 ("message", ""),
             ],
         )
-        raw = socket.create_connection(("127.0.0.1", server.port))
-        head = (
-            "POST /qbwc HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-            "Content-Type: text/xml; charset=utf-8\r\n"
-            'SOAPAction: "http://developer.intuit.com/receiveResponseXML"\r\n'
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        raw.sendall(head + body[:100])
+        raw = start_post(server.port, "receiveResponseXML", body, 100, close=True)
         time.sleep(0.3)
         server.process.terminate()  # type: ignore[union-attr]
         time.sleep(0.3)
@@ -315,16 +301,7 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
             "receiveResponseXML",
             [("ticket", ticket), ("response", answer), ("hresult", ""), ("message", "")],
         )
-        raw = socket.create_connection(("127.0.0.1", server.port))
-        raw.sendall(
-            (
-                "POST /qbwc HTTP/1.1\r\nHost: localhost\r\n"
-                "Content-Type: text/xml; charset=utf-8\r\n"
-                'SOAPAction: "http://developer.intuit.com/receiveResponseXML"\r\n'
-                f"Content-Length: {len(body)}\r\n\r\n"
-            ).encode()
-            + body[: len(body) // 2]
-        )
+        raw = start_post(server.port, "receiveResponseXML", body, len(body) // 2)
         time.sleep(0.3)
         for pid in worker_pids(server.process.pid):  # type: ignore[union-attr]
             kill(pid)  # ...and the server dies before the answer is stored.

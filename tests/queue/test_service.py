@@ -118,3 +118,30 @@ def test_concurrent_claims_never_share_a_job(pg_url: str, tmp_path: object) -> N
     app.engine.dispose()
     print(f"claimed {len(claimed)} of {len(jobs)} jobs with 8 threads")
     assert sorted(claimed) == sorted(jobs)
+
+
+def test_pinned_job_belongs_to_its_session_until_that_session_ends(app: QwcApp) -> None:
+    """An iterator's next page goes only to the session that opened it, while it lives."""
+    from qwc_service.sessions.models import WcSession
+    from qwc_service.sessions.service import end_session
+
+    connection_id = make_connection(app)
+    job_id = enqueue(app, connection_id)
+    owner, other = open_session(app, connection_id), open_session(app, connection_id)
+    until = utcnow() + timedelta(minutes=5)
+    with unit_of_work(app.session_factory) as session:
+        queue.get_job(session, connection_id, job_id).pinned_session_id = owner
+    with unit_of_work(app.session_factory) as session:
+        assert queue.claim_next(session, connection_id, other, until) is None
+        job = queue.claim_next(session, connection_id, owner, until)
+        assert job is not None and job.id == job_id
+        # Handed out and not answered: back to its owner, still pinned.
+        queue.release_session_jobs(session, owner, ended=False)
+    with unit_of_work(app.session_factory) as session:
+        assert queue.claim_next(session, connection_id, other, until) is None
+        wc = session.get(WcSession, owner)
+        assert wc is not None
+        end_session(session, wc, now=utcnow(), reason="closed")
+    with unit_of_work(app.session_factory) as session:
+        job = queue.claim_next(session, connection_id, other, until)
+        assert job is not None and job.id == job_id
