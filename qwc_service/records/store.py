@@ -192,6 +192,7 @@ def _upsert(
     now: datetime,
     result: ApplyResult,
 ) -> None:
+    """Write one batch of one record type: newer versions in, stale ones counted and left."""
     model, key_column = kind.model, getattr(kind.model, kind.key)
     latest = _latest_per_id(kind, batch)
     existing = {
