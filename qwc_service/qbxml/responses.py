@@ -108,11 +108,11 @@ def iter_statuses(source: str | bytes | IO[bytes]) -> Iterator[ResponseStatus]:
         if event == "start":
             depth += 1
             if depth == 1:
-                _check_root(element)
+                check_root(element)
             elif depth == _MESSAGES_DEPTH and element.tag == "QBXMLMsgsRs":
                 seen_messages = in_messages = True
             elif depth == _RS_DEPTH and in_messages:
-                yield _status_of(element)
+                yield status_of(element)
             continue
         if depth == _MESSAGES_DEPTH:
             in_messages = False
@@ -126,7 +126,7 @@ def iter_statuses(source: str | bytes | IO[bytes]) -> Iterator[ResponseStatus]:
         )
 
 
-def _check_root(element: Any) -> None:
+def check_root(element: Any) -> None:
     """Refuse a document whose root is not the un-namespaced ``QBXML`` element."""
     if element.tag == "QBXML":
         return
@@ -141,7 +141,7 @@ def _check_root(element: Any) -> None:
     raise InvalidQbxml(f"expected a <QBXML> response but the root element is <{name}>")
 
 
-def _status_of(element: Any) -> ResponseStatus:
+def status_of(element: Any) -> ResponseStatus:
     """Build a :class:`ResponseStatus` from the attributes of one ``*Rs`` start tag."""
     name = local_name(element)
     raw_code = element.get("statusCode")

@@ -20,8 +20,8 @@ from qwc_service.qbxml.errors import InvalidQbxml
 from qwc_service.qbxml.responses import (
     ResponseStatus,
     ResponseSummary,
-    _check_root,
-    _status_of,
+    check_root,
+    status_of,
 )
 from qwc_service.qbxml.xmlsafe import iter_events, release
 from qwc_service.records.elements import BUILDERS, UnreadableRecord, deletion, identity_of
@@ -114,12 +114,12 @@ class ResponseReader:
             if event == "start":
                 depth += 1
                 if depth == 1:
-                    _check_root(element)
+                    check_root(element)
                     self._root = element
                 elif depth == _MESSAGES_DEPTH and element.tag == "QBXMLMsgsRs":
                     seen_messages = in_messages = True
                 elif depth == _RS_DEPTH and in_messages:
-                    current = _status_of(element)
+                    current = status_of(element)
                     self.statuses.append(current)
                     position = 0
                 continue
