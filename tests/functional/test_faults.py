@@ -322,3 +322,44 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
     )
     assert len(in_quickbooks) == 1 and write.status == "recorded"
     assert write.sends == 1 and write.checks == 1 and write.txn_id == in_quickbooks[0].txn_id
+
+
+def test_ticket_expiring_mid_iterator(app: QwcApp, pg_settings: Settings, tmp_path: Path) -> None:
+    """The ticket expires between two pages of an iterator: the next session reads it all again."""
+    from qwc_service.simulator.connector import WebConnector
+    from qwc_service.simulator.qwcfile import read_qwc
+    from qwc_service.sync import schedule
+    from tests.records.compare import assert_customers_match
+
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    with unit_of_work(app.session_factory) as session:
+        schedule.add_sync(session, connection_id, "customers", 15, max_returned=20)
+    company = generate_company(customers=60)
+    quickbooks = FakeQuickBooks(company)
+    short = pg_settings.with_overrides(ticket_ttl_seconds=2)
+    with ServerProcess(short, port=_port(pg_settings), log_path=tmp_path / "g.log") as server:
+        assert machine.qwc_path is not None
+        connector = WebConnector(read_qwc(machine.qwc_path), machine.password, quickbooks)
+        connector.add_application()
+        client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        quickbooks.begin_session("PC", connector.qwc.owner_id)
+        first_page = client.send_request(
+            ticket, hcp=quickbooks.hcp_response(connector.qwc.owner_id)
+        )
+        assert 0 < client.receive_response(ticket, quickbooks.process(first_page)) < 100
+        second_page = quickbooks.process(client.send_request(ticket))
+        time.sleep(2.5)  # the ticket expires with the second page in QuickBooks' hands
+        assert client.receive_response(ticket, second_page) < 0
+        assert client.call("getLastError", ticket)
+        client.call("closeConnection", ticket)
+        quickbooks.end_session()
+
+        result = connector.run_session()
+        assert result.outcome == "completed", result.last_error
+    with unit_of_work(app.session_factory) as session:
+        assert_customers_match(session, connection_id, company)
+        (definition,) = schedule.list_syncs(session, connection_id)
+    print(f"ticket expired mid-iterator: next session read {result.requests_processed} pages")
+    assert definition.watermark and definition.last_success_at
