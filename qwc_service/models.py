@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
+from qwc_service.api.models import ApiToken
 from qwc_service.audit.models import AuditEvent
 from qwc_service.connections.models import Connection, Machine
 from qwc_service.db import Base
@@ -17,8 +18,10 @@ from qwc_service.sessions.clients import ClientVersion
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.throttle import LoginThrottle
 from qwc_service.sync.models import SyncDefinition
+from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "ClientVersion",
@@ -38,6 +41,9 @@ __all__ = [
     "PaymentWrite",
     "SyncDefinition",
     "WcSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
 
 
