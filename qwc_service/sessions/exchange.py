@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session
@@ -240,7 +240,7 @@ class WebConnectorExchange:
             self.handlers[job.kind].on_response(ctx, job, response, hresult, message)
             if job.status == JobStatus.ERROR:
                 fail_dependants(session, job, now)
-            elif job.status == JobStatus.DONE:
+            elif job.status == JobStatus.DONE and _stale(connection, now):
                 connection.last_success_at = now
             if job.status == JobStatus.DONE and lock_company(connection, _seen(wc), now):
                 record_event(
@@ -380,6 +380,15 @@ class WebConnectorExchange:
             done = wc.responses_received
             wc.progress = max(wc.progress, min(99, (100 * done) // (done + remaining)))
         return wc.progress
+
+
+def _stale(connection: Connection, now: datetime) -> bool:
+    # A success stamp a minute old is fresh enough, unless an error came after it; not
+    # writing the connection row on every response keeps the hot path to two rows.
+    stamp = connection.last_success_at
+    if stamp is None or now - stamp > timedelta(minutes=1):
+        return True
+    return connection.last_error_at is not None and stamp < connection.last_error_at
 
 
 def _bind(wc: WcSession) -> None:
