@@ -30,6 +30,7 @@ from typing import Any, Final
 
 import structlog
 from lxml import etree
+from spyne.model.primitive import Integer
 
 from qwc_service.web import xmlguard
 from qwc_service.web.xmlguard import Contract, EnvelopeRefused, Operation
@@ -81,8 +82,6 @@ def _fault(start_response: StartResponse, faultcode: str, message: str) -> list[
 
 def contract_of(soap_app: Any) -> Contract:
     """The operations of a Spyne WSGI application, read from its service definitions."""
-    from spyne.model.primitive import Integer
-
     application = soap_app.app
     operations: dict[str, Operation] = {}
     for service in application.services:

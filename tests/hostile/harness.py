@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import func, select
@@ -112,7 +112,7 @@ def environ(
     *,
     method: str = "POST",
     path: str = "/qbwc",
-    stream: IO[bytes] | None = None,
+    stream: Any = None,
     content_length: str | None = "auto",
     remote_addr: str = "127.0.0.1",
 ) -> dict[str, Any]:
