@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from qwc_service import models
+from qwc_service.api.app import build_api
 from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
 from qwc_service.handlers import build_handlers
@@ -48,7 +49,10 @@ class QwcApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
-        handler = self.routes.get(path.rstrip("/") or "/")
+        if path == "/api" or path.startswith("/api/"):
+            handler = self.routes.get("/api")
+        else:
+            handler = self.routes.get(path.rstrip("/") or "/")
         if handler is None:
             return _plain("404 Not Found", "not found")(environ, start_response)
         return handler(environ, start_response)
@@ -72,6 +76,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
         "/qbwc": soap,
         "/support": support_page(settings.app_name),
         "/health": health_page(engine, session_factory),
+        "/api": build_api(settings, session_factory, exchange.hashing),
         "/": _plain("200 OK", f"{settings.app_name}: the Web Connector endpoint is /qbwc"),
     }
     return QwcApp(settings, engine, session_factory, exchange, routes)

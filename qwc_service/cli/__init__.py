@@ -122,6 +122,7 @@ def _register() -> None:
         serve,
         simulate,
         sync,
+        tokens,
     )
 
     for module in (
@@ -131,6 +132,7 @@ def _register() -> None:
         sync,
         records,
         payments,
+        tokens,
         audit,
         check,
         serve,

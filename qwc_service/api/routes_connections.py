@@ -1,0 +1,179 @@
+"""Connections: create, list, read, change, disable, health and audit events."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from qwc_service.api import connection_ops
+from qwc_service.api.common import CONNECTION_ID
+from qwc_service.api.errors import field_errors
+from qwc_service.api.fields import Field
+from qwc_service.api.routing import Call, Route
+from qwc_service.api.schemas import ref
+from qwc_service.audit.service import list_events
+from qwc_service.audit.views import event_view
+from qwc_service.connections import service
+from qwc_service.connections.queries import get_connection
+from qwc_service.connections.views import connection_view
+
+NAME = Field("name", "string", "Display name, e.g. the customer's company.", max_length=200)
+COMPANY_FILE = Field(
+    "company_file",
+    "string",
+    "Full path of the company file the Web Connector should open; null for whichever is open.",
+    nullable=True,
+    max_length=1024,
+)
+TIMEZONE = Field(
+    "timezone",
+    "string",
+    "IANA time zone that sync windows are read in.",
+    max_length=64,
+)
+
+
+def create_connection(call: Call) -> Any:
+    """Create a connection with its own Connection ID, OwnerID and FileID."""
+    timezone = connection_ops.check_timezone(call.body.get("timezone") or "UTC")
+    with field_errors("name"):
+        connection = service.create_connection(
+            call.db, name=call.body["name"], company_file=call.body.get("company_file")
+        )
+    connection.timezone = timezone
+    return connection_view(connection)
+
+
+def list_connections(call: Call) -> Any:
+    """Every connection, oldest first."""
+    return {"data": [connection_view(c) for c in service.list_connections(call.db)]}
+
+
+def get_connection_route(call: Call) -> Any:
+    """One connection: company lock, QuickBooks version, last error."""
+    return connection_view(get_connection(call.db, call.params["connection_id"]))
+
+
+def update_connection(call: Call) -> Any:
+    """Change a connection's name, company file or time zone (members left out stay)."""
+    changes = {k: call.body[k] for k in ("name", "company_file", "timezone") if k in call.body}
+    with field_errors("name"):
+        connection = connection_ops.update_connection(
+            call.db, call.params["connection_id"], **changes
+        )
+    return connection_view(connection)
+
+
+def disable_connection(call: Call) -> Any:
+    """Disable a connection: no new work, machines or sessions; the running session ends."""
+    return connection_view(connection_ops.set_disabled(call.db, call.params["connection_id"], True))
+
+
+def enable_connection(call: Call) -> Any:
+    """Enable a disabled connection again."""
+    return connection_view(
+        connection_ops.set_disabled(call.db, call.params["connection_id"], False)
+    )
+
+
+def connection_health(call: Call) -> Any:
+    """Whether the Web Connectors check in, what QuickBooks reported, the last error, the queue."""
+    return connection_ops.connection_health(call.db, call.settings, call.params["connection_id"])
+
+
+def list_connection_events(call: Call) -> Any:
+    """The connection's audit events, newest first."""
+    connection_id = call.params["connection_id"]
+    get_connection(call.db, connection_id)
+    events = list_events(
+        call.db, connection_id=connection_id, since=call.query["since"], limit=call.query["limit"]
+    )
+    return {"data": [event_view(e) for e in events]}
+
+
+TAG = "connections"
+ROUTES = [
+    Route(
+        "POST",
+        "/api/connections",
+        create_connection,
+        "Create a connection",
+        TAG,
+        ref("Connection"),
+        status=201,
+        body=(
+            replace(NAME, required=True, min_length=1),
+            COMPANY_FILE,
+            TIMEZONE,
+        ),
+        errors=(400, 413, 415),
+    ),
+    Route(
+        "GET", "/api/connections", list_connections, "List connections", TAG, ref("ConnectionList")
+    ),
+    Route(
+        "GET",
+        "/api/connections/{connection_id}",
+        get_connection_route,
+        "Read a connection",
+        TAG,
+        ref("Connection"),
+        params=(CONNECTION_ID,),
+        errors=(404,),
+    ),
+    Route(
+        "PATCH",
+        "/api/connections/{connection_id}",
+        update_connection,
+        "Change a connection's name, company file or time zone",
+        TAG,
+        ref("Connection"),
+        params=(CONNECTION_ID,),
+        body=(NAME, COMPANY_FILE, TIMEZONE),
+        errors=(400, 404, 413, 415),
+    ),
+    Route(
+        "POST",
+        "/api/connections/{connection_id}/disable",
+        disable_connection,
+        "Disable a connection",
+        TAG,
+        ref("Connection"),
+        params=(CONNECTION_ID,),
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/api/connections/{connection_id}/enable",
+        enable_connection,
+        "Enable a connection again",
+        TAG,
+        ref("Connection"),
+        params=(CONNECTION_ID,),
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        "/api/connections/{connection_id}/health",
+        connection_health,
+        "A connection's health: check-ins, company, last error, queue depth",
+        TAG,
+        ref("ConnectionHealth"),
+        params=(CONNECTION_ID,),
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        "/api/connections/{connection_id}/events",
+        list_connection_events,
+        "A connection's audit events",
+        TAG,
+        ref("EventList"),
+        params=(CONNECTION_ID,),
+        query=(
+            Field("since", "timestamp", "Only events at or after this time."),
+            Field("limit", "integer", "How many events.", minimum=1, maximum=500, default=100),
+        ),
+        errors=(400, 404),
+    ),
+]

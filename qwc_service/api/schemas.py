@@ -1,0 +1,395 @@
+"""JSON Schemas of the API's replies: the ``components.schemas`` of the OpenAPI document.
+
+Each schema lists every member its view writes and refuses others, so a view that gains a
+field without its schema fails the tests that validate real replies. Record schemas are
+derived from the record tables, as :func:`~qwc_service.records.views.record_view` is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, Numeric
+from sqlalchemy.sql.schema import Table
+
+from qwc_service.db import UTCDateTime
+from qwc_service.records.kinds import KINDS
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` or null."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    widened = dict(schema)
+    widened["type"] = [schema["type"], "null"]
+    return widened
+
+
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+BOOLEAN: Schema = {"type": "boolean"}
+TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
+DATE: Schema = {"type": "string", "format": "date"}
+MONEY: Schema = {"type": "string", "pattern": r"^-?\d+\.\d{2,}$"}
+N_STRING = nullable(STRING)
+N_INTEGER = nullable(INTEGER)
+N_TIMESTAMP = nullable(TIMESTAMP)
+
+
+def obj(properties: dict[str, Schema], description: str = "") -> Schema:
+    """An object with exactly these members, all present."""
+    schema: Schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def page_of(item: Schema, description: str) -> Schema:
+    """A page of a list: the items and the cursor for the next page (null on the last)."""
+    return obj({"data": {"type": "array", "items": item}, "next_after": N_INTEGER}, description)
+
+
+def list_of(item: Schema, description: str) -> Schema:
+    """A whole list."""
+    return obj({"data": {"type": "array", "items": item}}, description)
+
+
+ERROR = obj(
+    {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "description": "Stable, for programs."},
+                "message": {"type": "string", "description": "For a person."},
+                "field": {"type": "string", "description": "The input at fault."},
+            },
+            "required": ["code", "message"],
+            "additionalProperties": False,
+        }
+    },
+    "Every failure: a stable code, a message, and the field at fault when there is one.",
+)
+
+CONNECTION = obj(
+    {
+        "connection_id": STRING,
+        "name": STRING,
+        "owner_id": STRING,
+        "file_id": STRING,
+        "company_file": N_STRING,
+        "created_at": TIMESTAMP,
+        "disabled_at": N_TIMESTAMP,
+        "company_name": N_STRING,
+        "product_name": N_STRING,
+        "qbxml_version": N_STRING,
+        "last_company_file": N_STRING,
+        "timezone": STRING,
+        "lock": obj(
+            {
+                "locked": BOOLEAN,
+                "file_id": N_STRING,
+                "company_name": N_STRING,
+                "file_path": N_STRING,
+                "locked_at": N_TIMESTAMP,
+            }
+        ),
+        "last_error": N_STRING,
+        "last_error_at": N_TIMESTAMP,
+        "last_success_at": N_TIMESTAMP,
+        "last_error_unresolved": BOOLEAN,
+    },
+    "One customer's QuickBooks company file.",
+)
+
+MACHINE = obj(
+    {
+        "machine_id": INTEGER,
+        "connection_id": STRING,
+        "label": STRING,
+        "username": STRING,
+        "created_at": TIMESTAMP,
+        "password_changed_at": N_TIMESTAMP,
+        "revoked_at": N_TIMESTAMP,
+        "last_seen_at": N_TIMESTAMP,
+        "qbwc_version": N_STRING,
+    },
+    "One Web Connector installation of a connection.",
+)
+
+MACHINE_CREDENTIALS = obj(
+    {
+        "machine": ref("Machine"),
+        "password": STRING,
+        "qwc_url": {"type": "string", "format": "uri"},
+    },
+    "A machine with the password just set: shown this once only.",
+)
+
+_JOB_FIELDS: dict[str, Schema] = {
+    "job_id": INTEGER,
+    "connection_id": STRING,
+    "kind": {"type": "string", "enum": ["raw", "sync", "payment"]},
+    "status": {"type": "string", "enum": ["queued", "sent", "done", "error", "cancelled"]},
+    "priority": INTEGER,
+    "dedup_key": N_STRING,
+    "depends_on": N_INTEGER,
+    "requests": {"type": "array", "items": STRING},
+    "request_id": N_STRING,
+    "attempts": INTEGER,
+    "status_code": N_INTEGER,
+    "status_severity": N_STRING,
+    "status_message": N_STRING,
+    "hresult": N_STRING,
+    "error": N_STRING,
+    "created_at": TIMESTAMP,
+    "sent_at": N_TIMESTAMP,
+    "completed_at": N_TIMESTAMP,
+}
+JOB_SUMMARY = obj(_JOB_FIELDS, "A job without its request and response documents.")
+JOB = obj(
+    {**_JOB_FIELDS, "request": STRING, "response": N_STRING},
+    "A job with the qbXML sent and QuickBooks' response (null until it answered).",
+)
+ENQUEUED = obj(
+    {"job": ref("Job"), "deduplicated": BOOLEAN},
+    "The queued job; deduplicated when a queued job with the same dedup_key was returned.",
+)
+
+SYNC_JOB = obj(
+    {
+        "job_id": INTEGER,
+        "type": N_STRING,
+        "status": STRING,
+        "phase": N_STRING,
+        "pages": INTEGER,
+        "expected_pages": N_INTEGER,
+        "stored": INTEGER,
+        "deleted": INTEGER,
+        "problems": INTEGER,
+        "restarts": INTEGER,
+        "summary": N_STRING,
+        "error": N_STRING,
+    },
+    "Where one sync job stands.",
+)
+
+SCHEDULE = obj(
+    {
+        "connection_id": STRING,
+        "type": {"type": "string", "enum": ["customers", "items", "invoices", "payments"]},
+        "every_minutes": INTEGER,
+        "window": N_STRING,
+        "timezone": STRING,
+        "max_returned": INTEGER,
+        "paused_until": N_TIMESTAMP,
+        "last_started_at": N_TIMESTAMP,
+        "last_success_at": N_TIMESTAMP,
+        "watermark": N_STRING,
+        "deleted_watermark": N_STRING,
+        "last_error": N_STRING,
+        "next_due_at": N_TIMESTAMP,
+        "pending_job": nullable(ref("SyncJob")),
+    },
+    "One record type a connection keeps in sync.",
+)
+
+PAUSED = obj(
+    {"paused_until": TIMESTAMP, "types": {"type": "array", "items": STRING}},
+    "The syncs paused, and until when.",
+)
+SCHEDULE_REMOVED = obj(
+    {"type": STRING, "removed": BOOLEAN, "cancelled_jobs": INTEGER},
+    "A sync removed, with how many of its queued jobs were cancelled.",
+)
+
+PAYMENT_WRITE = obj(
+    {
+        "payment_id": INTEGER,
+        "connection_id": STRING,
+        "idempotency_key": STRING,
+        "job_id": N_INTEGER,
+        "ref_number": STRING,
+        "status": {
+            "type": "string",
+            "enum": ["pending", "sent", "unknown", "recorded", "failed"],
+        },
+        "invoice_txn_id": STRING,
+        "customer_list_id": STRING,
+        "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$"},
+        "txn_date": DATE,
+        "payment_method": N_STRING,
+        "deposit_to_account": N_STRING,
+        "memo": N_STRING,
+        "txn_id": N_STRING,
+        "sends": INTEGER,
+        "checks": INTEGER,
+        "status_code": N_INTEGER,
+        "error": N_STRING,
+        "created_at": TIMESTAMP,
+        "completed_at": N_TIMESTAMP,
+    },
+    "A payment written back to QuickBooks, at most once per idempotency key.",
+)
+
+SESSION = obj(
+    {
+        "session_id": INTEGER,
+        "machine_id": INTEGER,
+        "created_at": TIMESTAMP,
+        "last_seen_at": TIMESTAMP,
+        "closed_at": N_TIMESTAMP,
+        "close_reason": N_STRING,
+        "company_name": N_STRING,
+        "company_file": N_STRING,
+        "qbxml_version": N_STRING,
+        "requests_sent": INTEGER,
+        "responses_received": INTEGER,
+        "refused": N_STRING,
+        "last_error": N_STRING,
+    },
+    "One Web Connector update session.",
+)
+
+EVENT = obj(
+    {
+        "id": INTEGER,
+        "at": TIMESTAMP,
+        "kind": STRING,
+        "connection_id": N_STRING,
+        "machine_id": N_INTEGER,
+        "username": N_STRING,
+        "client_address": N_STRING,
+        "message": STRING,
+    },
+    "An audit event.",
+)
+
+MACHINE_CHECK_IN = obj(
+    {
+        "machine_id": INTEGER,
+        "username": STRING,
+        "label": STRING,
+        "revoked": BOOLEAN,
+        "last_seen_at": N_TIMESTAMP,
+        "qbwc_version": N_STRING,
+    }
+)
+
+HEALTH = obj(
+    {
+        "connection_id": STRING,
+        "connected": {
+            "type": "boolean",
+            "description": "A machine checked in within twice the .qwc run interval.",
+        },
+        "disabled": BOOLEAN,
+        "run_every_minutes": INTEGER,
+        "last_check_in_at": N_TIMESTAMP,
+        "machines": {"type": "array", "items": MACHINE_CHECK_IN},
+        "company_name": N_STRING,
+        "company_file": N_STRING,
+        "product_name": N_STRING,
+        "qbxml_version": N_STRING,
+        "last_error": N_STRING,
+        "last_error_at": N_TIMESTAMP,
+        "last_error_unresolved": BOOLEAN,
+        "last_success_at": N_TIMESTAMP,
+        "queue_depth": INTEGER,
+        "jobs_in_flight": INTEGER,
+        "session_active": BOOLEAN,
+        "last_session": nullable(ref("Session")),
+    },
+    "Whether a connection's Web Connectors are checking in, and what they last reported.",
+)
+
+
+def _column_schema(column: Any) -> Schema:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        schema = TIMESTAMP
+    elif isinstance(kind, Date):
+        schema = DATE
+    elif isinstance(kind, Numeric):
+        schema = MONEY
+    elif isinstance(kind, Boolean):
+        schema = BOOLEAN
+    elif isinstance(kind, Integer):
+        schema = INTEGER
+    else:
+        schema = STRING
+    return nullable(schema) if column.nullable else schema
+
+
+_HIDDEN = frozenset({"id", "connection_id", "invoice_id", "payment_id"})
+
+
+def _table_properties(table: Table) -> dict[str, Schema]:
+    return {c.key: _column_schema(c) for c in table.columns if c.key not in _HIDDEN}
+
+
+def record_schemas() -> dict[str, Schema]:
+    """One schema per stored record type (``Customer``, ``Item``, ``Invoice``, ``Payment``)."""
+    schemas: dict[str, Schema] = {}
+    for record_type, kind in KINDS.items():
+        properties: dict[str, Schema] = {
+            "record_type": {"type": "string", "const": record_type},
+            "row_id": INTEGER,
+            **_table_properties(kind.model.__table__),
+        }
+        if kind.children is not None:
+            child = obj(_table_properties(kind.children.model.__table__))
+            properties[kind.children.attribute] = {"type": "array", "items": child}
+        schemas[RECORD_NAMES[record_type]] = obj(properties, f"A stored {record_type[:-1]}.")
+    return schemas
+
+
+RECORD_NAMES = {
+    "customers": "Customer",
+    "items": "Item",
+    "invoices": "Invoice",
+    "payments": "Payment",
+}
+RECORD = {"oneOf": [ref(name) for name in RECORD_NAMES.values()]}
+
+
+def components() -> dict[str, Schema]:
+    """Every named schema."""
+    return {
+        "Error": ERROR,
+        "Connection": CONNECTION,
+        "ConnectionList": list_of(ref("Connection"), "Every connection."),
+        "ConnectionHealth": HEALTH,
+        "Machine": MACHINE,
+        "MachineList": list_of(ref("Machine"), "A connection's machines, revoked ones too."),
+        "MachineCredentials": MACHINE_CREDENTIALS,
+        "Job": JOB,
+        "JobSummary": JOB_SUMMARY,
+        "JobPage": page_of(ref("JobSummary"), "A page of jobs in id order."),
+        "Enqueued": ENQUEUED,
+        "SyncJob": SYNC_JOB,
+        "SyncJobList": list_of(ref("SyncJob"), "Sync jobs queued."),
+        "Schedule": SCHEDULE,
+        "ScheduleList": list_of(ref("Schedule"), "A connection's syncs."),
+        "SchedulesPaused": PAUSED,
+        "ScheduleRemoved": SCHEDULE_REMOVED,
+        "PaymentWrite": PAYMENT_WRITE,
+        "PaymentWriteList": list_of(ref("PaymentWrite"), "Payment writes, newest first."),
+        "Session": SESSION,
+        "Event": EVENT,
+        "EventList": list_of(ref("Event"), "Audit events, newest first."),
+        **record_schemas(),
+        "Record": RECORD,
+        "RecordPage": page_of(ref("Record"), "A page of stored records in row order."),
+    }

@@ -1,0 +1,142 @@
+"""The OpenAPI document matches the router, and real replies match the document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from qwc_service.api.app import ApiApp
+from qwc_service.simulator.dataset import generate_company
+from qwc_service.simulator.quickbooks import FakeQuickBooks
+from tests.api.client import ApiClient
+from tests.api.helpers import add_computer, create_connection, run_session
+from tests.factories import customer_query
+
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+def _operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in METHODS
+    }
+
+
+def test_document_and_router_list_the_same_operations(
+    api_app: ApiApp, anonymous: ApiClient
+) -> None:
+    """Every route is in the served document and every documented operation is a route."""
+    served = anonymous.get("/api/openapi.json").data
+    assert served == api_app.document
+    routes = {(r.method, r.path) for r in api_app.router.routes}
+    assert _operations(served) == routes
+    ids = [op["operationId"] for item in served["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    for route in api_app.router.routes:
+        operation = served["paths"][route.path][route.method.lower()]
+        names = [(p["name"], p["in"]) for p in operation.get("parameters", [])]
+        assert names == [(p.name, "path") for p in route.params] + [
+            (q.name, "query") for q in route.query
+        ]
+        assert ("requestBody" in operation) == (route.body is not None)
+        assert str(route.status) in operation["responses"]
+        if not route.public:
+            assert "401" in operation["responses"]
+
+
+def test_every_schema_is_valid_and_every_reference_resolves(api_app: ApiApp) -> None:
+    """Component, parameter and body schemas are JSON Schema 2020-12; no $ref dangles."""
+    document = api_app.document
+    for schema in document["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:doc", DRAFT202012.create_resource(document)
+    )
+    resolver = registry.resolver(base_uri="urn:doc")
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                resolver.lookup(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    for item in document["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                Draft202012Validator.check_schema(parameter["schema"])
+            if "requestBody" in operation:
+                body = operation["requestBody"]["content"]["application/json"]["schema"]
+                Draft202012Validator.check_schema(body)
+
+
+def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_app: ApiApp) -> None:
+    """A run that calls every operation successfully; each reply validated against the document."""
+    cid = create_connection(client, "Acme", timezone="America/Chicago")
+    base = f"/api/connections/{cid}"
+    assert client.get("/api/openapi.json").status == 200
+    assert client.get("/api/connections").status == 200
+    assert client.patch(base, {"company_file": None, "name": "Acme Inc"}).status == 200
+    assert client.get(base).data["timezone"] == "America/Chicago"
+    computer = add_computer(client, cid, "PC")
+    spare = add_computer(client, cid, "Spare PC")
+    assert client.get(f"{base}/machines").status == 200
+    assert client.get(f"{base}/machines/{spare.username}").status == 200
+    assert client.post(f"{base}/machines/{spare.username}/reset-password").status == 200
+    assert client.post(f"{base}/machines/{spare.username}/revoke").status == 200
+
+    assert client.put(f"{base}/schedules/customers", {"every_minutes": 30}).status == 201
+    assert client.put(f"{base}/schedules/invoices", {"every_minutes": 30}).status == 201
+    assert client.put(f"{base}/schedules/payments", {"every_minutes": 30}).status == 201
+    assert client.put(f"{base}/schedules/items", {"every_minutes": 5}).status == 201
+    assert client.put(f"{base}/schedules/items", {"every_minutes": 50}).status == 200
+    job = client.post(f"{base}/jobs", {"qbxml": customer_query()}).data["job"]["job_id"]
+    quickbooks = FakeQuickBooks(generate_company(customers=4, invoices=5, payments=2))
+    assert run_session(server, computer, quickbooks).outcome == "completed"
+
+    assert client.get(f"{base}/jobs/{job}").data["status"] == "done"
+    queued = client.post(f"{base}/jobs", {"qbxml": customer_query()}).data["job"]["job_id"]
+    assert client.post(f"{base}/jobs/{queued}/cancel").status == 200
+    assert client.post(f"{base}/jobs/{queued}/retry").status == 201
+    assert client.get(f"{base}/jobs", status="done").status == 200
+
+    invoices = client.get(f"{base}/records/invoices", limit=50).data["data"]
+    for record_type in ("customers", "items", "payments"):
+        page = client.get(f"{base}/records/{record_type}", include_deleted=True)
+        assert page.status == 200 and page.data["data"], record_type
+        key = "list_id" if record_type != "payments" else "txn_id"
+        one = page.data["data"][0][key]
+        assert client.get(f"{base}/records/{record_type}/{one}").status == 200
+    unpaid = next(i for i in invoices if i["is_paid"] is False)
+    payment = client.post(
+        f"{base}/payments", {"invoice_txn_id": unpaid["txn_id"], "amount": "1.00"}
+    ).data
+    assert client.get(f"{base}/payments").status == 200
+    assert client.get(f"{base}/payments/{payment['payment_id']}").status == 200
+
+    assert client.get(f"{base}/schedules").status == 200
+    assert client.get(f"{base}/schedules/items").status == 200
+    until = (datetime.now(UTC) + timedelta(hours=2)).isoformat(timespec="seconds")
+    paused = client.post(f"{base}/schedules/pause", {"until": until, "type": "items"}).data
+    assert paused["types"] == ["items"]
+    assert client.post(f"{base}/schedules/run", {"type": "customers"}).status == 200
+    assert client.delete(f"{base}/schedules/items").status == 200
+
+    assert client.get(f"{base}/health").status == 200
+    assert client.get(f"{base}/events", limit=5).status == 200
+    assert client.post(f"{base}/disable").status == 200
+    assert client.post(f"{base}/enable").status == 200
+
+    called = {(method, path) for method, path, status in client.checked if status < 300}
+    missing = {(r.method, r.path) for r in api_app.router.routes} - called
+    assert not missing, f"operations never called successfully: {sorted(missing)}"
