@@ -11,9 +11,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
-from qwc_service.api.connection_ops import InvalidTimezone
 from qwc_service.api.http import ApiError
-from qwc_service.api.job_ops import JobNotRetryable
+from qwc_service.connections.lifecycle import InvalidTimezone
 from qwc_service.connections.queries import ConnectionDisabled, ConnectionNotFound, MachineNotFound
 from qwc_service.connections.qwc import QwcUrlRefused
 from qwc_service.payments.service import (
@@ -25,6 +24,7 @@ from qwc_service.payments.service import (
     ReferenceInUse,
 )
 from qwc_service.qbxml.errors import QbxmlError
+from qwc_service.queue.operations import JobNotRetryable
 from qwc_service.queue.service import JobNotFound
 from qwc_service.records.service import RecordNotFound
 from qwc_service.sync.schedule import SyncNotFound

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from qwc_service.api import connection_ops
 from qwc_service.api.common import CONNECTION_ID
 from qwc_service.api.errors import field_errors
 from qwc_service.api.fields import Field
@@ -13,6 +12,7 @@ from qwc_service.api.routing import Call, Route
 from qwc_service.api.schemas import ref
 from qwc_service.audit.service import list_events
 from qwc_service.audit.views import event_view
+from qwc_service.connections import lifecycle as connection_ops
 from qwc_service.connections import service
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.views import connection_view

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from qwc_service.api import job_ops
 from qwc_service.api.common import AFTER, CONNECTION_ID, JOB_ID, LIMIT
 from qwc_service.api.fields import Field
 from qwc_service.api.http import ApiError, invalid
 from qwc_service.api.routing import Call, Reply, Route
 from qwc_service.api.schemas import ref
+from qwc_service.queue import operations as job_ops
 from qwc_service.queue import service
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.queue.service import MAX_PRIORITY, Enqueued, JobNotFound

@@ -1,4 +1,4 @@
-"""Connection operations the API offers beyond creating one: changes, disabling, health."""
+"""Changing a connection after it was created: its details, disabling it, its health."""
 
 from __future__ import annotations
 

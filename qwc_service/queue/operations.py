@@ -1,4 +1,4 @@
-"""Job operations the API offers beyond the queue's own: paging with filters, and retry."""
+"""Job operations beyond the queue itself: paging with filters, and retrying a failed job."""
 
 from __future__ import annotations
 
