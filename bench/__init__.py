@@ -1,0 +1,1 @@
+"""The benchmark command: ``python bench/run.py [--quick] [--json]``."""

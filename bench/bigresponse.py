@@ -1,0 +1,183 @@
+"""One huge response: every invoice of a company in a single receiveResponseXML.
+
+With the records store in place the response answers the first page of an invoice sync,
+so the ingest is the real parse and upsert; before that it answers a raw job and is only
+stored. The worker's peak resident memory (VmHWM, reset just before the session) shows
+what the ingest costs in memory next to the size of what was posted.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bench.client import RECEIVE, connector
+from bench.config import Run
+from bench.cpu import load_average
+from bench.env import Database, backend_of
+from bench.quickbooks import UnlimitedQuickBooks
+from bench.report import Row, Section, verdict
+from bench.server import memory_of, reset_peak
+from bench.workload import INVOICE_QUERY, records_store_landed
+from qwc_service.db import unit_of_work
+from qwc_service.queue import service as queue
+from qwc_service.simulator.dataset import generate_company
+
+TARGET_RECORDS_PER_S = 10_000.0
+TARGET_MEMORY_FACTOR = 4.0
+MB = 1024.0 * 1024.0
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """What one big receiveResponseXML cost."""
+
+    outcome: str
+    seconds: float
+    invoices: int
+    lines: int
+    response_mb: float
+    envelope_mb: float
+    worker_rss_mb: float
+    worker_peak_mb: float
+    stored: int | None
+    peak_reset: bool
+
+
+def _queue_invoices(database: Database, connection_id: str) -> None:
+    with unit_of_work(database.factory) as session:
+        if records_store_landed():
+            from qwc_service.sync import schedule
+
+            schedule.add_sync(session, connection_id, "invoices", 24 * 60, max_returned=100)
+            schedule.sync_now(session, connection_id, "invoices")
+        else:
+            queue.enqueue(session, connection_id, INVOICE_QUERY)
+
+
+def _stored_invoices(database: Database, connection_id: str) -> int | None:
+    if not records_store_landed():
+        return None
+    from qwc_service.records.models import Invoice
+
+    with unit_of_work(database.factory) as session:
+        query = select(func.count()).where(Invoice.connection_id == connection_id)
+        return int(session.scalar(query) or 0)
+
+
+def ingest(run: Run, database_url: str, invoices: int) -> Ingest:
+    """Post ``invoices`` invoices (with lines) in one response and measure the worker."""
+    settings = run.settings(database_url)
+    database = Database(settings)
+    quickbooks = UnlimitedQuickBooks(
+        generate_company(customers=500, items=50, invoices=invoices, payments=0)
+    )
+    try:
+        tenant = database.add_tenants(1, prefix="big")[0]
+        _queue_invoices(database, tenant.connection_id)
+        with run.server(settings, f"big-{backend_of(database_url)}") as server:
+            pids = server.worker_pids()
+            resets = [reset_peak(pid) for pid in pids]
+            before = {pid: memory_of(pid) for pid in pids}
+            web_connector, transport = connector(
+                tenant.qwc, tenant.password, quickbooks, f"{server.url}/qbwc"
+            )
+            web_connector.add_application()
+            result = web_connector.run_session()
+            after = {pid: memory_of(pid) for pid in pids}
+        busiest = max(pids, key=lambda pid: after[pid].hwm_mb - before[pid].rss_mb)
+        receives = [t for t in transport.timings if t.method == RECEIVE]
+        biggest = max(receives, key=lambda t: t.request_bytes)
+        return Ingest(
+            outcome=result.outcome,
+            seconds=biggest.ms / 1000.0,
+            invoices=quickbooks.invoices,
+            lines=quickbooks.lines,
+            response_mb=quickbooks.response_bytes / MB,
+            envelope_mb=biggest.request_bytes / MB,
+            worker_rss_mb=before[busiest].rss_mb,
+            worker_peak_mb=after[busiest].hwm_mb,
+            stored=_stored_invoices(database, tenant.connection_id),
+            peak_reset=all(resets),
+        )
+    finally:
+        database.close()
+
+
+def measure(run: Run, databases: dict[str, str]) -> Section:
+    """The big response on every backend in ``databases``."""
+    invoices = run.scale.big_invoices
+    what = "sync page, parsed and upserted" if records_store_landed() else "raw job, stored"
+    section = Section(f"Big response ({invoices:,} invoices in one receiveResponseXML, {what})")
+    for backend, url in databases.items():
+        started = time.perf_counter()
+        result = ingest(run, url, invoices)
+        _rows(section, backend, result)
+        section.notes.append(
+            f"{backend}: session {result.outcome}; response {result.response_mb:.1f} MiB "
+            f"qbXML ({result.invoices:,} invoices, {result.lines:,} lines), "
+            f"{result.envelope_mb:.1f} MiB SOAP envelope; stored invoices: "
+            f"{'n/a' if result.stored is None else f'{result.stored:,}'}; benchmark took "
+            f"{time.perf_counter() - started:.0f} s; 1-min load average {load_average():.1f}"
+        )
+        if not result.peak_reset:
+            section.notes.append(f"{backend}: VmHWM could not be reset; growth is an upper bound")
+    section.notes.append(
+        "time: wall time of the receiveResponseXML POST carrying the response (upload over "
+        "loopback included); memory: VmHWM after minus VmRSS before, of the worker that grew most"
+    )
+    return section
+
+
+def _rows(section: Section, backend: str, result: Ingest) -> None:
+    main = backend == "postgresql"
+    rate = result.invoices / result.seconds if result.seconds > 0 else 0.0
+    growth = result.worker_peak_mb - result.worker_rss_mb
+    factor = growth / result.response_mb if result.response_mb else float("nan")
+    rate_target = f">= {TARGET_RECORDS_PER_S:,.0f}/s" if main else ""
+    mem_target = f"<= {TARGET_MEMORY_FACTOR:g}x response" if main else ""
+    section.rows += [
+        Row(f"{backend}: ingest time", result.seconds, "s"),
+        Row(
+            f"{backend}: records per second",
+            rate,
+            "invoices/s",
+            "",
+            None,
+            rate_target,
+            verdict(rate >= TARGET_RECORDS_PER_S) if main else "",
+        ),
+        Row(
+            f"{backend}: worker peak RSS",
+            result.worker_peak_mb,
+            "MiB",
+            f"RSS before {result.worker_rss_mb:.0f} MiB",
+        ),
+        Row(
+            f"{backend}: worker memory growth",
+            growth,
+            "MiB",
+            f"{factor:.1f}x the {result.response_mb:.1f} MiB response",
+            None,
+            mem_target,
+            verdict(factor <= TARGET_MEMORY_FACTOR) if main else "",
+        ),
+    ]
+    prefix = "" if main else f"{backend}_"
+    section.values.update(
+        {
+            f"{prefix}big_response_invoices": result.invoices,
+            f"{prefix}big_response_seconds": result.seconds,
+            f"{prefix}big_response_records_per_s": rate,
+            f"{prefix}big_response_peak_rss_mb": result.worker_peak_mb,
+            f"{prefix}big_response_rss_before_mb": result.worker_rss_mb,
+            f"{prefix}big_response_growth_mb": growth,
+            f"{prefix}big_response_growth_factor": factor,
+            f"{prefix}big_response_mb": result.response_mb,
+            f"{prefix}big_response_envelope_mb": result.envelope_mb,
+            f"{prefix}big_response_outcome": result.outcome,
+            f"{prefix}big_response_stored": result.stored,
+        }
+    )
