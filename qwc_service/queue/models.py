@@ -47,6 +47,13 @@ class Job(Base):
             sqlite_where=text("status = 'queued' AND dedup_key IS NOT NULL"),
         ),
         Index("ix_jobs_session_id", "session_id"),
+        # Ending a session unpins its jobs; few jobs are ever pinned, so index only those.
+        Index(
+            "ix_jobs_pinned_session_id",
+            "pinned_session_id",
+            postgresql_where=text("pinned_session_id IS NOT NULL"),
+            sqlite_where=text("pinned_session_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -26,7 +26,7 @@ from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import file_id_for, parse_hcp
 from qwc_service.qbxml.requests import stamp_request_id, validate_request
-from qwc_service.qbxml.responses import summarize_response
+from qwc_service.qbxml.responses import iter_statuses
 from qwc_service.qbxml.versions import choose_version
 from qwc_service.queue.handlers import JobContext, JobHandler
 from qwc_service.queue.models import Job, JobStatus
@@ -359,15 +359,15 @@ class WebConnectorExchange:
 
     def _match_job(self, session: Session, wc: WcSession, response: str) -> Job | None:
         current = sent_job_of_session(session, wc.id)
-        if not response:
+        if not response or current is None:
             return current
+        # Every request of a set carries the job's requestID, so the first response that
+        # names one is enough; the handler reads the whole document once, afterwards.
         try:
-            summary = summarize_response(response)
+            echoed = next((s.request_id for s in iter_statuses(response) if s.request_id), None)
         except QbxmlError:
             return current
-        if current is not None and current.request_id in summary.request_ids:
-            return current
-        if summary.request_ids and current is not None:
+        if echoed is not None and echoed != current.request_id:
             # QuickBooks echoes our requestID; a different one means a stray response.
             return None
         return current

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import spyne.const
 from spyne import Application
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
@@ -14,6 +15,10 @@ from qwc_service.soap.service import NAMESPACE, QBWebConnectorSvc
 
 def build_soap_app(exchange: WebConnectorExchange) -> WsgiApplication:
     """The SOAP 1.1 endpoint for ``exchange`` as a WSGI application."""
+    # Spyne runs a full gc.collect() after a request at most once a second; with the
+    # objects a worker holds that costs tens of milliseconds and stalls every thread.
+    # Python's own generational collector is enough.
+    spyne.const.MIN_GC_INTERVAL = float("inf")
     application = Application(
         [QBWebConnectorSvc],
         tns=NAMESPACE,
