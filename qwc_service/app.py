@@ -15,6 +15,7 @@ from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
 from qwc_service.handlers import build_handlers
 from qwc_service.logs import configure_logging
+from qwc_service.metrics.page import metrics_page
 from qwc_service.sessions.exchange import WebConnectorExchange
 from qwc_service.soap.application import build_soap_app
 from qwc_service.web.guard import guard_soap
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
         "/qbwc": soap,
         "/support": support_page(settings.app_name),
         "/health": health_page(engine, session_factory),
+        "/metrics": metrics_page(engine, session_factory),
         "/api": build_api(settings, session_factory, exchange.hashing),
         "/": _plain("200 OK", f"{settings.app_name}: the Web Connector endpoint is /qbwc"),
     }

@@ -24,3 +24,22 @@ max_requests = 10000
 max_requests_jitter = 1000
 accesslog = os.environ.get("QWC_ACCESS_LOG") or None
 forwarded_allow_ips = os.environ.get("QWC_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: object) -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR: an earlier run's counters must not add to this one's."""
+    from qwc_service.metrics import clear_multiprocess_dir
+
+    clear_multiprocess_dir()
+
+
+def post_worker_init(worker: object) -> None:
+    """With QWC_WEBHOOK_DELIVERY=thread, deliver webhooks from a thread in every worker.
+
+    The default is a separate ``qwc-service webhook deliver`` process; either way, leases
+    keep any number of deliverers from sending an event twice at once.
+    """
+    if os.environ.get("QWC_WEBHOOK_DELIVERY", "").strip().lower() == "thread":
+        from qwc_service.webhooks.worker import start_delivery_thread
+
+        start_delivery_thread(worker.wsgi.session_factory)  # type: ignore[attr-defined]

@@ -123,6 +123,7 @@ def _register() -> None:
         simulate,
         sync,
         tokens,
+        webhooks,
     )
 
     for module in (
@@ -138,6 +139,7 @@ def _register() -> None:
         serve,
         simulate,
         demo,
+        webhooks,
     ):
         module.register(main)
 

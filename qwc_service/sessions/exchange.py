@@ -22,6 +22,7 @@ from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.connections.lock import CompanyMismatch, CompanySeen, check_company, lock_company
 from qwc_service.connections.models import Connection
 from qwc_service.db import SessionFactory, unit_of_work
+from qwc_service.metrics import count_login_failure
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import file_id_for, parse_hcp
@@ -49,6 +50,7 @@ from qwc_service.sessions.service import (
     resolve,
     start_session,
 )
+from qwc_service.webhooks.events import emit_company_mismatch, emit_first_sync, emit_job_finished
 
 log = structlog.get_logger("qwc_service.exchange")
 
@@ -114,10 +116,12 @@ class WebConnectorExchange:
         if until is not None:
             # Refused without looking at the password: the lockout is temporary.
             log.info("login_throttled", seconds=int((until - now).total_seconds()))
+            count_login_failure("throttled")
             return rejected()
         # The slow hash runs outside any transaction, so it holds no locks.
         if not self.hashing.verify(login.password_hash if login else None, password or ""):
             log.info("login_rejected", known_user=login is not None)
+            count_login_failure("wrong_password" if login else "unknown_user")
             with unit_of_work(self.session_factory) as session:
                 record_event(
                     session,
@@ -212,6 +216,7 @@ class WebConnectorExchange:
                 job.error = f"the request could not be prepared: {exc}"
                 job.completed_at = now
                 fail_dependants(session, job, now)
+                emit_job_finished(session, job, now=now)
                 wc.last_error = "A queued request was not valid qbXML; it was skipped."
                 return ""
             wc.requests_sent += 1
@@ -242,6 +247,7 @@ class WebConnectorExchange:
                 fail_dependants(session, job, now)
             elif job.status == JobStatus.DONE and _stale(connection, now):
                 connection.last_success_at = now
+            emit_job_finished(session, job, now=now)
             if job.status == JobStatus.DONE and lock_company(connection, _seen(wc), now):
                 record_event(
                     session,
@@ -250,6 +256,7 @@ class WebConnectorExchange:
                     connection_id=connection.id,
                     machine_id=wc.machine_id,
                 )
+                emit_first_sync(session, connection, job_id=job.id, now=now)
             wc.last_error = None
             return self._progress(session, wc, now)
 
@@ -347,6 +354,9 @@ class WebConnectorExchange:
                 str(exc),
                 connection_id=connection.id,
                 machine_id=wc.machine_id,
+            )
+            emit_company_mismatch(
+                session, connection, _seen(wc), message=str(exc), machine_id=wc.machine_id, now=now
             )
             log.warning("company_mismatch", connection_id=connection.id)
 

@@ -14,6 +14,7 @@ import structlog
 from spyne import Array, Integer32, ServiceBase, Unicode, rpc
 from spyne.model.fault import Fault
 
+from qwc_service.metrics import observe_soap_call
 from qwc_service.sessions.exchange import CallContext, WebConnectorExchange
 
 NAMESPACE = "http://developer.intuit.com/"
@@ -50,19 +51,19 @@ def _run(method: str, fn: Callable[[], T], outcome: Callable[[T], Any]) -> T:
     try:
         result = fn()
     except Exception:
+        elapsed = perf_counter() - start
+        observe_soap_call(method, "server_error", elapsed)
         log.exception(
             "soap_call",
             method=method,
             outcome="server_error",
-            duration_ms=round((perf_counter() - start) * 1000, 2),
+            duration_ms=round(elapsed * 1000, 2),
         )
         raise ServerError() from None
-    log.info(
-        "soap_call",
-        method=method,
-        outcome=outcome(result),
-        duration_ms=round((perf_counter() - start) * 1000, 2),
-    )
+    elapsed = perf_counter() - start
+    label = outcome(result)
+    observe_soap_call(method, label, elapsed)
+    log.info("soap_call", method=method, outcome=label, duration_ms=round(elapsed * 1000, 2))
     return result
 
 

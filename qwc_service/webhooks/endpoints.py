@@ -1,0 +1,126 @@
+"""Webhook endpoints: where events go, for one connection or for everything an API token sees."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from qwc_service.api.models import ApiToken
+from qwc_service.clock import utcnow
+from qwc_service.connections.queries import get_connection
+from qwc_service.webhooks.models import WebhookEndpoint, WebhookEvent
+
+SECRET_PREFIX = "whsec_"
+
+
+class EndpointNotFound(LookupError):
+    """No active webhook endpoint has this id."""
+
+    def __init__(self, endpoint_id: int) -> None:
+        super().__init__(f"no webhook endpoint {endpoint_id}")
+
+
+class ApiTokenNotFound(LookupError):
+    """No live (unrevoked) API token has this id."""
+
+    def __init__(self, token_id: int) -> None:
+        super().__init__(f"no API token {token_id}")
+
+
+class InvalidWebhookUrl(ValueError):
+    """The URL is not an absolute http(s) URL a POST can be sent to."""
+
+
+@dataclass(frozen=True)
+class CreatedEndpoint:
+    """A new endpoint and its signing secret (shown once, to give to the receiver)."""
+
+    endpoint: WebhookEndpoint
+    secret: str
+
+
+def new_secret() -> str:
+    """A fresh signing secret: 256 random bits, URL-safe, with a recognisable prefix."""
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def check_url(url: str) -> str:
+    """``url`` stripped, or InvalidWebhookUrl when it is not absolute http(s) with a host."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidWebhookUrl(f"a webhook URL must be an absolute http(s) URL, not {url!r}")
+    if parts.username or parts.password:
+        raise InvalidWebhookUrl("a webhook URL must not carry credentials; events are signed")
+    if len(url) > 2000:
+        raise InvalidWebhookUrl("a webhook URL must be at most 2000 characters")
+    return url
+
+
+def add_endpoint(
+    session: Session,
+    url: str,
+    *,
+    connection_id: str | None = None,
+    api_token_id: int | None = None,
+) -> CreatedEndpoint:
+    """Register ``url`` for one connection's events, or for every event an API token sees.
+
+    Exactly one of ``connection_id`` and ``api_token_id`` is given. The secret is returned
+    here and is readable later only from the database.
+    """
+    if (connection_id is None) == (api_token_id is None):
+        raise ValueError("give exactly one of a connection and an API token")
+    url = check_url(url)
+    if connection_id is not None:
+        get_connection(session, connection_id)
+    if api_token_id is not None:
+        token = session.get(ApiToken, api_token_id)
+        if token is None or token.revoked_at is not None:
+            raise ApiTokenNotFound(api_token_id)
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        url=url, secret=secret, connection_id=connection_id, api_token_id=api_token_id
+    )
+    session.add(endpoint)
+    session.flush()
+    return CreatedEndpoint(endpoint, secret)
+
+
+def list_endpoints(session: Session, *, include_removed: bool = False) -> list[WebhookEndpoint]:
+    """Endpoints in the order they were added; removed ones only when asked."""
+    query = select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+    if not include_removed:
+        query = query.where(WebhookEndpoint.disabled_at.is_(None))
+    return list(session.scalars(query))
+
+
+def get_endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
+    """An active endpoint, or EndpointNotFound."""
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.disabled_at is not None:
+        raise EndpointNotFound(endpoint_id)
+    return endpoint
+
+
+def remove_endpoint(
+    session: Session, endpoint_id: int, now: datetime | None = None
+) -> WebhookEndpoint:
+    """Stop sending to an endpoint: it gets no new events and its pending ones are failed.
+
+    The row and its delivery history stay for the record.
+    """
+    endpoint = get_endpoint(session, endpoint_id)
+    endpoint.disabled_at = now or utcnow()
+    session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.endpoint_id == endpoint.id, WebhookEvent.status == "pending")
+        .values(status="failed", leased_until=None)
+    )
+    session.flush()
+    return endpoint
