@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.env import bench_settings
-from bench.server import FLOOR_APP, QWC_APP, GunicornProcess
+from bench.env import ROOT, bench_settings
+from bench.server import FLOOR_APP
 from qwc_service.config import Settings
-from qwc_service.serving import free_port
+from qwc_service.serving import ServerProcess, free_port
 
 
 @dataclass(frozen=True)
@@ -67,22 +67,23 @@ class Run:
         """Default settings pointed at a benchmark database and a free port."""
         return bench_settings(database_url, self.workdir, free_port(), **overrides)
 
-    def server(self, settings: Settings, name: str) -> GunicornProcess:
+    def server(self, settings: Settings, name: str) -> ServerProcess:
         """The project's server with ``settings`` (not started yet)."""
-        return GunicornProcess(
-            QWC_APP,
-            settings.to_env(),
+        return ServerProcess(
+            settings,
+            cwd=ROOT,
             workers=self.workers,
             threads=self.threads,
             log_path=self.workdir / f"{name}.log",
             port=urlsplit(settings.public_url).port,
         )
 
-    def floor(self) -> GunicornProcess:
+    def floor(self) -> ServerProcess:
         """The floor application under the same gunicorn command line."""
-        return GunicornProcess(
-            FLOOR_APP,
-            {},
+        return ServerProcess(
+            None,
+            app=FLOOR_APP,
+            cwd=ROOT,
             workers=self.workers,
             threads=self.threads,
             log_path=self.workdir / "floor.log",

@@ -11,11 +11,11 @@ from bench.config import Run
 from bench.cpu import CpuProbe, CpuSample, load_average, used
 from bench.env import Database, backend_of
 from bench.report import Row, Section, verdict
-from bench.server import GunicornProcess
 from bench.stats import summarize
 from bench.workload import Workload
 from qwc_service.connections.credentials import new_guid
 from qwc_service.db import unit_of_work
+from qwc_service.serving import ServerProcess
 from qwc_service.simulator.connector import CallRecord
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import QwcFile
@@ -110,7 +110,7 @@ def floor_times(run: Run, workload: Workload) -> SessionTimes:
 
 
 def _measured(
-    run: Run, server: GunicornProcess, database_url: str, make: SessionMaker
+    run: Run, server: ServerProcess, database_url: str, make: SessionMaker
 ) -> SessionTimes:
     probe = CpuProbe(server.worker_pids, database_url)
     try:

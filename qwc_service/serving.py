@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,13 +53,39 @@ class ServerNotReady(RuntimeError):
     """The server process did not answer /health in time."""
 
 
+QWC_APP = "qwc_service.wsgi:app"
+
+
+def children_of(pid: int) -> list[int]:
+    """The ids of the direct child processes of ``pid`` (gunicorn's workers, for its master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces; the parent id follows the closing parenthesis.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
 class ServerProcess:
-    """gunicorn serving the app in a child process, for the demo, tests and benchmarks."""
+    """gunicorn in a child process, for the demo, tests and benchmarks.
+
+    It runs the production command line (``qwc_service.gunicorn_conf``) with ``app`` (the
+    project's server by default), the QWC_* variables of ``settings`` and any extra ``env``.
+    """
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None,
         *,
+        app: str = QWC_APP,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
         port: int | None = None,
         workers: int = 2,
         threads: int = 4,
@@ -67,6 +93,9 @@ class ServerProcess:
         extra_args: Sequence[str] = (),
     ) -> None:
         self.settings = settings
+        self.app = app
+        self.env = dict(env or {})
+        self.cwd = cwd
         self.port = port or free_port()
         self.workers = workers
         self.threads = threads
@@ -80,10 +109,10 @@ class ServerProcess:
         """The base URL the server answers on."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> ServerProcess:
-        """Start gunicorn and wait until /health answers 200."""
-        env = {**os.environ, **self.settings.to_env()}
-        command = [
+    @property
+    def command(self) -> list[str]:
+        """The gunicorn command line."""
+        return [
             sys.executable,
             "-m",
             "gunicorn",
@@ -96,12 +125,22 @@ class ServerProcess:
             "--threads",
             str(self.threads),
             *self.extra_args,
-            "qwc_service.wsgi:app",
+            self.app,
         ]
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn worker processes (children of the master)."""
+        return [] if self.process is None else children_of(self.process.pid)
+
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        """Start gunicorn and wait until every worker is up and /health answers 200."""
+        settings_env = self.settings.to_env() if self.settings is not None else {}
+        env = {**os.environ, **settings_env, **self.env}
         self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.process = subprocess.Popen(
-            command,
+            self.command,
             env=env,
+            cwd=self.cwd,
             stdout=self._log or subprocess.DEVNULL,
             stderr=self._log or subprocess.DEVNULL,
             start_new_session=True,
@@ -110,15 +149,18 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ServerNotReady(f"gunicorn exited with code {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return self
-            except OSError:
-                pass
+            if len(self.worker_pids()) >= self.workers and self._answers():
+                return self
             time.sleep(0.1)
         self.stop()
         raise ServerNotReady(f"no answer from {self.url}/health within {timeout:.0f} s")
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/health", timeout=5) as reply:
+                return bool(reply.status == 200)
+        except OSError:
+            return False
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop gunicorn gracefully (SIGTERM), then forcefully if it hangs."""

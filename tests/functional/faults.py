@@ -1,4 +1,4 @@
-"""Fault injection for tests: a TCP proxy that can be cut, and gunicorn worker processes."""
+"""Fault injection for tests: a TCP proxy that can be cut, killing processes, half-sent calls."""
 
 from __future__ import annotations
 
@@ -7,22 +7,6 @@ import os
 import select
 import socket
 import threading
-from pathlib import Path
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The gunicorn worker processes of a master (its direct children)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master_pid:
-            children.append(int(entry.name))
-    return sorted(children)
 
 
 class TcpProxy:

@@ -28,7 +28,7 @@ from tests.factories import (
     make_test_settings,
     request_id_of,
 )
-from tests.functional.faults import TcpProxy, kill, start_post, worker_pids
+from tests.functional.faults import TcpProxy, kill, start_post
 from tests.soap_client import SoapClient
 
 pytestmark = pytest.mark.gunicorn
@@ -86,10 +86,10 @@ def test_worker_killed_after_commit_loses_nothing(
         client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
         ticket = client.authenticate(machine.username, machine.password)[0]
         request = client.send_request(ticket)
-        (worker,) = worker_pids(server.process.pid)  # type: ignore[union-attr]
+        (worker,) = server.worker_pids()
         kill(worker)
         _wait_healthy(server.url)
-        assert worker not in worker_pids(server.process.pid)  # type: ignore[union-attr]
+        assert worker not in server.worker_pids()
         assert client.receive_response(ticket, quickbooks.process(request)) == 100
         client.call("closeConnection", ticket)
     job = _job(app, connection_id, job_id)
@@ -123,7 +123,7 @@ def test_worker_killed_mid_request_before_commit(
         )
         raw = start_post(server.port, "receiveResponseXML", body, len(body) // 2)
         time.sleep(0.3)
-        for pid in worker_pids(server.process.pid):  # type: ignore[union-attr]
+        for pid in server.worker_pids():
             kill(pid)
         raw.settimeout(10)
         assert raw.recv(1024) == b""  # the connection died without a reply
@@ -303,7 +303,7 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
         )
         raw = start_post(server.port, "receiveResponseXML", body, len(body) // 2)
         time.sleep(0.3)
-        for pid in worker_pids(server.process.pid):  # type: ignore[union-attr]
+        for pid in server.worker_pids():
             kill(pid)  # ...and the server dies before the answer is stored.
         raw.settimeout(10)
         assert raw.recv(1024) == b""
