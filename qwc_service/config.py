@@ -44,6 +44,8 @@ class Settings:
     log_level: str = "info"
     db_pool_size: int = 5
     app_name: str = "qwc-service"
+    setup_link_hours: int = 168
+    admin_session_hours: int = 12
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +72,10 @@ class Settings:
             log_format=log_format,
             log_level=env.get("QWC_LOG_LEVEL", defaults.log_level).lower(),
             db_pool_size=_int(env, "QWC_DB_POOL_SIZE", defaults.db_pool_size, 1),
+            setup_link_hours=_int(env, "QWC_SETUP_LINK_HOURS", defaults.setup_link_hours, 1),
+            admin_session_hours=_int(
+                env, "QWC_ADMIN_SESSION_HOURS", defaults.admin_session_hours, 1
+            ),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -88,6 +94,8 @@ class Settings:
             "QWC_LOG_FORMAT": self.log_format,
             "QWC_LOG_LEVEL": self.log_level,
             "QWC_DB_POOL_SIZE": str(self.db_pool_size),
+            "QWC_SETUP_LINK_HOURS": str(self.setup_link_hours),
+            "QWC_ADMIN_SESSION_HOURS": str(self.admin_session_hours),
         }
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -1,8 +1,9 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
+from qwc_service.admin.models import AdminSession
 from qwc_service.api.models import ApiToken
 from qwc_service.audit.models import AuditEvent
-from qwc_service.connections.models import Connection, Machine
+from qwc_service.connections.models import Connection, Machine, SetupLink
 from qwc_service.db import Base
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.queue.models import Job, JobKind, JobStatus
@@ -21,6 +22,7 @@ from qwc_service.sync.models import SyncDefinition
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "AdminSession",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -39,6 +41,7 @@ __all__ = [
     "PaymentApplication",
     "PaymentStatus",
     "PaymentWrite",
+    "SetupLink",
     "SyncDefinition",
     "WcSession",
     "WebhookDelivery",

@@ -75,3 +75,25 @@ class Machine(Base):
     def is_revoked(self) -> bool:
         """Whether this machine may no longer log in."""
         return self.revoked_at is not None
+
+
+class SetupLink(Base):
+    """A link that shows one machine's setup steps and password to the customer's IT person.
+
+    The link's token is the only secret: the database keeps its SHA-256, and the
+    machine's password is derived from the token, so neither can be read back from here.
+    """
+
+    __tablename__ = "setup_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    machine_id: Mapped[int] = mapped_column(
+        ForeignKey("machines.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    machine: Mapped[Machine] = relationship()

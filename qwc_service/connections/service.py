@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from qwc_service.audit.service import record_event
@@ -19,7 +19,7 @@ from qwc_service.connections.credentials import (
     new_username,
 )
 from qwc_service.connections.lock import release_lock
-from qwc_service.connections.models import Connection, Machine
+from qwc_service.connections.models import Connection, Machine, SetupLink
 from qwc_service.connections.queries import (
     ConnectionDisabled,
     get_connection,
@@ -104,8 +104,12 @@ def add_machine(
     *,
     label: str,
     write_file: bool = True,
+    password: str | None = None,
 ) -> NewCredentials:
-    """Add a machine to a connection: new username, new password, and its .qwc file."""
+    """Add a machine to a connection: new username, new password, and its .qwc file.
+
+    ``password`` is for callers that derive it (setup links); by default it is random.
+    """
     check_urls(settings.soap_url, settings.support_url)
     connection = get_connection(session, connection_id)
     if connection.disabled_at is not None:
@@ -113,7 +117,7 @@ def add_machine(
     label = label.strip()
     if not label:
         raise ValueError("a machine needs a non-empty label")
-    password = new_password()
+    password = password or new_password()
     machine = Machine(
         connection_id=connection.id,
         label=label[:200],
@@ -137,14 +141,24 @@ def add_machine(
     return NewCredentials(machine=machine, password=password, qwc_path=path)
 
 
-def reset_password(session: Session, hashing: PasswordHashing, username: str) -> NewCredentials:
-    """Give a machine a new password; the old one stops working at once."""
+class MachineRevoked(ValueError):
+    """The machine is revoked: it gets no new password or setup link."""
+
+
+def reset_password(
+    session: Session, hashing: PasswordHashing, username: str, *, password: str | None = None
+) -> NewCredentials:
+    """Give a machine a new password; the old one stops working at once.
+
+    Setup links issued before show the old password, so they are revoked too.
+    """
     machine = get_machine(session, username)
     if machine.is_revoked:
-        raise ValueError(f"machine {username!r} is revoked; add a new machine instead")
-    password = new_password()
+        raise MachineRevoked(f"machine {username!r} is revoked; add a new machine instead")
+    password = password or new_password()
     machine.password_hash = hashing.hash(password)
     machine.password_changed_at = utcnow()
+    revoke_machine_links(session, machine.id)
     record_event(
         session,
         "password_reset",
@@ -163,6 +177,7 @@ def revoke_machine(session: Session, username: str) -> Machine:
     now = utcnow()
     if machine.revoked_at is None:
         machine.revoked_at = now
+    revoke_machine_links(session, machine.id)
     end_machine_sessions(session, machine.id, now=now, reason="revoked")
     record_event(
         session,
@@ -189,3 +204,19 @@ def release_company_lock(session: Session, connection_id: str) -> Connection:
     )
     session.flush()
     return connection
+
+
+def revoke_machine_links(session: Session, machine_id: int) -> int:
+    """Revoke every live setup link of a machine; how many were live."""
+    now = utcnow()
+    result = session.execute(
+        update(SetupLink)
+        .where(
+            SetupLink.machine_id == machine_id,
+            SetupLink.revoked_at.is_(None),
+            SetupLink.expires_at > now,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
