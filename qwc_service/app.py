@@ -38,6 +38,9 @@ def _plain(status: str, message: str) -> WsgiApp:
     return handle
 
 
+PREFIX_ROUTES = frozenset({"/api", "/admin", "/setup"})
+
+
 @dataclass
 class QwcApp:
     """The WSGI application with the parts it was built from (tests and the CLI use them)."""
@@ -50,8 +53,10 @@ class QwcApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
-        if path == "/api" or path.startswith("/api/"):
-            handler = self.routes.get("/api")
+        prefix = "/" + path.lstrip("/").split("/", 1)[0]
+        if prefix in PREFIX_ROUTES:
+            # These applications answer every path under their prefix themselves.
+            handler = self.routes.get(prefix)
         else:
             handler = self.routes.get(path.rstrip("/") or "/")
         if handler is None:
