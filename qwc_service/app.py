@@ -20,6 +20,7 @@ from qwc_service.sessions.exchange import WebConnectorExchange
 from qwc_service.soap.application import build_soap_app
 from qwc_service.web.guard import guard_soap
 from qwc_service.web.pages import health_page, support_page
+from qwc_service.web.setup import build_setup_pages
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
         "/health": health_page(engine, session_factory),
         "/metrics": metrics_page(engine, session_factory),
         "/api": build_api(settings, session_factory, exchange.hashing),
+        "/setup": build_setup_pages(settings, session_factory),
         "/": _plain("200 OK", f"{settings.app_name}: the Web Connector endpoint is /qbwc"),
     }
     return QwcApp(settings, engine, session_factory, exchange, routes)

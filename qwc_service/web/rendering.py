@@ -1,0 +1,66 @@
+"""HTML pages from Jinja2 templates, with the headers every page of ours carries.
+
+Templates live in ``qwc_service/web/templates`` and are autoescaped. Pages that hold a
+secret in their URL (setup links) must not be cached, framed or sent on as a referrer;
+their one inline script runs under a per-response nonce, so the Content-Security-Policy
+allows nothing else to run.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+__all__ = ["content_security_policy", "new_nonce", "page_headers", "render"]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The template environment (built once per process; templates are read once)."""
+    return Environment(
+        loader=PackageLoader("qwc_service", "web/templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: Any) -> bytes:
+    """A template rendered with ``context``, as UTF-8."""
+    return environment().get_template(template).render(**context).encode("utf-8")
+
+
+def new_nonce() -> str:
+    """A fresh nonce for one response's inline script."""
+    return secrets.token_urlsafe(18)
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """Only this origin; inline style; inline script only with ``nonce``; never framed."""
+    script = f"'nonce-{nonce}'" if nonce else "'none'"
+    return (
+        "default-src 'self'; "
+        f"script-src {script}; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        "object-src 'none'; "
+        "base-uri 'none'; "
+        "form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
+def page_headers(nonce: str | None = None) -> list[tuple[str, str]]:
+    """Headers for a page whose URL is a secret: no caching, no referrer, no framing."""
+    return [
+        ("Cache-Control", "no-store"),
+        ("Pragma", "no-cache"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Content-Security-Policy", content_security_policy(nonce)),
+    ]

@@ -1,0 +1,132 @@
+"""What the setup page says: the machine's facts, its company, and what to do when it fails.
+
+The troubleshooting texts follow the Web Connector and QuickBooks codes as documented in
+the protocol notes and :mod:`qwc_service.qbxml.explain_table`; every code named here is a
+key of that table, so the page and the server's own explanations never disagree on what a
+code means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from qwc_service.config import Settings
+from qwc_service.connections.models import Connection
+from qwc_service.connections.service import qwc_spec
+from qwc_service.connections.setup_links import OpenedLink
+
+__all__ = ["TROUBLESHOOTING", "Trouble", "company_facts", "setup_context"]
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """One message the person may see: the codes, what it means, and what to do."""
+
+    codes: tuple[str, ...]
+    meaning: str
+    action: str
+
+
+TROUBLESHOOTING: tuple[Trouble, ...] = (
+    Trouble(
+        ("QBWC1039",),
+        "The Web Connector could not add the application: the company file already holds "
+        "the stamp of another .qwc file for this application (or the file is incomplete).",
+        "Add the .qwc file downloaded from this page, not an older copy. If an earlier "
+        "file for this company was added before, select that application in the Web "
+        "Connector, remove it, and add this file again. If the message stays, contact us: "
+        "the old stamp has to be removed from the company file.",
+    ),
+    Trouble(
+        ("QBWC1030", "QBWC1040"),
+        "No password, or a wrong one, is set for the application in the Web Connector.",
+        "Copy the password from this page into the Password column again and press Enter. "
+        "If a newer setup link was issued for this computer, its password replaces this one.",
+    ),
+    Trouble(
+        ("QBWC1012",),
+        "The Web Connector could not log in to the server: the connection failed or was refused.",
+        "Check that the server address below opens in a browser on this computer over "
+        "https, without a certificate warning (Windows must trust the server's "
+        "certificate), then click Update Selected again.",
+    ),
+    Trouble(
+        ("QBWC1013",),
+        "The Web Connector could not connect to QuickBooks during the update.",
+        "Open QuickBooks with the company file on this computer, close any open dialogs, "
+        "and click Update Selected again.",
+    ),
+    Trouble(
+        ("QBWC1016",),
+        "No application was selected for the update.",
+        "Tick the box at the left of the application, then click Update Selected.",
+    ),
+    Trouble(
+        ("0x80040408",),
+        "The Web Connector could not start QuickBooks.",
+        "Open QuickBooks with the company file, signed in to Windows as the same user who "
+        "runs the Web Connector, close any dialogs and update again. For updates while "
+        "QuickBooks is closed, allow this application to log in automatically (Edit > "
+        "Preferences > Integrated Applications).",
+    ),
+    Trouble(
+        ("0x80040416", "0x80040417"),
+        "QuickBooks is not running, or no company file is open.",
+        "Open QuickBooks with the company file on this computer and update again.",
+    ),
+    Trouble(
+        ("0x80040418", "0x8004041A", "3261"),
+        "QuickBooks has not given this application access to the company file, or has "
+        "taken it away (“Application has no permission”).",
+        "Sign in to QuickBooks as Admin, open Edit > Preferences > Integrated "
+        "Applications, and allow this application access (including personal data, if "
+        "asked); or remove it there and accept QuickBooks' prompt on the next update.",
+    ),
+    Trouble(
+        ("0x80040400",),
+        "QuickBooks could not read a request the server sent.",
+        "Nothing needs changing on this computer: contact us with the time it happened, and "
+        "the request will be corrected on the server.",
+    ),
+)
+
+
+def company_facts(connection: Connection) -> dict[str, Any]:
+    """Which company file this connection's .qwc files belong to, as far as it is known."""
+    locked = connection.locked_at is not None
+    return {
+        "locked": locked,
+        "company_name": connection.lock_company_name if locked else None,
+        "file_path": connection.lock_file_path if locked else None,
+        "configured_file": connection.company_file,
+    }
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def setup_context(settings: Settings, opened: OpenedLink, token: str) -> dict[str, Any]:
+    """Everything the setup page template shows for one opened link."""
+    machine, connection = opened.machine, opened.connection
+    expires_at = opened.link.expires_at
+    return {
+        "app_name": settings.app_name,
+        "connection_name": connection.name,
+        "machine_label": machine.label,
+        "username": machine.username,
+        "application_name": qwc_spec(settings, connection, machine).app_name,
+        "password": opened.password,
+        "qwc_href": f"/setup/{quote(token)}/qwc",
+        "qwc_filename": f"{machine.username}.qwc",
+        "company": company_facts(connection),
+        "expires_at_iso": expires_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "expires_at_text": _utc_text(expires_at),
+        "server_url": settings.soap_url,
+        "support_url": settings.support_url,
+        "run_every_minutes": settings.run_every_minutes,
+        "troubleshooting": TROUBLESHOOTING,
+    }

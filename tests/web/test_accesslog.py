@@ -1,0 +1,17 @@
+"""The access log's redaction of setup-link tokens."""
+
+from __future__ import annotations
+
+from qwc_service.web.accesslog import redact_setup_tokens
+
+
+def test_setup_tokens_are_cut_from_paths_request_lines_and_referrers() -> None:
+    """Whatever follows /setup/ up to the next slash, query or quote is replaced."""
+    token = "pBb7x4VwDGp36i3jNP9K5vSer2tlLy4jDyTa3yPeQZo"
+    assert redact_setup_tokens(f"GET /setup/{token}/qwc HTTP/1.1") == (
+        "GET /setup/[redacted]/qwc HTTP/1.1"
+    )
+    assert redact_setup_tokens(f"https://qbwc.example.com/setup/{token}?x=1") == (
+        "https://qbwc.example.com/setup/[redacted]?x=1"
+    )
+    assert redact_setup_tokens("GET /api/connections HTTP/1.1") == "GET /api/connections HTTP/1.1"
