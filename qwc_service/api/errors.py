@@ -15,6 +15,7 @@ from qwc_service.api.http import ApiError
 from qwc_service.connections.lifecycle import InvalidTimezone
 from qwc_service.connections.queries import ConnectionDisabled, ConnectionNotFound, MachineNotFound
 from qwc_service.connections.qwc import QwcUrlRefused
+from qwc_service.connections.service import MachineRevoked
 from qwc_service.payments.service import (
     AmountExceedsBalance,
     IdempotencyKeyReused,
@@ -42,6 +43,7 @@ _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (RecordNotFound, 404, "record_not_found", None),
     (PaymentWriteNotFound, 404, "payment_not_found", None),
     (ConnectionDisabled, 409, "connection_disabled", None),
+    (MachineRevoked, 409, "machine_revoked", None),
     (JobNotRetryable, 409, "job_not_retryable", None),
     (IdempotencyKeyReused, 409, "idempotency_key_reused", "idempotency_key"),
     (ReferenceInUse, 409, "reference_in_use", "reference"),

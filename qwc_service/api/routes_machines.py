@@ -1,4 +1,9 @@
-"""Machines of a connection: add (password shown once), list, reset, revoke, .qwc download."""
+"""Machines of a connection: add, list, reset, revoke, setup links, .qwc download.
+
+Adding a machine, resetting its password and issuing a setup link all answer with the
+same credentials: the password (shown once here), the .qwc download URL (needs a token)
+and the setup link (public, expiring) whose page shows the steps, the file and the password.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,11 @@ from qwc_service.api.fields import Field
 from qwc_service.api.http import ApiError, Response
 from qwc_service.api.routing import Call, Route
 from qwc_service.api.schemas import ref
-from qwc_service.connections import service
+from qwc_service.clock import isoformat
+from qwc_service.connections import service, setup_links
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import MachineNotFound, get_connection, get_machine
-from qwc_service.connections.service import NewCredentials
+from qwc_service.connections.setup_links import IssuedLink
 from qwc_service.connections.views import machine_view
 
 QWC_MEDIA_TYPE = "application/xml"
@@ -39,18 +45,28 @@ def qwc_url(call: Call, machine: Machine) -> str:
     )
 
 
-def _credentials(call: Call, created: NewCredentials) -> dict[str, Any]:
+def _credentials(call: Call, issued: IssuedLink) -> dict[str, Any]:
+    created = issued.credentials
     return {
         "machine": machine_view(created.machine),
         "password": created.password,
         "qwc_url": qwc_url(call, created.machine),
+        "setup_url": setup_links.setup_url(call.settings, issued.token),
+        "setup_link_expires_at": isoformat(issued.link.expires_at),
     }
 
 
+def _live_machine(call: Call) -> Machine:
+    machine = machine_of(call)
+    if machine.is_revoked:
+        raise ApiError(409, "machine_revoked", "the machine is revoked; add a new machine instead")
+    return machine
+
+
 def add_machine(call: Call) -> Any:
-    """Add a machine: its password is in this reply and nowhere else, ever."""
+    """Add a machine with its setup link: the password is in this reply and on the link's page."""
     with field_errors("label"):
-        created = service.add_machine(
+        issued = setup_links.add_machine_with_link(
             call.db,
             call.settings,
             call.hashing,
@@ -58,7 +74,7 @@ def add_machine(call: Call) -> Any:
             label=call.body["label"],
             write_file=False,
         )
-    return _credentials(call, created)
+    return _credentials(call, issued)
 
 
 def list_machines(call: Call) -> Any:
@@ -73,11 +89,24 @@ def get_machine_route(call: Call) -> Any:
 
 
 def reset_machine_password(call: Call) -> Any:
-    """Give a machine a new password, shown in this reply only; the old one stops working."""
+    """Give a machine a new password and setup link; the old password and links stop working."""
+    machine = _live_machine(call)
+    issued = setup_links.issue_setup_link(call.db, call.settings, call.hashing, machine.username)
+    return _credentials(call, issued)
+
+
+def issue_setup_link(call: Call) -> Any:
+    """A new setup link for the machine; it comes with a new password (the old one stops)."""
+    machine = _live_machine(call)
+    issued = setup_links.issue_setup_link(call.db, call.settings, call.hashing, machine.username)
+    return _credentials(call, issued)
+
+
+def revoke_setup_link(call: Call) -> Any:
+    """End the machine's setup link; its password stays as it is."""
     machine = machine_of(call)
-    if machine.is_revoked:
-        raise ApiError(409, "machine_revoked", "the machine is revoked; add a new machine instead")
-    return _credentials(call, service.reset_password(call.db, call.hashing, machine.username))
+    setup_links.revoke_setup_links(call.db, machine.username)
+    return machine_view(machine)
 
 
 def revoke_machine(call: Call) -> Any:
@@ -107,7 +136,7 @@ ROUTES = [
         "POST",
         "/api/connections/{connection_id}/machines",
         add_machine,
-        "Add a machine; the reply holds its password, shown once",
+        "Add a machine; the reply holds its password (shown once) and its setup link",
         TAG,
         ref("MachineCredentials"),
         status=201,
@@ -148,11 +177,32 @@ ROUTES = [
         "POST",
         MACHINE_PATH + "/reset-password",
         reset_machine_password,
-        "Reset a machine's password; the reply holds the new one, shown once",
+        "Reset a machine's password; the reply holds the new one and a new setup link",
         TAG,
         ref("MachineCredentials"),
         params=(CONNECTION_ID, USERNAME),
         errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        MACHINE_PATH + "/setup-link",
+        issue_setup_link,
+        "Issue a new setup link (and with it a new password) for a machine",
+        TAG,
+        ref("MachineCredentials"),
+        status=201,
+        params=(CONNECTION_ID, USERNAME),
+        errors=(404, 409),
+    ),
+    Route(
+        "DELETE",
+        MACHINE_PATH + "/setup-link",
+        revoke_setup_link,
+        "Revoke a machine's setup link; its password is unchanged",
+        TAG,
+        ref("Machine"),
+        params=(CONNECTION_ID, USERNAME),
+        errors=(404,),
     ),
     Route(
         "POST",

@@ -132,9 +132,21 @@ MACHINE_CREDENTIALS = obj(
     {
         "machine": ref("Machine"),
         "password": STRING,
-        "qwc_url": {"type": "string", "format": "uri"},
+        "qwc_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The .qwc download (needs an API token).",
+        },
+        "setup_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The setup page for the person at the computer: steps, .qwc file "
+            "and password, no token needed. Treat it as a secret.",
+        },
+        "setup_link_expires_at": TIMESTAMP,
     },
-    "A machine with the password just set: shown this once only.",
+    "A machine with the password just set: shown here once, and on its setup page while "
+    "the setup link lives.",
 )
 
 _JOB_FIELDS: dict[str, Schema] = {

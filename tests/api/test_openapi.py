@@ -93,6 +93,8 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     assert client.get(f"{base}/machines").status == 200
     assert client.get(f"{base}/machines/{spare.username}").status == 200
     assert client.post(f"{base}/machines/{spare.username}/reset-password").status == 200
+    assert client.post(f"{base}/machines/{spare.username}/setup-link").status == 201
+    assert client.delete(f"{base}/machines/{spare.username}/setup-link").status == 200
     assert client.post(f"{base}/machines/{spare.username}/revoke").status == 200
 
     assert client.put(f"{base}/schedules/customers", {"every_minutes": 30}).status == 201
