@@ -79,6 +79,11 @@ class ResponseSummary:
         return tuple(s for s in self.statuses if s.request_id == request_id)
 
 
+# The requestID sits in the first few hundred bytes of every response.
+_HEAD_CHUNK = 2048
+HEAD_LIMIT = 64 * 1024
+
+
 def severity_for_code(code: int) -> str:
     """The severity qbXML assigns to a status code range (used when the attribute is missing)."""
     if 0 <= code < 500:
@@ -99,12 +104,21 @@ def summarize_response(source: str | bytes | IO[bytes]) -> ResponseSummary:
     return ResponseSummary(tuple(iter_statuses(source)))
 
 
-def iter_statuses(source: str | bytes | IO[bytes]) -> Iterator[ResponseStatus]:
-    """Yield the status of each ``*Rs`` element as soon as its start tag has been read."""
+def iter_statuses(
+    source: str | bytes | IO[bytes], *, chunk_size: int | None = None
+) -> Iterator[ResponseStatus]:
+    """Yield the status of each ``*Rs`` element as soon as its start tag has been read.
+
+    A small ``chunk_size`` makes stopping after the first status cheap: only that much of
+    the document is parsed before it is yielded.
+    """
     depth = 0
     seen_messages = False
     in_messages = False
-    for event, element in iter_events(source):
+    events = (
+        iter_events(source) if chunk_size is None else iter_events(source, chunk_size=chunk_size)
+    )
+    for event, element in events:
         if event == "start":
             depth += 1
             if depth == 1:
@@ -124,6 +138,20 @@ def iter_statuses(source: str | bytes | IO[bytes]) -> Iterator[ResponseStatus]:
             "the <QBXML> document has no <QBXMLMsgsRs> element, so it is not a qbXML response "
             "(a request carries <QBXMLMsgsRq> instead)"
         )
+
+
+def first_request_id(source: str | bytes) -> str | None:
+    """The first requestID a response echoes, reading only the start of the document.
+
+    Only the first :data:`HEAD_LIMIT` characters are looked at (a 50 MB response is not
+    copied for this): a document whose first answer starts later, or one malformed before
+    it, raises like :func:`iter_statuses`.
+    """
+    head = source[:HEAD_LIMIT]
+    return next(
+        (s.request_id for s in iter_statuses(head, chunk_size=_HEAD_CHUNK) if s.request_id),
+        None,
+    )
 
 
 def check_root(element: Any) -> None:

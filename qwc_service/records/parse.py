@@ -23,7 +23,7 @@ from qwc_service.qbxml.responses import (
     check_root,
     status_of,
 )
-from qwc_service.qbxml.xmlsafe import iter_events, release
+from qwc_service.qbxml.xmlsafe import CHUNK_END, EndEvents, release
 from qwc_service.records.elements import BUILDERS, UnreadableRecord, deletion, identity_of
 from qwc_service.records.types import (
     RECORD_TYPES,
@@ -61,12 +61,9 @@ Source = str | bytes | IO[bytes]
 
 # Bytes fed to the parser per step: the tree holds at most this much beyond the current record.
 CHUNK_SIZE = 64 * 1024
-# Depths counted from the root element (1): QBXML > QBXMLMsgsRs > *Rs > *Ret.
-_MESSAGES_DEPTH = 2
-_RS_DEPTH = 3
-_RET_DEPTH = 4
 # Answers to ListDelRq / TxnDelRq carry the deleted element's fields directly, without a Ret.
 _DELETE_ANSWERS = frozenset({"ListDelRs", "TxnDelRs"})
+_WANTED = frozenset(BUILDERS) | _DELETE_ANSWERS
 
 
 class ResponseReader:
@@ -106,49 +103,126 @@ class ResponseReader:
         return self._read()
 
     def _read(self) -> Iterator[Parsed]:
-        depth = 0
-        seen_messages = in_messages = False
-        current: ResponseStatus | None = None
-        position = 0
-        for event, element in iter_events(self._source, chunk_size=self._chunk_size):
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    check_root(element)
-                    self._root = element
-                elif depth == _MESSAGES_DEPTH and element.tag == "QBXMLMsgsRs":
-                    seen_messages = in_messages = True
-                elif depth == _RS_DEPTH and in_messages:
-                    current = status_of(element)
-                    self.statuses.append(current)
-                    position = 0
+        # Only Ret elements (and the two delete answers) reach Python; each *Rs status is read
+        # from its element's attributes when the first Ret inside it, a later *Rs or the end
+        # of the document shows it is there, so statuses keep document order.
+        events = EndEvents(self._source, _WANTED, chunk_size=self._chunk_size)
+        messages = _Messages(self.statuses)
+        for element in events:
+            if element is CHUNK_END:
+                messages.prune()
                 continue
-            # An end tag: everything below the Ret depth belongs to a record still being read.
-            if depth == _RET_DEPTH and current is not None:
-                builder = BUILDERS.get(element.tag)
-                if builder is not None:
-                    position += 1
-                    parsed = _build(element, builder, f"{current.name} #{position}")
-                    release(element)
-                    yield parsed
-                elif current.name not in _DELETE_ANSWERS:
-                    release(element)
-            elif depth == _RS_DEPTH and current is not None:
-                answer = _delete_answer(element, current)
-                current = None
+            if self._root is None:
+                self._root = element.getroottree().getroot()
+                check_root(self._root)
+            if element.tag in _DELETE_ANSWERS:
+                if not messages.is_answer(element):
+                    continue
+                status = messages.status_through(element)
+                answer = _delete_answer(element, status)
                 release(element)
                 if answer is not None:
                     yield answer
-            elif depth < _RET_DEPTH:
-                if depth == _MESSAGES_DEPTH:
-                    in_messages = False
-                release(element)
-            depth -= 1
-        if not seen_messages:
+                continue
+            rs = element.getparent()
+            if rs is None or not messages.is_answer(rs):
+                continue  # the same name deeper inside a record: part of that record
+            status = messages.status_through(rs)
+            position = messages.next_position()
+            parsed = _build(element, BUILDERS[element.tag], f"{status.name} #{position}")
+            release(element)
+            yield parsed
+        self._root = events.root
+        check_root(self._root)
+        if not messages.finish(self._root):
             raise InvalidQbxml(
                 "the <QBXML> document has no <QBXMLMsgsRs> element, so it is not a qbXML "
                 "response (a request carries <QBXMLMsgsRq> instead)"
             )
+
+
+class _Messages:
+    """The ``QBXMLMsgsRs`` elements of a document and the statuses of their ``*Rs`` children.
+
+    Keeps the tree small: at each chunk boundary, children of answers that are complete (and so
+    already read) are dropped, and so is everything before the last child of the open one.
+    """
+
+    def __init__(self, statuses: list[ResponseStatus]) -> None:
+        self.statuses = statuses
+        self._messages: list[Any] = []
+        self._read = 0  # children of the last QBXMLMsgsRs whose status is recorded
+        self._current: Any = None
+        self._position = 0
+
+    def is_answer(self, element: Any) -> bool:
+        """Whether ``element`` is an ``*Rs`` directly under a root-level ``QBXMLMsgsRs``."""
+        messages = element.getparent()
+        return (
+            messages is not None
+            and messages.tag == "QBXMLMsgsRs"
+            and (root := messages.getparent()) is not None
+            and root.getparent() is None
+        )
+
+    def status_through(self, rs: Any) -> ResponseStatus:
+        """The status of ``rs``, recording every answer before it (and it) on first sight."""
+        if rs is not self._current:
+            self._record_through(rs.getparent(), rs)
+            self._current, self._position = rs, 0
+        return self.statuses[-1]
+
+    def next_position(self) -> int:
+        """The 1-based number of the next record within the current answer."""
+        self._position += 1
+        return self._position
+
+    def _record_through(self, messages: Any, last: Any) -> None:
+        if not self._messages or self._messages[-1] is not messages:
+            if self._messages:
+                self._record_rest(self._messages[-1])
+            self._messages.append(messages)
+            self._read = 0
+        for child in messages[self._read :]:
+            if not isinstance(child.tag, str):
+                self._read += 1
+                continue
+            self.statuses.append(status_of(child))
+            self._read += 1
+            if child is last:
+                return
+
+    def _record_rest(self, messages: Any) -> None:
+        for child in messages[self._read :]:
+            if isinstance(child.tag, str):
+                self.statuses.append(status_of(child))
+        self._read = len(messages)
+
+    def prune(self) -> None:
+        """Drop what has been read: complete answers keep only their attributes."""
+        if not self._messages:
+            return
+        answers = self._messages[-1][max(self._read - 1, 0) :]
+        # A delete answer carries its fields directly: it is read whole, at its end.
+        for rs in answers[:-1]:
+            if rs.tag not in _DELETE_ANSWERS:
+                del rs[:]
+        if answers and answers[-1].tag not in _DELETE_ANSWERS and len(answers[-1]) > 1:
+            del answers[-1][:-1]
+
+    def finish(self, root: Any) -> bool:
+        """Record the statuses not seen yet; False when the root has no QBXMLMsgsRs."""
+        found = False
+        for messages in root:
+            if messages.tag != "QBXMLMsgsRs":
+                continue
+            found = True
+            if self._messages and messages is self._messages[-1]:
+                self._record_rest(messages)
+            elif not any(messages is seen for seen in self._messages):
+                self._read = 0
+                self._record_rest(messages)
+        return found
 
 
 def _build(element: Any, builder: Any, position: str) -> Parsed:

@@ -27,7 +27,7 @@ from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import file_id_for, parse_hcp
 from qwc_service.qbxml.requests import stamp_request_id, validate_request
-from qwc_service.qbxml.responses import iter_statuses
+from qwc_service.qbxml.responses import first_request_id
 from qwc_service.qbxml.versions import choose_version
 from qwc_service.queue.handlers import JobContext, JobHandler
 from qwc_service.queue.models import Job, JobStatus
@@ -374,7 +374,7 @@ class WebConnectorExchange:
         # Every request of a set carries the job's requestID, so the first response that
         # names one is enough; the handler reads the whole document once, afterwards.
         try:
-            echoed = next((s.request_id for s in iter_statuses(response) if s.request_id), None)
+            echoed = first_request_id(response)
         except QbxmlError:
             return current
         if echoed is not None and echoed != current.request_id:

@@ -16,6 +16,7 @@ from spyne.model.fault import Fault
 
 from qwc_service.metrics import observe_soap_call
 from qwc_service.sessions.exchange import CallContext, WebConnectorExchange
+from qwc_service.web.guard import carried_argument
 
 NAMESPACE = "http://developer.intuit.com/"
 
@@ -36,6 +37,11 @@ class ServerError(Fault):
 def _exchange(ctx: Any) -> WebConnectorExchange:
     exchange: WebConnectorExchange = ctx.app.exchange
     return exchange
+
+
+def _argument(ctx: Any, name: str, value: str | None) -> str | None:
+    # Large text arguments reach us beside the envelope (see qwc_service.web.guard).
+    return carried_argument(getattr(ctx.transport, "req_env", None) or {}, name, value)
 
 
 def _call_context(ctx: Any) -> CallContext:
@@ -112,6 +118,7 @@ class QBWebConnectorSvc(ServiceBase):
         qbXMLMinorVers: int | None,
     ) -> str:
         exchange = _exchange(ctx)
+        strHCPResponse = _argument(ctx, "strHCPResponse", strHCPResponse)
         return _run(
             "sendRequestXML",
             lambda: exchange.send_request(
@@ -134,6 +141,8 @@ class QBWebConnectorSvc(ServiceBase):
         message: str | None,
     ) -> int:
         exchange = _exchange(ctx)
+        response = _argument(ctx, "response", response)
+        message = _argument(ctx, "message", message)
         return _run(
             "receiveResponseXML",
             lambda: exchange.receive_response(
@@ -147,6 +156,7 @@ class QBWebConnectorSvc(ServiceBase):
         ctx: Any, ticket: str | None, hresult: str | None, message: str | None
     ) -> str:
         exchange = _exchange(ctx)
+        message = _argument(ctx, "message", message)
         return _run(
             "connectionError",
             lambda: exchange.connection_error(ticket or "", hresult or "", message or ""),

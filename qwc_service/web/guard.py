@@ -188,6 +188,44 @@ def _call_soap(
     return [body]
 
 
+#: Where the guard hands large arguments to the service, beside the envelope.
+CARRIED_KEY: Final = "qwc.carried_arguments"
+# Text arguments above this size skip the SOAP stack's second parse: it would hold two
+# more copies of a response QuickBooks may make 50 MB or more.
+CARRY_ABOVE_CHARS: Final = 64 * 1024
+# The parameters that can be that large; the service methods read these with carried_argument.
+CARRIED_PARAMETERS: Final = frozenset(
+    {
+        ("receiveResponseXML", "response"),
+        ("receiveResponseXML", "message"),
+        ("sendRequestXML", "strHCPResponse"),
+        ("connectionError", "message"),
+    }
+)
+
+
+def _carry_large(call: xmlguard.Call) -> tuple[xmlguard.Call, dict[str, str]]:
+    """The call without its large text arguments, and those arguments by name."""
+    operation = call.operation.name
+    carried = {
+        name: value
+        for name, value in call.arguments.items()
+        if value is not None
+        and len(value) > CARRY_ABOVE_CHARS
+        and (operation, name) in CARRIED_PARAMETERS
+    }
+    if not carried:
+        return call, carried
+    rest = {name: (None if name in carried else value) for name, value in call.arguments.items()}
+    return xmlguard.Call(call.operation, rest), carried
+
+
+def carried_argument(environ: dict[str, Any], name: str, value: str | None) -> str | None:
+    """A parameter as the client sent it: the guard's copy when it carried it, else ``value``."""
+    carried: dict[str, str] = environ.get(CARRIED_KEY) or {}
+    return carried.get(name, value)
+
+
 def guard_soap(app: WsgiApp, *, max_body_bytes: int, contract: Contract | None = None) -> WsgiApp:
     """Wrap the SOAP application: refuse what it should never have to parse.
 
@@ -246,9 +284,13 @@ def guard_soap(app: WsgiApp, *, max_body_bytes: int, contract: Contract | None =
         except EnvelopeRefused as refused:
             log.info("soap_refused", faultcode=refused.faultcode, reason=refused.message)
             return _fault(start_response, refused.faultcode, refused.message)
+        # The raw body is no longer needed; a 50 MB upload should not stay in memory twice.
+        del body
+        call, carried = _carry_large(call)
         canonical = xmlguard.canonical_envelope(call, operations.namespace)
         inner = {
             **environ,
+            CARRIED_KEY: carried,
             "CONTENT_TYPE": "text/xml; charset=utf-8",
             "CONTENT_LENGTH": str(len(canonical)),
             "HTTP_SOAPACTION": f'"{operations.namespace}{name}"',
