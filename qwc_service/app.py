@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from qwc_service import models
+from qwc_service.admin.app import build_admin
 from qwc_service.api.app import build_api
 from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
         "/health": health_page(engine, session_factory),
         "/metrics": metrics_page(engine, session_factory),
         "/api": build_api(settings, session_factory, exchange.hashing),
+        "/admin": build_admin(settings, session_factory, exchange.hashing),
         "/setup": build_setup_pages(settings, session_factory),
         "/": _plain("200 OK", f"{settings.app_name}: the Web Connector endpoint is /qbwc"),
     }

@@ -1,0 +1,63 @@
+"""The admin pages' templates: one Jinja environment, every value HTML-escaped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from qwc_service.clock import utcnow
+
+__all__ = ["ago", "render", "when"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(UTC)
+
+
+def when(value: datetime | str | None) -> str:
+    """A timestamp (ISO text or datetime) as ``2026-11-26 14:05 UTC``, or a dash."""
+    moment = _moment(value)
+    return "—" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def ago(value: datetime | str | None, now: datetime | None = None) -> str:
+    """How long ago (or from now) a timestamp is, in the largest whole unit."""
+    moment = _moment(value)
+    if moment is None:
+        return "never"
+    seconds = int(((now or utcnow()) - moment).total_seconds())
+    future, seconds = seconds < 0, abs(seconds)
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            count = seconds // size
+            text = f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}"
+            break
+    else:
+        text = "just now" if not future else "in under a minute"
+        return text
+    return f"in {text}" if future else f"{text} ago"
+
+
+_ENV = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["when"] = when
+_ENV.filters["ago"] = ago
+
+
+def render(template: str, **values: Any) -> str:
+    """Render one template of ``admin/templates`` with ``values``."""
+    return _ENV.get_template(template).render(**values)
