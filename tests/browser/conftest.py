@@ -1,0 +1,73 @@
+"""Headless Chromium driven by Selenium, with downloads saved to the test's directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def _missing(reason: str) -> None:
+    """Fail under CI (the browser is part of the test environment there), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    """Where the browser saves downloaded files."""
+    path = tmp_path / "downloads"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def chrome(downloads: Path) -> Iterator[Any]:
+    """A headless Chromium WebDriver; skipped (failed under CI) without chromium or its driver."""
+    found = {}
+    for path in (CHROMIUM, CHROMEDRIVER):
+        where = str(path) if path.exists() else shutil.which(path.name)
+        if where is None:
+            _missing(f"{path} is not installed (Debian: apt-get install chromium chromium-driver)")
+        found[path.name] = str(where)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError as exc:
+        _missing(f"selenium is not installed: {exc}")
+    options = webdriver.ChromeOptions()
+    options.binary_location = found["chromium"]
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1600",
+    ):
+        options.add_argument(argument)
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "download.directory_upgrade": True,
+            "safebrowsing.enabled": False,
+        },
+    )
+    driver = webdriver.Chrome(options=options, service=Service(found["chromedriver"]))
+    # Headless Chromium follows the download preference only once told to allow downloads.
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        yield driver
+    finally:
+        driver.quit()
