@@ -29,6 +29,7 @@ from qwc_service.api import (
     routes_payments,
     routes_records,
     routes_schedules,
+    routes_webhooks,
 )
 from qwc_service.api.errors import as_api_error
 from qwc_service.api.fields import check_object, check_query
@@ -42,6 +43,7 @@ from qwc_service.api.http import (
     invalid,
     json_response,
 )
+from qwc_service.api.models import ApiToken
 from qwc_service.api.openapi import build_document
 from qwc_service.api.routing import Call, Match, Reply, Route, Router
 from qwc_service.api.tokens import authenticate
@@ -111,10 +113,11 @@ class ApiApp:
         with unit_of_work(self.session_factory) as db:
             route = self.router.template_of(request.method, request.path)
             public = route is not None and route.public
-            if not public and authenticate(db, request.header("Authorization")) is None:
+            token = None if public else authenticate(db, request.header("Authorization"))
+            if not public and token is None:
                 raise UNAUTHORIZED
             match = self.router.match(request.method, request.path)
-            call = self._call(db, request, match)
+            call = self._call(db, request, match, token)
             result = match.route.handler(call)
         if isinstance(result, Response):
             return result
@@ -122,13 +125,14 @@ class ApiApp:
             return json_response(result.status, result.data)
         return json_response(match.route.status, result)
 
-    def _call(self, db: Session, request: Request, match: Match) -> Call:
+    def _call(self, db: Session, request: Request, match: Match, token: ApiToken | None) -> Call:
         route = match.route
         query = check_query(route.query, request.query)
         body: dict[str, Any] = {}
         if route.body is not None:
             body = check_object(route.body, self._json_body(request))
-        return Call(db, self.settings, self.hashing, match.params, query, body)
+        token_id = None if token is None else token.id
+        return Call(db, self.settings, self.hashing, match.params, query, body, token_id)
 
     def _json_body(self, request: Request) -> Any:
         raw = request.read_body(self.max_body_bytes)
@@ -182,6 +186,7 @@ def build_api(
         *routes_payments.ROUTES,
         *routes_schedules.ROUTES,
         *routes_records.ROUTES,
+        *routes_webhooks.ROUTES,
     ]
     document = build_document(routes, title=settings.app_name, server_url=settings.public_url)
     holder["document"] = document

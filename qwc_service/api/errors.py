@@ -30,6 +30,7 @@ from qwc_service.queue.service import JobNotFound
 from qwc_service.records.service import RecordNotFound
 from qwc_service.sync.schedule import SyncNotFound
 from qwc_service.sync.windows import InvalidWindow
+from qwc_service.webhooks.endpoints import EndpointNotFound, InvalidWebhookUrl
 
 __all__ = ["as_api_error", "field_errors"]
 
@@ -42,6 +43,7 @@ _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (SyncNotFound, 404, "schedule_not_found", None),
     (RecordNotFound, 404, "record_not_found", None),
     (PaymentWriteNotFound, 404, "payment_not_found", None),
+    (EndpointNotFound, 404, "webhook_not_found", None),
     (ConnectionDisabled, 409, "connection_disabled", None),
     (MachineRevoked, 409, "machine_revoked", None),
     (JobNotRetryable, 409, "job_not_retryable", None),
@@ -51,6 +53,7 @@ _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (InvoiceNotKnown, 422, "invoice_not_known", "invoice_txn_id"),
     (InvalidWindow, 400, "invalid_field", "window"),
     (InvalidTimezone, 400, "invalid_field", "timezone"),
+    (InvalidWebhookUrl, 400, "invalid_field", "url"),
     (QbxmlError, 400, "invalid_qbxml", "qbxml"),
 )
 

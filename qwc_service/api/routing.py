@@ -30,7 +30,10 @@ class Reply:
 
 @dataclass
 class Call:
-    """What a handler gets: the unit of work, the server's parts, and the checked inputs."""
+    """What a handler gets: the unit of work, the server's parts, and the checked inputs.
+
+    ``token_id`` is the id of the API token the request came with (None on public routes).
+    """
 
     db: Session
     settings: Settings
@@ -38,6 +41,7 @@ class Call:
     params: dict[str, Any]
     query: dict[str, Any]
     body: dict[str, Any]
+    token_id: int | None = None
 
 
 Handler = Callable[[Call], Any]

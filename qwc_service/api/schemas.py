@@ -14,6 +14,7 @@ from sqlalchemy.sql.schema import Table
 
 from qwc_service.db import UTCDateTime
 from qwc_service.records.kinds import KINDS
+from qwc_service.webhooks.events import EventKind, EventStatus
 
 Schema = dict[str, Any]
 
@@ -327,6 +328,58 @@ HEALTH = obj(
 )
 
 
+_WEBHOOK_FIELDS: dict[str, Schema] = {
+    "webhook_id": INTEGER,
+    "url": {"type": "string", "format": "uri"},
+    "connection_id": {
+        "type": ["string", "null"],
+        "description": "Events of this connection only; null for every connection's events.",
+    },
+    "api_token_id": {
+        "type": ["integer", "null"],
+        "description": "The API token it belongs to (events of every connection while the "
+        "token lives); null for a connection's endpoint.",
+    },
+    "created_at": TIMESTAMP,
+    "removed_at": N_TIMESTAMP,
+}
+WEBHOOK = obj(_WEBHOOK_FIELDS, "A webhook endpoint: where events are POSTed, signed.")
+WEBHOOK_CREATED = obj(
+    {
+        **_WEBHOOK_FIELDS,
+        "secret": {
+            "type": "string",
+            "description": "The signing secret (QWC-Signature): shown in this reply only.",
+        },
+    },
+    "A webhook endpoint just added, with its signing secret.",
+)
+WEBHOOK_DELIVERY = obj(
+    {
+        "at": TIMESTAMP,
+        "status_code": N_INTEGER,
+        "error": N_STRING,
+        "duration_ms": N_INTEGER,
+    },
+    "One attempt to deliver an event: the receiver's HTTP status, or the error.",
+)
+WEBHOOK_EVENT = obj(
+    {
+        "event_id": INTEGER,
+        "webhook_id": INTEGER,
+        "type": {"type": "string", "enum": [kind.value for kind in EventKind]},
+        "connection_id": N_STRING,
+        "status": {"type": "string", "enum": [status.value for status in EventStatus]},
+        "attempts": INTEGER,
+        "created_at": TIMESTAMP,
+        "next_attempt_at": N_TIMESTAMP,
+        "delivered_at": N_TIMESTAMP,
+        "deliveries": {"type": "array", "items": WEBHOOK_DELIVERY},
+    },
+    "An event for one endpoint, where its delivery stands, and every attempt.",
+)
+
+
 def _column_schema(column: Any) -> Schema:
     kind = column.type
     if isinstance(kind, UTCDateTime):
@@ -401,6 +454,11 @@ def components() -> dict[str, Schema]:
         "Session": SESSION,
         "Event": EVENT,
         "EventList": list_of(ref("Event"), "Audit events, newest first."),
+        "Webhook": WEBHOOK,
+        "WebhookCreated": WEBHOOK_CREATED,
+        "WebhookList": list_of(ref("Webhook"), "Webhook endpoints in the order they were added."),
+        "WebhookEvent": WEBHOOK_EVENT,
+        "WebhookEventPage": page_of(ref("WebhookEvent"), "A page of events, newest first."),
         **record_schemas(),
         "Record": RECORD,
         "RecordPage": page_of(ref("Record"), "A page of stored records in row order."),

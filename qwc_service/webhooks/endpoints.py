@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from qwc_service.api.models import ApiToken
 from qwc_service.clock import utcnow
 from qwc_service.connections.queries import get_connection
-from qwc_service.webhooks.models import WebhookEndpoint, WebhookEvent
+from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 SECRET_PREFIX = "whsec_"
 
@@ -100,12 +100,53 @@ def list_endpoints(session: Session, *, include_removed: bool = False) -> list[W
     return list(session.scalars(query))
 
 
-def get_endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
-    """An active endpoint, or EndpointNotFound."""
+def get_endpoint(
+    session: Session, endpoint_id: int, *, include_removed: bool = False
+) -> WebhookEndpoint:
+    """An active endpoint (or a removed one too, when asked), or EndpointNotFound."""
     endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None or endpoint.disabled_at is not None:
+    if endpoint is None or (endpoint.disabled_at is not None and not include_removed):
         raise EndpointNotFound(endpoint_id)
     return endpoint
+
+
+def endpoint_events(
+    session: Session,
+    endpoint_id: int,
+    *,
+    status: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> tuple[list[WebhookEvent], int | None]:
+    """A page of an endpoint's events, newest first, and the cursor of the next page.
+
+    ``before`` is the cursor: only events with a smaller id. The cursor returned is None on
+    the last page. The endpoint may have been removed; its history stays readable.
+    """
+    get_endpoint(session, endpoint_id, include_removed=True)
+    query = select(WebhookEvent).where(WebhookEvent.endpoint_id == endpoint_id)
+    if status is not None:
+        query = query.where(WebhookEvent.status == status)
+    if before is not None:
+        query = query.where(WebhookEvent.id < before)
+    rows = list(session.scalars(query.order_by(WebhookEvent.id.desc()).limit(limit + 1)))
+    page = rows[:limit]
+    return page, (page[-1].id if len(rows) > limit else None)
+
+
+def deliveries_by_event(session: Session, event_ids: list[int]) -> dict[int, list[WebhookDelivery]]:
+    """The delivery attempts of several events in one query, oldest first per event."""
+    found: dict[int, list[WebhookDelivery]] = {event_id: [] for event_id in event_ids}
+    if not event_ids:
+        return found
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.event_id.in_(event_ids))
+        .order_by(WebhookDelivery.event_id, WebhookDelivery.id)
+    )
+    for delivery in session.scalars(query):
+        found[delivery.event_id].append(delivery)
+    return found
 
 
 def remove_endpoint(

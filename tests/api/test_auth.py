@@ -25,6 +25,7 @@ SAMPLE_PARAMS = {
     "payment_id": "1",
     "record_type": "customers",
     "qb_id": "80000001-1234567890",
+    "webhook_id": "1",
 }
 
 

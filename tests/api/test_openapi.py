@@ -138,6 +138,11 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     assert client.get(f"{base}/events", limit=5).status == 200
     assert client.post(f"{base}/disable").status == 200
     assert client.post(f"{base}/enable").status == 200
+    hook = client.post("/api/webhooks", {"url": "https://app.example.com/hook"}).data
+    assert client.get("/api/webhooks").status == 200
+    assert client.get(f"/api/webhooks/{hook['webhook_id']}").status == 200
+    assert client.get(f"/api/webhooks/{hook['webhook_id']}/events").status == 200
+    assert client.delete(f"/api/webhooks/{hook['webhook_id']}").status == 200
 
     called = {(method, path) for method, path, status in client.checked if status < 300}
     missing = {(r.method, r.path) for r in api_app.router.routes} - called
