@@ -18,9 +18,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from qwc_service.records.copy import insert_rows
 from qwc_service.records.kinds import KINDS, RecordKind
 from qwc_service.records.models import Invoice
 from qwc_service.records.rows import child_rows, misfit, record_row, ret_name
@@ -225,12 +226,12 @@ def _upsert(
             updates.append({**row, _ROW_ID: stored[0]})
     updated_ids = [u[_ROW_ID] for u in updates]
     parent_ids = {u[kind.key]: u[_ROW_ID] for u in updates}
-    # Core statements on the table: one multi-row INSERT / executemany UPDATE per batch (the
-    # ORM's bulk paths split a batch wherever the pattern of None values changes).
+    # Core statements on the table: one COPY or multi-row INSERT and one executemany UPDATE
+    # per batch (the ORM's bulk paths split a batch wherever the pattern of None values
+    # changes).
     table = model.__table__
     if inserts:
-        returned = session.execute(insert(table).returning(table.c.id, table.c[kind.key]), inserts)
-        parent_ids.update({key: row_id for row_id, key in returned})
+        parent_ids.update(insert_rows(session, table, kind.key, inserts))
     if updates:
         session.execute(_update_by_id(table), updates)
         _expire(session, model, updated_ids)
@@ -259,8 +260,7 @@ def _replace_children(
         if key in parent_ids
         for row in key_rows
     ]
-    if rows:
-        session.execute(insert(table), rows)
+    insert_rows(session, table, None, rows)
 
 
 def _update_by_id(table: Any) -> Any:

@@ -1,0 +1,102 @@
+"""Bulk inserts with PostgreSQL's COPY: the fast path for new records.
+
+A page of 100 records inserted with a multi-row ``INSERT … VALUES`` costs PostgreSQL a
+parse and plan of 1,700 parameters, and us their adaptation; ``COPY … FROM STDIN`` streams
+the same rows as tab-separated text for about a third of the time. Other databases (SQLite)
+take the ordinary INSERT.
+
+Values are written in COPY's text format: ``\\N`` for NULL, backslash escapes for the
+characters that delimit rows and columns, and every other value as the text PostgreSQL's
+input function for its column reads (ISO dates and instants with their offset, decimal
+numbers, ``t``/``f``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+__all__ = ["insert_rows", "uses_copy"]
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+# Below this many rows the INSERT is as quick, and keeps the statement in the session's log.
+_COPY_FROM_ROWS = 8
+
+
+def uses_copy(session: Session, rows: int) -> bool:
+    """Whether ``rows`` new rows go in with COPY on this session's database."""
+    return rows >= _COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
+
+
+def _field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int):
+        return str(value)
+    raise TypeError(f"no COPY text form for {type(value).__name__}")
+
+
+def copy_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
+    """Stream ``rows`` (dicts holding every one of ``columns``) into ``table`` with COPY."""
+    buffer = io.StringIO()
+    write = buffer.write
+    for row in rows:
+        write("\t".join([_field(row[name]) for name in columns]))
+        write("\n")
+    buffer.seek(0)
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.copy_expert(f'COPY "{table.name}" ({names}) FROM STDIN', buffer)
+    finally:
+        cursor.close()
+
+
+def insert_rows(
+    session: Session, table: Table, key: str | None, rows: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Insert ``rows`` into ``table``; with ``key``, return the new ids by that column.
+
+    ``key`` names a column unique among these rows (ListID, TxnID) whose rows are looked up
+    after a COPY; every row must carry the same columns.
+    """
+    if not rows:
+        return {}
+    if not uses_copy(session, len(rows)):
+        statement = insert(table)
+        if key is None:
+            session.execute(statement, rows)
+            return {}
+        returned = session.execute(statement.returning(table.c.id, table.c[key]), rows)
+        return {value: row_id for row_id, value in returned}
+    columns = list(rows[0])
+    copy_rows(session, table, columns, rows)
+    if key is None:
+        return {}
+    connection_id = rows[0]["connection_id"]
+    found = session.execute(
+        select(table.c.id, table.c[key]).where(
+            table.c.connection_id == connection_id, table.c[key].in_([r[key] for r in rows])
+        )
+    )
+    return {value: row_id for row_id, value in found}
