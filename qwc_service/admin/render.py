@@ -36,14 +36,11 @@ def ago(value: datetime | str | None, now: datetime | None = None) -> str:
         return "never"
     seconds = int(((now or utcnow()) - moment).total_seconds())
     future, seconds = seconds < 0, abs(seconds)
-    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            count = seconds // size
-            text = f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}"
-            break
-    else:
-        text = "just now" if not future else "in under a minute"
-        return text
+    if seconds < 60:
+        return "in under a minute" if future else "just now"
+    unit, size = next((u, s) for u, s in (("day", 86400), ("h", 3600), ("min", 60)) if seconds >= s)
+    count = seconds // size
+    text = f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''}"
     return f"in {text}" if future else f"{text} ago"
 
 
