@@ -231,7 +231,9 @@ def _upsert(
     # changes).
     table = model.__table__
     if inserts:
-        parent_ids.update(insert_rows(session, table, kind.key, inserts))
+        # New rows' ids are needed only to hang their lines or applications on.
+        key = kind.key if kind.children is not None else None
+        parent_ids.update(insert_rows(session, table, key, inserts))
     if updates:
         session.execute(_update_by_id(table), updates)
         _expire(session, model, updated_ids)
