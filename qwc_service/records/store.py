@@ -232,8 +232,8 @@ def _upsert(
     table = model.__table__
     if inserts:
         # New rows' ids are needed only to hang their lines or applications on.
-        key = kind.key if kind.children is not None else None
-        parent_ids.update(insert_rows(session, table, key, inserts))
+        id_column = kind.key if kind.children is not None else None
+        parent_ids.update(insert_rows(session, table, id_column, inserts))
     if updates:
         session.execute(_update_by_id(table), updates)
         _expire(session, model, updated_ids)
