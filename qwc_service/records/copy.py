@@ -14,13 +14,14 @@ numbers, ``t``/``f``).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, Table, insert, select
 from sqlalchemy.orm import Session
+
+from qwc_service.db import UTCDateTime
 
 __all__ = ["insert_rows", "uses_copy"]
 
@@ -34,40 +35,59 @@ def uses_copy(session: Session, rows: int) -> bool:
     return rows >= _COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
 
 
-def _field(value: Any) -> str:
+def _text(value: Any) -> str:
+    return "\\N" if value is None else str(value).translate(_ESCAPES)
+
+
+def _plain(value: Any) -> str:
+    # Numbers, and dates in ISO form: nothing in them needs escaping.
+    return "\\N" if value is None else str(value)
+
+
+def _flag(value: Any) -> str:
+    return "\\N" if value is None else ("t" if value else "f")
+
+
+def _instant(value: Any) -> str:
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal | int):
-        return str(value)
-    raise TypeError(f"no COPY text form for {type(value).__name__}")
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return str(value.isoformat())
+
+
+def _formatter(column: Any) -> Callable[[Any], str]:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return _flag
+    if isinstance(kind, UTCDateTime | DateTime):
+        return _instant
+    if isinstance(kind, Numeric | Integer | Date):
+        return _plain
+    return _text
+
+
+@cache
+def _formatters(table: Table, columns: tuple[str, ...]) -> tuple[Callable[[Any], str], ...]:
+    return tuple(_formatter(table.c[name]) for name in columns)
 
 
 def copy_rows(
     session: Session, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
 ) -> None:
     """Stream ``rows`` (dicts holding every one of ``columns``) into ``table`` with COPY."""
+    names = tuple(columns)
+    plan = list(zip(names, _formatters(table, names), strict=True))
     buffer = io.StringIO()
     write = buffer.write
     for row in rows:
-        write("\t".join([_field(row[name]) for name in columns]))
+        write("\t".join([form(row[name]) for name, form in plan]))
         write("\n")
     buffer.seek(0)
-    names = ", ".join(f'"{name}"' for name in columns)
+    quoted = ", ".join(f'"{name}"' for name in names)
     cursor = session.connection().connection.cursor()
     try:
-        cursor.copy_expert(f'COPY "{table.name}" ({names}) FROM STDIN', buffer)
+        cursor.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN', buffer)
     finally:
         cursor.close()
 

@@ -167,6 +167,11 @@ def start_session(
     )
 
 
+#: How stale a live session's last_seen_at (and so its expiry) may be, at most a tenth of
+#: the ticket's lifetime.
+TOUCH_PRECISION = timedelta(seconds=5)
+
+
 def find_session(session: Session, ticket: str) -> WcSession:
     """The session a ticket names, whatever its state; TicketInvalid if none."""
     if not ticket or len(ticket) > MAX_TICKET_LENGTH:
@@ -189,8 +194,12 @@ def resolve(session: Session, ticket: str, *, now: datetime, ttl_seconds: int) -
         raise TicketClosed("the session has ended")
     if wc_session.expires_at <= now:
         raise TicketExpired("the session expired")
-    wc_session.last_seen_at = now
-    wc_session.expires_at = now + timedelta(seconds=ttl_seconds)
+    # A sync makes several calls a second; restarting the idle timer on each would write the
+    # session row twice per round trip for a change of milliseconds on a half-hour timer.
+    ttl = timedelta(seconds=ttl_seconds)
+    if now - wc_session.last_seen_at >= min(TOUCH_PRECISION, ttl / 10):
+        wc_session.last_seen_at = now
+        wc_session.expires_at = now + ttl
     return wc_session
 
 
