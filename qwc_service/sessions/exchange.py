@@ -202,8 +202,10 @@ class WebConnectorExchange:
                 self._check_company(session, wc, connection, now)
             if wc.refused:
                 return ""
-            # A request handed out earlier and never answered: its response was lost.
-            release_session_jobs(session, wc.id, ended=False)
+            if wc.requests_sent > wc.responses_received:
+                # A request handed out earlier and never answered: its response was lost.
+                # (A response that matched no job leaves its job to the session's end.)
+                release_session_jobs(session, wc.id, ended=False)
             job = claim_next(session, connection.id, wc.id, wc.expires_at, now)
             if job is None:
                 wc.last_error = NOTHING_TO_DO
