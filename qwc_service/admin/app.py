@@ -16,7 +16,6 @@ framed, and runs no script without the page's nonce.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from qwc_service.admin.sessions import COOKIE_NAME, check_csrf, csrf_for, curren
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import SessionFactory, unit_of_work
+from qwc_service.web.rendering import new_nonce
 
 __all__ = ["AdminApp", "build_admin"]
 
@@ -100,7 +100,7 @@ class AdminApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = AdminRequest(environ)
-        nonce = secrets.token_urlsafe(16)
+        nonce = new_nonce()
         try:
             reply = self.handle(request, nonce)
         except Exception:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from qwc_service.api.http import ApiError, Request
+from qwc_service.web.rendering import page_headers
 
 __all__ = [
     "FORM_TYPE",
@@ -131,26 +132,13 @@ def cleared_cookie(name: str, *, secure: bool) -> str:
     return session_cookie(name, "", secure=secure, max_age=0)
 
 
-def content_policy(nonce: str) -> str:
-    """The Content-Security-Policy of every page: only this server, scripts by nonce."""
-    return (
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"script-src 'nonce-{nonce}'; img-src 'self' data:; object-src 'none'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-
-
 def send(reply: Reply, start_response: StartResponse, nonce: str) -> list[bytes]:
     """Hand a reply to the WSGI server with the headers every admin reply carries."""
     body = reply.html.encode("utf-8")
     headers = [
         ("Content-Type", "text/html; charset=utf-8"),
         ("Content-Length", str(len(body))),
-        ("Cache-Control", "no-store"),
-        ("X-Frame-Options", "DENY"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        ("Content-Security-Policy", content_policy(nonce)),
+        *page_headers(nonce),
     ]
     if reply.location is not None:
         headers.append(("Location", reply.location))

@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.connections import service
+from qwc_service.clock import isoformat
+from qwc_service.connections import service, setup_links
 from qwc_service.connections.views import connection_view, machine_view
 from qwc_service.queue.service import count_queued
 from qwc_service.sessions.service import recent_sessions
@@ -122,25 +123,37 @@ def machine_group() -> None:
 @pass_cli
 @friendly_errors
 def add_cmd(cli: CliContext, connection_id: str, label: str, as_json: bool) -> None:
-    """Add a machine: prints its password once and writes its .qwc file."""
+    """Add a machine: prints its password and setup link once and writes its .qwc file."""
     with cli.unit() as session:
-        created = service.add_machine(
-            session, cli.settings, cli.hashing, connection_id, label=label
+        issued = setup_links.add_machine_with_link(
+            session, cli.settings, cli.hashing, connection_id, label=label, write_file=True
         )
+        created = issued.credentials
         data = {
             "machine_id": created.machine.id,
             "username": created.machine.username,
             "password": created.password,
             "qwc_path": str(created.qwc_path),
+            **_link(cli, issued),
         }
     emit(
         data,
         as_json,
         lambda d: (
             f"machine {d['username']} added\n  .qwc file: {d['qwc_path']}\n"
-            f"  password:  {d['password']}\n(the password is shown only now; store it safely)"
+            f"  password:  {d['password']}\n"
+            f"  setup link: {d['setup_url']} (until {d['setup_link_expires_at']})\n"
+            "(the password and link are shown only now; send the link to whoever sets up "
+            "that computer)"
         ),
     )
+
+
+def _link(cli: CliContext, issued: setup_links.IssuedLink) -> dict[str, Any]:
+    return {
+        "setup_url": setup_links.setup_url(cli.settings, issued.token),
+        "setup_link_expires_at": isoformat(issued.link.expires_at),
+    }
 
 
 @machine_group.command("list")
@@ -171,11 +184,33 @@ def machines_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 @pass_cli
 @friendly_errors
 def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
-    """Give a machine a new password (the old one stops working at once)."""
+    """Give a machine a new password and setup link (the old ones stop working at once)."""
     with cli.unit() as session:
-        created = service.reset_password(session, cli.hashing, username)
-        data = {"username": created.machine.username, "password": created.password}
-    emit(data, as_json, lambda d: f"new password for {d['username']}: {d['password']}")
+        issued = setup_links.issue_setup_link(session, cli.settings, cli.hashing, username)
+        data = {
+            "username": issued.credentials.machine.username,
+            "password": issued.credentials.password,
+            **_link(cli, issued),
+        }
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"new password for {d['username']}: {d['password']}\n"
+            f"setup link: {d['setup_url']} (until {d['setup_link_expires_at']})"
+        ),
+    )
+
+
+@machine_group.command("revoke-link")
+@click.argument("username")
+@pass_cli
+@friendly_errors
+def revoke_link_cmd(cli: CliContext, username: str) -> None:
+    """Revoke a machine's setup link; its password keeps working."""
+    with cli.unit() as session:
+        count = setup_links.revoke_setup_links(session, username)
+    click.echo(f"setup link of {username} revoked" if count else f"{username} has no live link")
 
 
 @machine_group.command("revoke")

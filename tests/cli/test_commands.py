@@ -42,7 +42,15 @@ def test_onboarding_flow_with_json(run) -> None:  # type: ignore[no-untyped-def]
     cid = created["connection_id"]
     one = json.loads(run("machine", "add", cid, "--label", "PC 1", "--json").stdout)
     two = json.loads(run("machine", "add", cid, "--label", "PC 2", "--json").stdout)
-    assert set(one) == {"machine_id", "username", "password", "qwc_path"}
+    assert set(one) == {
+        "machine_id",
+        "username",
+        "password",
+        "qwc_path",
+        "setup_url",
+        "setup_link_expires_at",
+    }
+    assert one["setup_url"].startswith("http://localhost:8000/setup/")
     ids = [{el.tag: el.text for el in etree.parse(m["qwc_path"]).getroot()} for m in (one, two)]
     assert ids[0]["OwnerID"] == ids[1]["OwnerID"] == created["owner_id"]
     assert ids[0]["FileID"] == ids[1]["FileID"] == created["file_id"]
@@ -72,6 +80,9 @@ def test_onboarding_flow_with_json(run) -> None:  # type: ignore[no-untyped-def]
     assert all("password" not in m and "password_hash" not in m for m in machines)
     reset = json.loads(run("machine", "reset-password", one["username"], "--json").stdout)
     assert reset["username"] == one["username"] and reset["password"] != one["password"]
+    assert reset["setup_url"] != one["setup_url"]
+    assert "revoked" in run("machine", "revoke-link", one["username"]).output
+    assert "no live link" in run("machine", "revoke-link", one["username"]).output
     run("machine", "revoke", two["username"])
     listed = json.loads(run("connection", "list", "--json").stdout)
     assert [c["connection_id"] for c in listed] == [cid]
