@@ -28,7 +28,7 @@ Limit = tuple[str, str, int]
 
 def record_row(record: Record, connection_id: str, now: datetime) -> dict[str, Any]:
     """The column values of a record's row (a record read again is live again)."""
-    row = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _NOT_COLUMNS}
+    row = {name: getattr(record, name) for name in _columns_of(type(record))}
     row.update(connection_id=connection_id, deleted_at=None, synced_at=now)
     return row
 
@@ -38,10 +38,25 @@ def child_rows(kind: RecordKind, record: Record) -> list[dict[str, Any]] | None:
     if kind.children is None:
         return None
     items = getattr(record, kind.children.attribute)
+    if not items:
+        return []
+    names = _columns_of(type(items[0]))
     return [
-        {**{f.name: getattr(child, f.name) for f in fields(child)}, "position": position}
+        {**{name: getattr(child, name) for name in names}, "position": position}
         for position, child in enumerate(items, start=1)
     ]
+
+
+_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _columns_of(record_class: type) -> tuple[str, ...]:
+    # dataclasses.fields() rebuilds its answer on every call: once per class is enough.
+    names = _COLUMNS.get(record_class.__qualname__)
+    if names is None:
+        names = tuple(f.name for f in fields(record_class) if f.name not in _NOT_COLUMNS)
+        _COLUMNS[record_class.__qualname__] = names
+    return names
 
 
 def ret_name(kind: RecordKind, record: Record) -> str:
