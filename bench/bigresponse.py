@@ -1,8 +1,7 @@
 """One huge response: every invoice of a company in a single receiveResponseXML.
 
-With the records store in place the response answers the first page of an invoice sync,
-so the ingest is the real parse and upsert; before that it answers a raw job and is only
-stored. The worker's peak resident memory (VmHWM, reset just before the session) shows
+The response answers the first page of an invoice sync, so the ingest is the real parse
+and upsert. The worker's peak resident memory (VmHWM, reset just before the session) shows
 what the ingest costs in memory next to the size of what was posted.
 """
 
@@ -20,9 +19,9 @@ from bench.env import Database, backend_of
 from bench.quickbooks import UnlimitedQuickBooks
 from bench.report import Row, Section, verdict
 from bench.server import memory_of, reset_peak
-from bench.workload import INVOICE_QUERY, records_store_landed
+from bench.workload import queue_invoice_sync
 from qwc_service.db import unit_of_work
-from qwc_service.queue import service as queue
+from qwc_service.records.models import Invoice
 from qwc_service.simulator.dataset import generate_company
 
 TARGET_RECORDS_PER_S = 10_000.0
@@ -48,20 +47,10 @@ class Ingest:
 
 def _queue_invoices(database: Database, connection_id: str) -> None:
     with unit_of_work(database.factory) as session:
-        if records_store_landed():
-            from qwc_service.sync import schedule
-
-            schedule.add_sync(session, connection_id, "invoices", 24 * 60, max_returned=100)
-            schedule.sync_now(session, connection_id, "invoices")
-        else:
-            queue.enqueue(session, connection_id, INVOICE_QUERY)
+        queue_invoice_sync(session, connection_id)
 
 
 def _stored_invoices(database: Database, connection_id: str) -> int | None:
-    if not records_store_landed():
-        return None
-    from qwc_service.records.models import Invoice
-
     with unit_of_work(database.factory) as session:
         query = select(func.count()).where(Invoice.connection_id == connection_id)
         return int(session.scalar(query) or 0)
@@ -109,8 +98,10 @@ def ingest(run: Run, database_url: str, invoices: int) -> Ingest:
 def measure(run: Run, databases: dict[str, str]) -> Section:
     """The big response on every backend in ``databases``."""
     invoices = run.scale.big_invoices
-    what = "sync page, parsed and upserted" if records_store_landed() else "raw job, stored"
-    section = Section(f"Big response ({invoices:,} invoices in one receiveResponseXML, {what})")
+    section = Section(
+        f"Big response ({invoices:,} invoices in one receiveResponseXML, "
+        "sync page, parsed and upserted)"
+    )
     for backend, url in databases.items():
         started = time.perf_counter()
         result = ingest(run, url, invoices)

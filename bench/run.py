@@ -31,7 +31,7 @@ from bench.config import FULL, QUICK, Run
 from bench.cpu import load_average
 from bench.env import postgres_database, postgres_template, postgres_version, sqlite_database
 from bench.report import Section, render_json, render_table
-from bench.workload import page_workload, records_store_landed
+from bench.workload import page_workload
 from qwc_service import gunicorn_conf
 from qwc_service.config import Settings
 
@@ -85,7 +85,6 @@ def _meta(run: Run, args: argparse.Namespace, pg_version: str) -> dict[str, Any]
         "postgresql": pg_version,
         "sqlite": sqlite3.sqlite_version if run.sqlite else None,
         "workload": page_workload().name,
-        "records_store": records_store_landed(),
     }
 
 

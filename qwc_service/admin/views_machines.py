@@ -12,7 +12,7 @@ from qwc_service.admin.views_connections import connection_path
 from qwc_service.clock import isoformat
 from qwc_service.connections import service
 from qwc_service.connections.models import Machine
-from qwc_service.connections.queries import MachineNotFound, get_connection, get_machine
+from qwc_service.connections.queries import get_connection_machine
 from qwc_service.connections.service import MachineRevoked
 from qwc_service.connections.setup_links import (
     IssuedLink,
@@ -28,13 +28,7 @@ __all__ = ["add", "reset", "revoke", "revoke_link"]
 
 def machine_of(ctx: Ctx) -> Machine:
     """The machine named in the path, if it belongs to the connection named there."""
-    connection_id = ctx.params["connection_id"]
-    get_connection(ctx.db, connection_id)
-    machine = get_machine(ctx.db, ctx.params["username"])
-    if machine.connection_id != connection_id:
-        # The same answer as for a username that does not exist at all.
-        raise MachineNotFound(ctx.params["username"])
-    return machine
+    return get_connection_machine(ctx.db, ctx.params["connection_id"], ctx.params["username"])
 
 
 def _credentials_page(ctx: Ctx, issued: IssuedLink, *, new: bool) -> Reply:

@@ -19,7 +19,7 @@ from qwc_service.api.schemas import ref
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
 from qwc_service.connections.models import Machine
-from qwc_service.connections.queries import MachineNotFound, get_connection, get_machine
+from qwc_service.connections.queries import get_connection_machine
 from qwc_service.connections.setup_links import IssuedLink
 from qwc_service.connections.views import machine_view
 
@@ -28,13 +28,7 @@ QWC_MEDIA_TYPE = "application/xml"
 
 def machine_of(call: Call) -> Machine:
     """The machine named in the path, if it belongs to the connection named there."""
-    connection_id = call.params["connection_id"]
-    get_connection(call.db, connection_id)
-    machine = get_machine(call.db, call.params["username"])
-    if machine.connection_id != connection_id:
-        # The same answer as for a username that does not exist at all.
-        raise MachineNotFound(call.params["username"])
-    return machine
+    return get_connection_machine(call.db, call.params["connection_id"], call.params["username"])
 
 
 def qwc_url(call: Call, machine: Machine) -> str:

@@ -40,3 +40,17 @@ def get_machine(session: Session, username: str) -> Machine:
     if machine is None:
         raise MachineNotFound(username)
     return machine
+
+
+def get_connection_machine(session: Session, connection_id: str, username: str) -> Machine:
+    """The machine ``username`` of connection ``connection_id``.
+
+    ConnectionNotFound for an unknown connection; MachineNotFound for a username that does
+    not exist or belongs to another connection (the same answer, so one tenant cannot learn
+    another's usernames).
+    """
+    get_connection(session, connection_id)
+    machine = get_machine(session, username)
+    if machine.connection_id != connection_id:
+        raise MachineNotFound(username)
+    return machine

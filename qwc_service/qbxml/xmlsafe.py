@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from typing import IO, Any
 
 from lxml import etree
@@ -157,6 +157,39 @@ def parse_document_recovering(data: str | bytes) -> Any | None:
     return root
 
 
+def _pull(
+    stream: IO[bytes], parser: etree.XMLPullParser, chunk_size: int
+) -> Generator[tuple[str, Any] | None, None, Any]:
+    """Feed ``stream`` to ``parser`` a chunk at a time, yielding its events and ``None`` after
+    each chunk; returns the root. Refuses a DOCTYPE before the first event is reported and
+    turns syntax errors into :class:`MalformedXml`."""
+    head = b""
+    checked = False
+    try:
+        while chunk := stream.read(chunk_size):
+            if not checked and len(head) < _PROLOG_SCAN_LIMIT:
+                head += chunk
+                _refuse_doctype_in_prolog(head)
+            parser.feed(chunk)
+            for event in parser.read_events():
+                if not checked:
+                    checked = True
+                    _refuse_dtd(event[1])
+                yield event
+            yield None
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        if not head.strip():
+            raise MalformedXml(_EMPTY) from None
+        raise _not_well_formed(exc) from None
+    if root is None:
+        raise MalformedXml(_EMPTY)
+    _refuse_dtd(root)
+    # close() can complete the last end events (e.g. no trailing newline).
+    yield from parser.read_events()
+    return root
+
+
 def iter_events(
     source: IO[bytes] | bytes | str, *, chunk_size: int = _CHUNK
 ) -> Iterator[tuple[str, Any]]:
@@ -166,32 +199,10 @@ def iter_events(
     growing unless the caller calls :func:`release` on finished elements. Refuses a DOCTYPE
     before the first element is reported and turns syntax errors into :class:`MalformedXml`.
     """
-    stream = byte_stream(source)
     parser = etree.XMLPullParser(events=("start", "end"), huge_tree=True, **_SAFE_OPTIONS)
-    head = b""
-    root_seen = False
-    try:
-        while chunk := stream.read(chunk_size):
-            if not root_seen and len(head) < _PROLOG_SCAN_LIMIT:
-                head += chunk
-                _refuse_doctype_in_prolog(head)
-            parser.feed(chunk)
-            for event, element in parser.read_events():
-                if not root_seen:
-                    root_seen = True
-                    _refuse_dtd(element)
-                yield event, element
-        parser.close()
-        # close() can complete the last end events (e.g. no trailing newline).
-        for event, element in parser.read_events():
-            if not root_seen:
-                root_seen = True
-                _refuse_dtd(element)
-            yield event, element
-    except etree.XMLSyntaxError as exc:
-        if not root_seen and not head.strip():
-            raise MalformedXml(_EMPTY) from None
-        raise _not_well_formed(exc) from None
+    for event in _pull(byte_stream(source), parser, chunk_size):
+        if event is not None:
+            yield event
 
 
 #: What :class:`EndEvents` yields between chunks instead of an element.
@@ -220,31 +231,14 @@ class EndEvents:
         parser = etree.XMLPullParser(
             events=("end",), tag=self._tags, huge_tree=True, **_SAFE_OPTIONS
         )
-        head = b""
-        checked = False
-        try:
-            while chunk := self._stream.read(self._chunk_size):
-                if not checked and len(head) < _PROLOG_SCAN_LIMIT:
-                    head += chunk
-                    _refuse_doctype_in_prolog(head)
-                parser.feed(chunk)
-                for _, element in parser.read_events():
-                    if not checked:
-                        checked = True
-                        _refuse_dtd(element)
-                    yield element
-                yield CHUNK_END
-            self.root = parser.close()
-        except etree.XMLSyntaxError as exc:
-            if not head.strip():
-                raise MalformedXml(_EMPTY) from None
-            raise _not_well_formed(exc) from None
-        if self.root is None:
-            raise MalformedXml(_EMPTY)
-        _refuse_dtd(self.root)
-        # close() can complete the last end events (e.g. no trailing newline).
-        for _, element in parser.read_events():
-            yield element
+        events = _pull(self._stream, parser, self._chunk_size)
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as done:
+                self.root = done.value
+                return
+            yield CHUNK_END if event is None else event[1]
 
 
 def iter_elements(

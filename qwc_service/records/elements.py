@@ -95,13 +95,17 @@ class _Reader:
             self._children.setdefault(child.tag, child)
 
     def _find(self, path: str) -> str | None:
-        head, _, rest = path.partition("/")
-        node = self._children.get(head)
-        if node is not None and rest:
-            node = node.find(rest)
+        node = self._children.get(path)
         if node is None:
-            return None
-        return str(node.text or "")
+            if "/" not in path:
+                return None
+            head, _, rest = path.partition("/")
+            parent = self._children.get(head)
+            node = None if parent is None else parent.find(rest)
+            if node is None:
+                return None
+        text: str | None = node.text
+        return text or ""
 
     def text(self, path: str) -> str | None:
         """Free text exactly as sent (``None`` when the child is absent)."""
