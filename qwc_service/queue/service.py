@@ -233,7 +233,7 @@ def claim_next(
     job.attempts += 1
     job.request_id = f"{job.id}-{job.attempts}"
     job.sent_at = utcnow()
-    session.flush()
+    # No flush: the row is locked, and the handler's changes to it go out in one UPDATE.
     return job
 
 

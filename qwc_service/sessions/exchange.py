@@ -233,9 +233,9 @@ class WebConnectorExchange:
                 _bind(wc)
             except TicketInvalid:
                 return SESSION_FATAL
-            wc.responses_received += 1
             job = self._match_job(session, wc, response)
             if job is None:
+                wc.responses_received += 1
                 wc.last_error = (
                     "QuickBooks sent a response that matches no request of this session; "
                     "it was not stored."
@@ -259,7 +259,6 @@ class WebConnectorExchange:
                     machine_id=wc.machine_id,
                 )
                 emit_first_sync(session, connection, job_id=job.id, now=now)
-            wc.last_error = None
             return self._progress(session, wc, now)
 
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
@@ -385,7 +384,12 @@ class WebConnectorExchange:
         return current
 
     def _progress(self, session: Session, wc: WcSession, now: datetime) -> int:
+        """Count the answered response and set the session's progress from what is left."""
+        # The query flushes the job's changes; the session row's are made after it, so
+        # they go out in one UPDATE at commit.
         remaining = units_remaining(session, wc.connection_id, wc.id, now)
+        wc.responses_received += 1
+        wc.last_error = None
         if remaining == 0:
             wc.progress = 100
         else:
