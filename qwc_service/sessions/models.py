@@ -33,7 +33,9 @@ class WcSession(Base):
     qbxml_country: Mapped[str | None] = mapped_column(String(8))
     qbxml_major: Mapped[int | None] = mapped_column(Integer)
     qbxml_minor: Mapped[int | None] = mapped_column(Integer)
-    hcp_response: Mapped[str | None] = mapped_column(Text)
+    # Kept for diagnosis, read by no call: a real HCP document runs to kilobytes, which
+    # every round trip would otherwise load with the session.
+    hcp_response: Mapped[str | None] = mapped_column(Text, deferred=True)
     qbxml_version: Mapped[str | None] = mapped_column(String(16))
     company_name: Mapped[str | None] = mapped_column(String(200))
     file_id_stamp: Mapped[str | None] = mapped_column(String(38))
