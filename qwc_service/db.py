@@ -60,9 +60,7 @@ class SchemaOutOfDate(RuntimeError):
     """The database schema is not at the revision this code needs."""
 
 
-def make_engine(
-    url: str, *, pool_size: int = 5, ping_after_idle_seconds: float = 10.0
-) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, ping_after_idle_seconds: float = 10.0) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and write-locking transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
