@@ -6,9 +6,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.request import urlopen
+
+from lxml.html import fromstring as parse_html
 
 from qwc_service.config import Settings
 from qwc_service.connections import service as connections
+from qwc_service.connections import setup_links
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import make_engine, make_session_factory, unit_of_work, upgrade
 from qwc_service.qbxml.xmlsafe import parse_document
@@ -46,6 +50,15 @@ class DemoResult:
     qwc_files: tuple[Path, ...]
 
 
+def _from_setup_page(url: str) -> tuple[bytes, str]:
+    """The .qwc file and the password a machine's setup page offers."""
+    with urlopen(url, timeout=30) as reply:
+        page = reply.read().decode("utf-8")
+    password = parse_html(page).findtext(".//*[@id='password']") or ""
+    with urlopen(url + "/qwc", timeout=30) as reply:
+        return reply.read(), password.strip()
+
+
 def count_records(response: str | None) -> Counter[str]:
     """How many records of each kind (CustomerRet, InvoiceRet …) a response holds."""
     counts: Counter[str] = Counter()
@@ -78,10 +91,13 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
     hashing = PasswordHashing(settings)
     with unit_of_work(factory) as session:
         connection = connections.create_connection(session, name="Acme Widgets (demo)")
-        machines = [
-            connections.add_machine(session, settings, hashing, connection.id, label=label)
+        issued = [
+            setup_links.add_machine_with_link(
+                session, settings, hashing, connection.id, label=label, write_file=True
+            )
             for label in ("Front office PC", "Terminal server")
         ]
+        machines = [link.credentials for link in issued]
         # Customers and invoices kept in sync every 15 minutes; "sync now" queues the first
         # reads at once: full reads through iterators, 10 records per page.
         for record_type in ("customers", "invoices"):
@@ -93,16 +109,18 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
     say(f"connection {connection_id}: OwnerID {connection.owner_id}, FileID {connection.file_id}")
     for created in machines:
         say(f"  machine {created.machine.username} ({created.machine.label}): {created.qwc_path}")
+    setup_page = setup_links.setup_url(settings, issued[0].token)
     say("queued: a customer sync and an invoice sync (iterators, 10 records per page)")
 
     company = FakeQuickBooks(generate_company(name="Acme Widgets", customers=25, invoices=40))
     with ServerProcess(settings, port=port, workers=2, log_path=workdir / "server.log") as server:
         say(f"server: gunicorn on {server.url} (log in {workdir / 'server.log'})")
-        first = machines[0]
-        assert first.qwc_path is not None
-        connector = WebConnector(read_qwc(first.qwc_path), first.password, company)
+        # The first machine is set up the way its IT person would: from its setup page.
+        qwc_file, password = _from_setup_page(setup_page)
+        say(f"setup page of {machines[0].machine.label}: the .qwc file and password it shows")
+        connector = WebConnector(read_qwc(qwc_file), password, company)
         connector.add_application()
-        say(f"simulated Web Connector added {first.qwc_path.name} and runs one update:\n")
+        say("simulated Web Connector added that .qwc file and runs one update:\n")
         result = connector.run_session()
         say(format_transcript(result))
 
