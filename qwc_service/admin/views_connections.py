@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from qwc_service.admin.context import Ctx, user_errors
 from qwc_service.admin.health import STATES, health_state
@@ -22,6 +23,8 @@ from qwc_service.sync.views import sync_views
 __all__ = ["connection_path", "create", "detail_page", "list_page", "release_lock"]
 
 RECENT_SESSIONS = 20
+# Connections per page of the list: each row is a health report of its own.
+PAGE_SIZE = 50
 
 
 def connection_path(connection_id: str) -> str:
@@ -30,9 +33,14 @@ def connection_path(connection_id: str) -> str:
 
 
 def list_page(ctx: Ctx) -> Reply:
-    """Every connection with its health at a glance, and the form for a new one."""
+    """A page of connections (searched by name or ID) with their health at a glance."""
+    search = ctx.request.query.get("q", "")[:200]
+    after = ctx.request.query.get("after") or None
+    connections, next_after = service.find_connections(
+        ctx.db, search=search, after=after, limit=PAGE_SIZE
+    )
     rows = []
-    for connection in service.list_connections(ctx.db):
+    for connection in connections:
         health = connection_health(ctx.db, ctx.settings, connection.id)
         rows.append(
             {
@@ -42,7 +50,19 @@ def list_page(ctx: Ctx) -> Reply:
                 "machines": sum(1 for m in health["machines"] if not m["revoked"]),
             }
         )
-    return ctx.page("connections.html", rows=rows, states=STATES)
+    return ctx.page(
+        "connections.html",
+        rows=rows,
+        states=STATES,
+        search=search,
+        first_page=_list_path(search) if after is not None else None,
+        next_page=None if next_after is None else _list_path(search, next_after),
+    )
+
+
+def _list_path(search: str, after: str | None = None) -> str:
+    query = {key: value for key, value in (("q", search), ("after", after)) if value}
+    return "/admin" + ("?" + urlencode(query) if query else "")
 
 
 def create(ctx: Ctx) -> Reply:

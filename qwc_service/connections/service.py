@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from qwc_service.audit.service import record_event
@@ -60,6 +60,31 @@ def create_connection(
 def list_connections(session: Session) -> list[Connection]:
     """Every connection, oldest first."""
     return list(session.scalars(select(Connection).order_by(Connection.created_at, Connection.id)))
+
+
+def find_connections(
+    session: Session, *, search: str = "", after: str | None = None, limit: int = 50
+) -> tuple[list[Connection], str | None]:
+    """A page of connections by Connection ID, whose name or ID contains ``search``.
+
+    Returns the page and the ``after`` value of the next page (None on the last page).
+    """
+    query = select(Connection).order_by(Connection.id)
+    text = search.strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                Connection.name.ilike(pattern, escape="\\"),
+                Connection.id.ilike(pattern, escape="\\"),
+            )
+        )
+    if after is not None:
+        query = query.where(Connection.id > after)
+    rows = list(session.scalars(query.limit(limit + 1)))
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].id
+    return rows, None
 
 
 def list_machines(session: Session, connection_id: str) -> list[Machine]:

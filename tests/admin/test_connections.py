@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from qwc_service.admin import views_connections
 from qwc_service.app import QwcApp
 from qwc_service.connections.queries import get_connection
+from qwc_service.connections.service import create_connection as create
 from qwc_service.connections.service import list_connections
 from qwc_service.db import unit_of_work
 from qwc_service.simulator.dataset import generate_company
@@ -31,6 +33,35 @@ def test_create_connection_and_see_it_listed(app: QwcApp, signed_in: Browser) ->
     cells = [" ".join(td.text_content().split()) for td in row.findall("td")]
     assert cells[0].startswith("Acme Widgets") and cells[1] == "never synced"
     assert cells[5:] == ["0", "0"]
+
+
+def test_list_is_searched_and_paged(app: QwcApp, signed_in: Browser) -> None:
+    """Search matches names and IDs (wildcards taken literally); pages follow each other."""
+    size = views_connections.PAGE_SIZE
+    with unit_of_work(app.session_factory) as db:
+        ids = [create(db, name=f"Shop {i}").id for i in range(size + 5)]
+        special = create(db, name="100%_real & Co").id
+
+    def listed(path: str) -> tuple[list[str], str | None]:
+        page = signed_in.get(path)
+        assert page.status == 200
+        tree = lxml.html.fromstring(page.reply.body)
+        rows = tree.xpath("//tr[@data-connection-id]")
+        nexts = tree.xpath("//a[@id='next-page']/@href")
+        return [r.get("data-connection-id") for r in rows], (nexts[0] if nexts else None)
+
+    seen: list[str] = []
+    path: str | None = "/admin"
+    while path is not None:
+        rows, path = listed(path)
+        assert len(rows) <= size
+        seen += rows
+    assert seen == sorted([*ids, special])
+    assert listed("/admin?q=shop+54")[0] == [ids[54]]
+    assert listed(f"/admin?q={ids[1][:-1].upper()}")[0] == [ids[1]]
+    assert listed("/admin?q=%25_")[0] == [special]
+    page = signed_in.get("/admin?q=nothing+like+it")
+    assert page.status == 200 and "No connection matches" in page.text
 
 
 def test_empty_name_is_refused_with_a_message(app: QwcApp, signed_in: Browser) -> None:
