@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from qwc_service.api.common import CONNECTION_ID
+from qwc_service.api.common import CONNECTION_ID, LIMIT
 from qwc_service.api.errors import field_errors
 from qwc_service.api.fields import Field
 from qwc_service.api.routing import Call, Route
@@ -45,8 +45,14 @@ def create_connection(call: Call) -> Any:
 
 
 def list_connections(call: Call) -> Any:
-    """Every connection, oldest first."""
-    return {"data": [connection_view(c) for c in service.list_connections(call.db)]}
+    """A page of connections in Connection ID order, optionally searched by name or ID."""
+    connections, next_after = service.find_connections(
+        call.db,
+        search=call.query["q"] or "",
+        after=call.query["after"],
+        limit=call.query["limit"],
+    )
+    return {"data": [connection_view(c) for c in connections], "next_after": next_after}
 
 
 def get_connection_route(call: Call) -> Any:
@@ -109,7 +115,23 @@ ROUTES = [
         errors=(400, 413, 415),
     ),
     Route(
-        "GET", "/api/connections", list_connections, "List connections", TAG, ref("ConnectionList")
+        "GET",
+        "/api/connections",
+        list_connections,
+        "List connections, a page at a time",
+        TAG,
+        ref("ConnectionPage"),
+        query=(
+            Field("q", "string", "Only names or IDs containing this.", max_length=200),
+            LIMIT,
+            Field(
+                "after",
+                "string",
+                "The cursor: next_after of the page before (Connection IDs after it).",
+                max_length=32,
+            ),
+        ),
+        errors=(400,),
     ),
     Route(
         "GET",

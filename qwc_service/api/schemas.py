@@ -434,7 +434,10 @@ def components() -> dict[str, Schema]:
     return {
         "Error": ERROR,
         "Connection": CONNECTION,
-        "ConnectionList": list_of(ref("Connection"), "Every connection."),
+        "ConnectionPage": obj(
+            {"data": {"type": "array", "items": ref("Connection")}, "next_after": N_STRING},
+            "A page of connections in Connection ID order; next_after is null on the last.",
+        ),
         "ConnectionHealth": HEALTH,
         "Machine": MACHINE,
         "MachineList": list_of(ref("Machine"), "A connection's machines, revoked ones too."),

@@ -32,6 +32,27 @@ def test_update_changes_only_the_members_given(client: ApiClient) -> None:
     assert [e["kind"] for e in events][:2] == ["connection_updated", "connection_updated"]
 
 
+def test_list_pages_and_searches(client: ApiClient) -> None:
+    """Pages follow next_after until null; q matches names and IDs, wildcards literally."""
+    ids = [create_connection(client, f"Shop {i}") for i in range(5)]
+    odd = create_connection(client, "50%_off Ltd")
+    seen: list[str] = []
+    after: str | None = None
+    while True:
+        page = client.get("/api/connections", limit=2, after=after)
+        assert page.status == 200 and len(page.data["data"]) <= 2
+        seen += [c["connection_id"] for c in page.data["data"]]
+        after = page.data["next_after"]
+        if after is None:
+            break
+    assert seen == sorted([*ids, odd])
+    found = client.get("/api/connections", q="shop 3").data
+    assert [c["connection_id"] for c in found["data"]] == [ids[3]] and found["next_after"] is None
+    wild = client.get("/api/connections", q="%_").data["data"]
+    assert [c["connection_id"] for c in wild] == [odd]
+    assert client.get("/api/connections", limit=0).status == 400
+
+
 def test_disabled_connection_takes_no_work_until_enabled(client: ApiClient) -> None:
     """Disabled: enqueue and new machines are 409s and health says not connected."""
     cid = create_connection(client)
