@@ -7,6 +7,7 @@ Threads let the deliberately slow password check of one login run while other ca
 are answered. Every value can be overridden with gunicorn's own flags or QWC_* variables.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -35,11 +36,19 @@ def on_starting(server: object) -> None:
 
 
 def post_worker_init(worker: object) -> None:
-    """With QWC_WEBHOOK_DELIVERY=thread, deliver webhooks from a thread in every worker.
+    """Tune the garbage collector; with QWC_WEBHOOK_DELIVERY=thread, deliver webhooks too.
 
-    The default is a separate ``qwc-service webhook deliver`` process; either way, leases
-    keep any number of deliverers from sending an event twice at once.
+    The objects built at start-up (the app, SQLAlchemy's mappers, Spyne's schema) live as
+    long as the worker: frozen, the collector stops re-scanning them. A round trip creates
+    tens of thousands of short-lived objects, nearly none in cycles, so collecting the
+    youngest generation every 20,000 allocations instead of 700 costs little memory and
+    saves about a millisecond a round trip. Webhooks are delivered by a separate
+    ``qwc-service webhook deliver`` process by default; either way, leases keep any number
+    of deliverers from sending an event twice at once.
     """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     if os.environ.get("QWC_WEBHOOK_DELIVERY", "").strip().lower() == "thread":
         from qwc_service.webhooks.worker import start_delivery_thread
 
