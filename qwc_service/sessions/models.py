@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qwc_service.clock import utcnow
 from qwc_service.db import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from qwc_service.connections.models import Connection
 
 
 class WcSession(Base):
@@ -53,3 +57,6 @@ class WcSession(Base):
     def is_live(self, now: datetime) -> bool:
         """Whether the session can still be used."""
         return self.closed_at is None and self.expires_at > now
+
+    # Loaded with the session by find_session (every call needs both).
+    connection: Mapped[Connection] = relationship(lazy="select", viewonly=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from qwc_service.connections.models import Connection, Machine
 from qwc_service.queue.service import has_queued, release_expired, release_session_jobs
@@ -176,8 +176,12 @@ def find_session(session: Session, ticket: str) -> WcSession:
     """The session a ticket names, whatever its state; TicketInvalid if none."""
     if not ticket or len(ticket) > MAX_TICKET_LENGTH:
         raise TicketInvalid("no such ticket")
+    # The connection comes in the same query: every call needs it next.
     wc_session = session.scalar(
-        select(WcSession).where(WcSession.ticket_hash == hash_ticket(ticket))
+        select(WcSession)
+        .join(WcSession.connection)
+        .options(contains_eager(WcSession.connection))
+        .where(WcSession.ticket_hash == hash_ticket(ticket))
     )
     if wc_session is None:
         raise TicketInvalid("no such ticket")
