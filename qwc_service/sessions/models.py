@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qwc_service.clock import utcnow
+from qwc_service.connections.models import Connection
 from qwc_service.db import Base, UTCDateTime
-
-if TYPE_CHECKING:
-    from qwc_service.connections.models import Connection
 
 
 class WcSession(Base):
