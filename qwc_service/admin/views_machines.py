@@ -13,7 +13,6 @@ from qwc_service.clock import isoformat
 from qwc_service.connections import service
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection_machine
-from qwc_service.connections.service import MachineRevoked
 from qwc_service.connections.setup_links import (
     IssuedLink,
     add_machine_with_link,
@@ -60,10 +59,7 @@ def add(ctx: Ctx) -> Reply:
 def reset(ctx: Ctx) -> Reply:
     """A new setup link and with it a new password; the old password and links stop working."""
     machine = machine_of(ctx)
-    try:
-        issued = issue_setup_link(ctx.db, ctx.settings, ctx.hashing, machine.username)
-    except MachineRevoked:
-        raise PageError(409, "This machine is revoked; add a new machine instead.") from None
+    issued = issue_setup_link(ctx.db, ctx.settings, ctx.hashing, machine.username)
     return _credentials_page(ctx, issued, new=False)
 
 

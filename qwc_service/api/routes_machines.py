@@ -50,13 +50,6 @@ def _credentials(call: Call, issued: IssuedLink) -> dict[str, Any]:
     }
 
 
-def _live_machine(call: Call) -> Machine:
-    machine = machine_of(call)
-    if machine.is_revoked:
-        raise ApiError(409, "machine_revoked", "the machine is revoked; add a new machine instead")
-    return machine
-
-
 def add_machine(call: Call) -> Any:
     """Add a machine with its setup link: the password is in this reply and on the link's page."""
     with field_errors("label"):
@@ -82,18 +75,21 @@ def get_machine_route(call: Call) -> Any:
     return machine_view(machine_of(call))
 
 
-def reset_machine_password(call: Call) -> Any:
-    """Give a machine a new password and setup link; the old password and links stop working."""
-    machine = _live_machine(call)
+def _new_setup_link(call: Call) -> Any:
+    # A revoked machine gets none: the service says so (409 machine_revoked).
+    machine = machine_of(call)
     issued = setup_links.issue_setup_link(call.db, call.settings, call.hashing, machine.username)
     return _credentials(call, issued)
+
+
+def reset_machine_password(call: Call) -> Any:
+    """Give a machine a new password and setup link; the old password and links stop working."""
+    return _new_setup_link(call)
 
 
 def issue_setup_link(call: Call) -> Any:
     """A new setup link for the machine; it comes with a new password (the old one stops)."""
-    machine = _live_machine(call)
-    issued = setup_links.issue_setup_link(call.db, call.settings, call.hashing, machine.username)
-    return _credentials(call, issued)
+    return _new_setup_link(call)
 
 
 def revoke_setup_link(call: Call) -> Any:
