@@ -16,7 +16,7 @@ from qwc_service.api.routing import Call, Route
 from qwc_service.api.schemas import ref
 from qwc_service.connections.queries import ConnectionNotFound
 from qwc_service.webhooks import endpoints
-from qwc_service.webhooks.events import EventStatus
+from qwc_service.webhooks.events import EventStatus, deliveries_by_event
 from qwc_service.webhooks.models import WebhookEndpoint
 from qwc_service.webhooks.views import delivery_view, endpoint_view, event_view
 
@@ -80,7 +80,7 @@ def list_webhook_events(call: Call) -> Any:
         before=call.query["after"],
         limit=call.query["limit"],
     )
-    deliveries = endpoints.deliveries_by_event(call.db, [e.id for e in events])
+    deliveries = deliveries_by_event(call.db, [e.id for e in events])
     data = []
     for event in events:
         view = event_view(event)

@@ -13,7 +13,7 @@ from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.logs import configure_logging
 from qwc_service.webhooks.delivery import DeliveryPolicy
 from qwc_service.webhooks.endpoints import add_endpoint, list_endpoints, remove_endpoint
-from qwc_service.webhooks.events import EventStatus, deliveries_of, list_events
+from qwc_service.webhooks.events import EventStatus, deliveries_by_event, list_events
 from qwc_service.webhooks.views import delivery_view, endpoint_view, event_view
 from qwc_service.webhooks.worker import POLL_SECONDS, run_deliverer
 
@@ -96,12 +96,11 @@ def events_cmd(
 ) -> None:
     """List recent events with their delivery attempts, newest first."""
     with cli.unit() as session:
+        events = list_events(session, endpoint_id=endpoint_id, status=status, limit=limit)
+        deliveries = deliveries_by_event(session, [e.id for e in events])
         data = [
-            {
-                **event_view(e),
-                "deliveries": [delivery_view(d) for d in deliveries_of(session, e.id)],
-            }
-            for e in list_events(session, endpoint_id=endpoint_id, status=status, limit=limit)
+            {**event_view(e), "deliveries": [delivery_view(d) for d in deliveries[e.id]]}
+            for e in events
         ]
 
     def human(rows: list[dict[str, Any]]) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from qwc_service.api.models import ApiToken
 from qwc_service.clock import utcnow
 from qwc_service.connections.queries import get_connection
-from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from qwc_service.webhooks.events import list_events
+from qwc_service.webhooks.models import WebhookEndpoint, WebhookEvent
 
 SECRET_PREFIX = "whsec_"
 
@@ -124,29 +125,11 @@ def endpoint_events(
     the last page. The endpoint may have been removed; its history stays readable.
     """
     get_endpoint(session, endpoint_id, include_removed=True)
-    query = select(WebhookEvent).where(WebhookEvent.endpoint_id == endpoint_id)
-    if status is not None:
-        query = query.where(WebhookEvent.status == status)
-    if before is not None:
-        query = query.where(WebhookEvent.id < before)
-    rows = list(session.scalars(query.order_by(WebhookEvent.id.desc()).limit(limit + 1)))
+    rows = list_events(
+        session, endpoint_id=endpoint_id, status=status, before=before, limit=limit + 1
+    )
     page = rows[:limit]
     return page, (page[-1].id if len(rows) > limit else None)
-
-
-def deliveries_by_event(session: Session, event_ids: list[int]) -> dict[int, list[WebhookDelivery]]:
-    """The delivery attempts of several events in one query, oldest first per event."""
-    found: dict[int, list[WebhookDelivery]] = {event_id: [] for event_id in event_ids}
-    if not event_ids:
-        return found
-    query = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.event_id.in_(event_ids))
-        .order_by(WebhookDelivery.event_id, WebhookDelivery.id)
-    )
-    for delivery in session.scalars(query):
-        found[delivery.event_id].append(delivery)
-    return found
 
 
 def remove_endpoint(

@@ -225,18 +225,30 @@ def list_events(
     *,
     endpoint_id: int | None = None,
     status: str | None = None,
+    before: int | None = None,
     limit: int = 100,
 ) -> list[WebhookEvent]:
-    """Events, newest first, optionally of one endpoint or in one status."""
+    """Events, newest first, optionally of one endpoint, in one status, or older than an id."""
     query = select(WebhookEvent)
     if endpoint_id is not None:
         query = query.where(WebhookEvent.endpoint_id == endpoint_id)
     if status is not None:
         query = query.where(WebhookEvent.status == status)
+    if before is not None:
+        query = query.where(WebhookEvent.id < before)
     return list(session.scalars(query.order_by(WebhookEvent.id.desc()).limit(limit)))
 
 
-def deliveries_of(session: Session, event_id: int) -> list[WebhookDelivery]:
-    """An event's delivery attempts, oldest first."""
-    query = select(WebhookDelivery).where(WebhookDelivery.event_id == event_id)
-    return list(session.scalars(query.order_by(WebhookDelivery.id)))
+def deliveries_by_event(session: Session, event_ids: list[int]) -> dict[int, list[WebhookDelivery]]:
+    """The delivery attempts of several events in one query, oldest first per event."""
+    found: dict[int, list[WebhookDelivery]] = {event_id: [] for event_id in event_ids}
+    if not event_ids:
+        return found
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.event_id.in_(event_ids))
+        .order_by(WebhookDelivery.event_id, WebhookDelivery.id)
+    )
+    for delivery in session.scalars(query):
+        found[delivery.event_id].append(delivery)
+    return found
