@@ -7,7 +7,6 @@ POST is accepted only from a page this server rendered for that browser.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from qwc_service.api.tokens import authenticate
 from qwc_service.audit.service import record_event
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
+from qwc_service.digest import secret_digest
 
 __all__ = [
     "COOKIE_NAME",
@@ -47,10 +47,6 @@ class SignedIn:
     cookie: str
 
 
-def _hash(cookie: str) -> str:
-    return hashlib.sha256(cookie.encode("utf-8", "replace")).hexdigest()
-
-
 def csrf_for(cookie: str) -> str:
     """The CSRF value that forms rendered for this cookie carry."""
     return hmac.new(cookie.encode("utf-8", "replace"), b"qwc-admin csrf", "sha256").hexdigest()
@@ -70,7 +66,7 @@ def sign_in(session: Session, settings: Settings, token: str) -> SignedIn:
     now = utcnow()
     admin = AdminSession(
         token_id=api_token.id,
-        cookie_hash=_hash(cookie),
+        cookie_hash=secret_digest(cookie),
         created_at=now,
         expires_at=now + timedelta(hours=settings.admin_session_hours),
     )
@@ -86,7 +82,9 @@ def current_session(
     """The live admin session of a cookie: not ended, not expired, its token not revoked."""
     if not cookie or len(cookie) > 100:
         return None
-    admin = session.scalar(select(AdminSession).where(AdminSession.cookie_hash == _hash(cookie)))
+    admin = session.scalar(
+        select(AdminSession).where(AdminSession.cookie_hash == secret_digest(cookie))
+    )
     now = now or utcnow()
     if admin is None or admin.ended_at is not None or admin.expires_at <= now:
         return None

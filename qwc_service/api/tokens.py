@@ -7,7 +7,6 @@ apart in a list. The secret is shown once, when it is created.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from qwc_service.api.models import ApiToken
 from qwc_service.audit.service import record_event
 from qwc_service.clock import isoformat, utcnow
+from qwc_service.digest import secret_digest
 
 __all__ = [
     "AmbiguousToken",
@@ -65,7 +65,7 @@ def new_token() -> str:
 
 def hash_token(secret: str) -> str:
     """The SHA-256 of a token, as stored."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    return secret_digest(secret)
 
 
 def create_token(session: Session, name: str) -> NewToken:

@@ -35,6 +35,7 @@ from qwc_service.connections.service import (
     reset_password,
     revoke_machine_links,
 )
+from qwc_service.digest import secret_digest
 
 __all__ = [
     "IssuedLink",
@@ -86,11 +87,6 @@ class OpenedLink:
     password: str
 
 
-def hash_link_token(token: str) -> str:
-    """The SHA-256 hex digest under which a link token is stored."""
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
 def password_for(token: str) -> str:
     """The connector password a link token stands for (about 140 bits, like a random one)."""
     digest = hmac.new(token.encode("ascii"), _DERIVATION_LABEL, hashlib.sha512).digest()
@@ -112,7 +108,7 @@ def _new_link(session: Session, settings: Settings, machine: Machine, token: str
     now = utcnow()
     link = SetupLink(
         machine_id=machine.id,
-        token_hash=hash_link_token(token),
+        token_hash=secret_digest(token),
         created_at=now,
         expires_at=now + timedelta(hours=settings.setup_link_hours),
     )
@@ -171,7 +167,7 @@ def open_setup_link(session: Session, token: str, *, now: datetime | None = None
     """
     if not _TOKEN_SHAPE.match(token or ""):
         raise SetupLinkNotFound("no such setup link")
-    link = session.scalar(select(SetupLink).where(SetupLink.token_hash == hash_link_token(token)))
+    link = session.scalar(select(SetupLink).where(SetupLink.token_hash == secret_digest(token)))
     if link is None:
         raise SetupLinkNotFound("no such setup link")
     now = now or utcnow()

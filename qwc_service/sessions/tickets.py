@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+
+from qwc_service.digest import secret_digest
 
 MAX_TICKET_LENGTH = 128
 
@@ -15,4 +16,4 @@ def new_ticket() -> str:
 
 def hash_ticket(ticket: str) -> str:
     """The stored form of a ticket; a ticket is never stored in the clear."""
-    return hashlib.sha256(ticket.encode("utf-8", "surrogatepass")).hexdigest()
+    return secret_digest(ticket)

@@ -10,8 +10,9 @@ import lxml.html
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
 from qwc_service.connections.models import SetupLink
-from qwc_service.connections.setup_links import add_machine_with_link, hash_link_token
+from qwc_service.connections.setup_links import add_machine_with_link
 from qwc_service.db import unit_of_work
+from qwc_service.digest import secret_digest
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def add_linked_machine(app: QwcApp, connection_id: str, label: str = "Front offi
 def expire_link(app: QwcApp, token: str) -> None:
     """Move a link's expiry into the past."""
     with unit_of_work(app.session_factory) as db:
-        link = db.query(SetupLink).filter_by(token_hash=hash_link_token(token)).one()
+        link = db.query(SetupLink).filter_by(token_hash=secret_digest(token)).one()
         link.expires_at = utcnow() - timedelta(minutes=1)
 
 
