@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from qwc_service.clock import utcnow
+from qwc_service.web.rendering import template_environment
 
 __all__ = ["ago", "render", "when"]
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _moment(value: datetime | str | None) -> datetime | None:
@@ -44,13 +40,7 @@ def ago(value: datetime | str | None, now: datetime | None = None) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-_ENV = Environment(
-    loader=FileSystemLoader(str(TEMPLATES)),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = template_environment("admin/templates")
 _ENV.filters["when"] = when
 _ENV.filters["ago"] = ago
 

@@ -12,21 +12,33 @@ import secrets
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
-__all__ = ["content_security_policy", "new_nonce", "page_headers", "render"]
+__all__ = [
+    "content_security_policy",
+    "new_nonce",
+    "page_headers",
+    "render",
+    "template_environment",
+]
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The template environment (built once per process; templates are read once)."""
+def template_environment(templates: str) -> Environment:
+    """A Jinja environment for the package's ``templates`` folder: every value escaped, a
+    missing one an error rather than an empty string."""
     return Environment(
-        loader=PackageLoader("qwc_service", "web/templates"),
-        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        loader=PackageLoader("qwc_service", templates),
+        autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The setup pages' environment (built once per process; templates are read once)."""
+    return template_environment("web/templates")
 
 
 def render(template: str, **context: Any) -> bytes:
