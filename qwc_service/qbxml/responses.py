@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from qwc_service.qbxml.errors import InvalidQbxml
-from qwc_service.qbxml.xmlsafe import iter_events, local_name, release
+from qwc_service.qbxml.xmlsafe import CHUNK_SIZE, iter_events, local_name, release
 
 __all__ = [
     "ResponseStatus",
@@ -105,7 +105,7 @@ def summarize_response(source: str | bytes | IO[bytes]) -> ResponseSummary:
 
 
 def iter_statuses(
-    source: str | bytes | IO[bytes], *, chunk_size: int | None = None
+    source: str | bytes | IO[bytes], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[ResponseStatus]:
     """Yield the status of each ``*Rs`` element as soon as its start tag has been read.
 
@@ -115,10 +115,7 @@ def iter_statuses(
     depth = 0
     seen_messages = False
     in_messages = False
-    events = (
-        iter_events(source) if chunk_size is None else iter_events(source, chunk_size=chunk_size)
-    )
-    for event, element in events:
+    for event, element in iter_events(source, chunk_size=chunk_size):
         if event == "start":
             depth += 1
             if depth == 1:

@@ -26,6 +26,7 @@ from qwc_service.qbxml.errors import MalformedXml, UnsafeXml
 
 __all__ = [
     "CHUNK_END",
+    "CHUNK_SIZE",
     "EndEvents",
     "byte_stream",
     "iter_elements",
@@ -46,7 +47,7 @@ _SAFE_OPTIONS: dict[str, Any] = {
 }
 
 # Bytes read per step when pull-parsing a stream.
-_CHUNK = 64 * 1024
+CHUNK_SIZE = 64 * 1024
 # How much of a document's start is searched for a DOCTYPE before the parser sees it; the prolog
 # of any real qbXML document is a few hundred bytes.  Longer prologs still meet the check on the
 # parsed tree's docinfo.
@@ -191,7 +192,7 @@ def _pull(
 
 
 def iter_events(
-    source: IO[bytes] | bytes | str, *, chunk_size: int = _CHUNK
+    source: IO[bytes] | bytes | str, *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[tuple[str, Any]]:
     """Pull-parse ``source`` and yield ``("start" | "end", element)`` pairs.
 
@@ -220,7 +221,11 @@ class EndEvents:
     """
 
     def __init__(
-        self, source: IO[bytes] | bytes | str, tags: Collection[str], *, chunk_size: int = _CHUNK
+        self,
+        source: IO[bytes] | bytes | str,
+        tags: Collection[str],
+        *,
+        chunk_size: int = CHUNK_SIZE,
     ) -> None:
         self._stream = byte_stream(source)
         self._tags = list(tags)
@@ -245,7 +250,7 @@ def iter_elements(
     source: IO[bytes] | bytes | str,
     tags: Collection[str] | Callable[[str], bool],
     *,
-    chunk_size: int = _CHUNK,
+    chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[Any]:
     """Yield each completed element whose local name is in ``tags`` (or satisfies it).
 

@@ -23,7 +23,7 @@ from qwc_service.qbxml.responses import (
     check_root,
     status_of,
 )
-from qwc_service.qbxml.xmlsafe import CHUNK_END, EndEvents, release
+from qwc_service.qbxml.xmlsafe import CHUNK_END, CHUNK_SIZE, EndEvents, release
 from qwc_service.records.elements import BUILDERS, UnreadableRecord, deletion, identity_of
 from qwc_service.records.types import (
     RECORD_TYPES,
@@ -59,8 +59,6 @@ __all__ = [
 Parsed = Record | DeletedRecord | ParseProblem
 Source = str | bytes | IO[bytes]
 
-# Bytes fed to the parser per step: the tree holds at most this much beyond the current record.
-CHUNK_SIZE = 64 * 1024
 # Answers to ListDelRq / TxnDelRq carry the deleted element's fields directly, without a Ret.
 _DELETE_ANSWERS = frozenset({"ListDelRs", "TxnDelRs"})
 _WANTED = frozenset(BUILDERS) | _DELETE_ANSWERS
