@@ -127,16 +127,23 @@ class SyncHandler:
         self, ctx: JobContext, job: Job, response: str, hresult: str, message: str
     ) -> None:
         """Store the page's records, then continue, move to deletions, finish or fail."""
+        try:
+            self._answer(ctx, job, response, hresult, message)
+        finally:
+            # Set last: the savepoint around storing the page would flush these changes
+            # in an UPDATE of their own.
+            job.leased_until = None
+            job.response = None  # pages can be huge: the payload keeps counts instead
+
+    def _answer(self, ctx: JobContext, job: Job, response: str, hresult: str, message: str) -> None:
         state = load_payload(job)
         state["awaiting"] = False
         definition = _definition(ctx, job)
         if definition is None:
-            _release(job)
             store_payload(job, state)
             _end(ctx, job, JobStatus.CANCELLED, error="the sync was removed")
             return
         if hresult:
-            _release(job)
             explanation = explain_hresult(hresult)
             job.hresult = hresult[:32]
             _fail(ctx, job, state, definition, explanation, (message or "")[:500])
@@ -144,11 +151,9 @@ class SyncHandler:
         try:
             outcome = _read(ctx, job, response, state)
         except QbxmlError as exc:
-            _release(job)
             store_payload(job, state)
             _error(ctx, job, definition, f"QuickBooks' response could not be read: {exc}")
             return
-        _release(job)
         status = outcome.status
         if status is None:
             _error(ctx, job, definition, "QuickBooks' response answers no request", state)
@@ -171,13 +176,6 @@ class SyncHandler:
 
 
 # -- reading a response --------------------------------------------------------------------
-
-
-def _release(job: Job) -> None:
-    # Set after the page is stored: the savepoint around storing it would flush these
-    # changes in an UPDATE of their own.
-    job.leased_until = None
-    job.response = None  # pages can be huge: the payload keeps counts instead
 
 
 def _read(ctx: JobContext, job: Job, response: str, state: dict[str, Any]) -> _Outcome:
