@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from qwc_service.clock import utcnow
@@ -133,7 +133,6 @@ def release_session_jobs(session: Session, session_id: int, *, ended: bool = Tru
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-# Built once: the claim query runs on every sendRequestXML.
 _DEPENDENCY = aliased(Job)
 
 _RELEASED = {
@@ -143,33 +142,46 @@ _RELEASED = {
     "pinned_session_id": None,
 }
 
+#: The condition for a job a session may take now: queued, not pinned to another session,
+#: not waiting for a retry delay, and not waiting for a job it depends on. Parameters:
+#: ``connection_id``, ``session_id`` and ``now``.
+_CLAIMABLE = and_(
+    Job.connection_id == bindparam("connection_id"),
+    Job.status == JobStatus.QUEUED,
+    or_(Job.pinned_session_id.is_(None), Job.pinned_session_id == bindparam("session_id")),
+    or_(Job.not_before.is_(None), Job.not_before <= bindparam("now")),
+    or_(
+        Job.depends_on_id.is_(None),
+        exists().where(_DEPENDENCY.id == Job.depends_on_id, _DEPENDENCY.status == JobStatus.DONE),
+    ),
+)
+# The statements of every round trip are built once: building and cache-keying a statement
+# costs more CPU than PostgreSQL spends running it.
+_UNITS_REMAINING = select(func.coalesce(func.sum(Job.units_remaining), 0)).where(_CLAIMABLE)
+_ANY_CLAIMABLE = select(Job.id).where(_CLAIMABLE).limit(1)
+_NEXT_JOB = (
+    select(Job)
+    .where(_CLAIMABLE)
+    .order_by(Job.priority.desc(), Job.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_SENT_JOB = (
+    select(Job)
+    .where(Job.session_id == bindparam("session_id"), Job.status == JobStatus.SENT)
+    .order_by(Job.sent_at.desc())
+    .limit(1)
+)
 
-def claimable(connection_id: str, session_id: int, now: datetime) -> ColumnElement[bool]:
-    """The condition for a job this session may take now.
 
-    Queued, not pinned to another session, not waiting for a retry delay, and not waiting
-    for a job it depends on.
-    """
-    return and_(
-        Job.connection_id == connection_id,
-        Job.status == JobStatus.QUEUED,
-        or_(Job.pinned_session_id.is_(None), Job.pinned_session_id == session_id),
-        or_(Job.not_before.is_(None), Job.not_before <= now),
-        or_(
-            Job.depends_on_id.is_(None),
-            exists().where(
-                _DEPENDENCY.id == Job.depends_on_id, _DEPENDENCY.status == JobStatus.DONE
-            ),
-        ),
-    )
+def _claimable_params(connection_id: str, session_id: int, now: datetime) -> dict[str, object]:
+    return {"connection_id": connection_id, "session_id": session_id, "now": now}
 
 
 def units_remaining(session: Session, connection_id: str, session_id: int, now: datetime) -> int:
     """Round trips still ahead for this session: one per job, more for unfinished iterators."""
-    query = select(func.coalesce(func.sum(Job.units_remaining), 0)).where(
-        claimable(connection_id, session_id, now)
-    )
-    return int(session.scalar(query) or 0)
+    params = _claimable_params(connection_id, session_id, now)
+    return int(session.scalar(_UNITS_REMAINING, params) or 0)
 
 
 def fail_dependants(session: Session, job: Job, now: datetime) -> int:
@@ -193,8 +205,8 @@ def fail_dependants(session: Session, job: Job, now: datetime) -> int:
 
 def has_queued(session: Session, connection_id: str, now: datetime | None = None) -> bool:
     """Whether a new session of the connection would find work it can take now."""
-    query = select(Job.id).where(claimable(connection_id, 0, now or utcnow()))
-    return session.scalar(query.limit(1)) is not None
+    params = _claimable_params(connection_id, 0, now or utcnow())
+    return session.scalar(_ANY_CLAIMABLE, params) is not None
 
 
 def count_queued(session: Session, connection_id: str) -> int:
@@ -217,14 +229,7 @@ def claim_next(
     Highest priority first, FIFO within a priority. On PostgreSQL the row is locked with
     ``FOR UPDATE SKIP LOCKED`` so two claimers can never take the same job.
     """
-    query = (
-        select(Job)
-        .where(claimable(connection_id, session_id, now or utcnow()))
-        .order_by(Job.priority.desc(), Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    job = session.scalar(query)
+    job = session.scalar(_NEXT_JOB, _claimable_params(connection_id, session_id, now or utcnow()))
     if job is None:
         return None
     job.status = JobStatus.SENT
@@ -239,8 +244,7 @@ def claim_next(
 
 def sent_job_of_session(session: Session, session_id: int) -> Job | None:
     """The job a session has been handed and not yet answered, if any."""
-    query = select(Job).where(Job.session_id == session_id, Job.status == JobStatus.SENT)
-    return session.scalar(query.order_by(Job.sent_at.desc()).limit(1))
+    return session.scalar(_SENT_JOB, {"session_id": session_id})
 
 
 def cancel_job(session: Session, connection_id: str, job_id: int) -> Job:

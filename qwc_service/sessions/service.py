@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, contains_eager
 
 from qwc_service.connections.models import Connection, Machine
@@ -172,17 +172,21 @@ def start_session(
 TOUCH_PRECISION = timedelta(seconds=5)
 
 
+# Built once, as it runs on every call of a session; the connection comes in the same
+# query, because every call needs it next.
+_BY_TICKET = (
+    select(WcSession)
+    .join(WcSession.connection)
+    .options(contains_eager(WcSession.connection))
+    .where(WcSession.ticket_hash == bindparam("ticket_hash"))
+)
+
+
 def find_session(session: Session, ticket: str) -> WcSession:
     """The session a ticket names, whatever its state; TicketInvalid if none."""
     if not ticket or len(ticket) > MAX_TICKET_LENGTH:
         raise TicketInvalid("no such ticket")
-    # The connection comes in the same query: every call needs it next.
-    wc_session = session.scalar(
-        select(WcSession)
-        .join(WcSession.connection)
-        .options(contains_eager(WcSession.connection))
-        .where(WcSession.ticket_hash == hash_ticket(ticket))
-    )
+    wc_session = session.scalar(_BY_TICKET, {"ticket_hash": hash_ticket(ticket)})
     if wc_session is None:
         raise TicketInvalid("no such ticket")
     return wc_session
