@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from qwc_service.records.copy import insert_rows
 from qwc_service.records.kinds import KINDS, RecordKind
@@ -92,17 +92,29 @@ def apply_records(
     collected in the result, deletions are applied as by :func:`apply_deletions`, in stream
     order with the records. Does not commit. A record whose values do not fit the columns
     becomes a problem, not an error.
+
+    All or nothing: when iterating ``records`` raises (a response that breaks off half way),
+    what was written from it is rolled back and the session's earlier changes are kept.
     """
     pending = _Pending(session, connection_id, now, batch_size)
-    for item in records:
-        if isinstance(item, ParseProblem):
-            pending.result.problems.append(item)
-        elif isinstance(item, DeletedRecord):
-            pending.add_deletion(item)
-        else:
-            pending.add_record(item)
+    try:
+        for item in records:
+            if isinstance(item, ParseProblem):
+                pending.result.problems.append(item)
+            elif isinstance(item, DeletedRecord):
+                pending.add_deletion(item)
+            else:
+                pending.add_record(item)
+    except BaseException:
+        if pending.savepoint is not None:
+            pending.savepoint.rollback()
+        raise
+    # The stream is read to its end: what is left cannot be undone by a reading error.
+    pending.streaming = False
     pending.flush_records()
     pending.flush_deletions()
+    if pending.savepoint is not None:
+        pending.savepoint.commit()
     return pending.result
 
 
@@ -111,6 +123,10 @@ class _Pending:
 
     Switching between records and deletions writes what is waiting first, so a record that
     comes back after its deletion in one stream ends up live, and the other way round.
+
+    A savepoint is taken before the first write made while the stream is still being read,
+    and only then: a page of a sync is written after it has been read whole, and the two
+    round trips of a savepoint would be a tenth of its cost.
     """
 
     def __init__(self, session: Session, connection_id: str, now: datetime, size: int) -> None:
@@ -118,6 +134,12 @@ class _Pending:
         self.result = ApplyResult()
         self.records: dict[str, list[Record]] = {}
         self.deletions: list[DeletedRecord] = []
+        self.streaming = True
+        self.savepoint: SessionTransaction | None = None
+
+    def _before_write(self) -> None:
+        if self.streaming and self.savepoint is None:
+            self.savepoint = self.session.begin_nested()
 
     def add_record(self, record: Record) -> None:
         """Queue a record; a full batch of its type is written at once."""
@@ -138,6 +160,7 @@ class _Pending:
             self.flush_deletions()
 
     def _write(self, record_type: str, batch: list[Record]) -> None:
+        self._before_write()
         _upsert(self.session, self.connection_id, KINDS[record_type], batch, self.now, self.result)
         batch.clear()
 
@@ -150,6 +173,7 @@ class _Pending:
     def flush_deletions(self) -> None:
         """Mark every waiting deletion."""
         if self.deletions:
+            self._before_write()
             self.result.deleted += apply_deletions(
                 self.session, self.connection_id, self.deletions, now=self.now
             )

@@ -130,8 +130,8 @@ class SyncHandler:
         try:
             self._answer(ctx, job, response, hresult, message)
         finally:
-            # Set last: the savepoint around storing the page would flush these changes
-            # in an UPDATE of their own.
+            # Set last: a savepoint taken while storing a big page would flush these
+            # changes in an UPDATE of their own.
             job.leased_until = None
             job.response = None  # pages can be huge: the payload keeps counts instead
 
@@ -184,8 +184,7 @@ def _read(ctx: JobContext, job: Job, response: str, state: dict[str, Any]) -> _O
         RecordType(state["type"])
     ].removesuffix("Rq") + "Rs"
     reader = read_response(response or "")
-    with ctx.db.begin_nested():
-        applied = apply_records(ctx.db, job.connection_id, reader, now=ctx.now)
+    applied = apply_records(ctx.db, job.connection_id, reader, now=ctx.now)
     status = next((s for s in reader.statuses if s.name == expected), None)
     if status is None and reader.statuses:
         status = reader.statuses[0]

@@ -337,3 +337,22 @@ def test_payments_replace_their_applications(app: QwcApp) -> None:
         assert sum(len(p.applications) for p in payments) == sum(
             len(p.applied) for p in company.payments.values()
         )
+
+
+def test_a_stream_that_breaks_off_stores_nothing_and_keeps_earlier_changes(app: QwcApp) -> None:
+    """A reading error after a batch was written rolls back that batch, not the session."""
+    cid = make_connection(app)
+
+    def records() -> Iterator[CustomerRecord]:
+        for n in range(25):
+            yield CustomerRecord(list_id=f"L-{n}", name=f"Customer {n}")
+        raise ValueError("the response broke off")
+
+    with unit_of_work(app.session_factory) as session:
+        store_before = CustomerRecord(list_id="KEEP", name="Stored before")
+        apply_records(session, cid, [store_before], now=NOW)
+        with pytest.raises(ValueError, match="broke off"):
+            apply_records(session, cid, records(), now=NOW, batch_size=10)
+        assert count(session, Customer, cid) == 1
+    with unit_of_work(app.session_factory) as session:
+        assert list(session.scalars(select(Customer.list_id))) == ["KEEP"]
