@@ -138,41 +138,42 @@ class SyncHandler:
     def _answer(self, ctx: JobContext, job: Job, response: str, hresult: str, message: str) -> None:
         state = load_payload(job)
         state["awaiting"] = False
-        definition = _definition(ctx, job)
-        if definition is None:
+        # Removing a sync sets its jobs' sync_definition_id to NULL (ON DELETE SET NULL),
+        # so a page of a live sync needs no query for its definition: only the end does.
+        if job.sync_definition_id is None:
             store_payload(job, state)
             _end(ctx, job, JobStatus.CANCELLED, error="the sync was removed")
             return
         if hresult:
             explanation = explain_hresult(hresult)
             job.hresult = hresult[:32]
-            _fail(ctx, job, state, definition, explanation, (message or "")[:500])
+            _fail(ctx, job, state, explanation, (message or "")[:500])
             return
         try:
             outcome = _read(ctx, job, response, state)
         except QbxmlError as exc:
             store_payload(job, state)
-            _error(ctx, job, definition, f"QuickBooks' response could not be read: {exc}")
+            _error(ctx, job, f"QuickBooks' response could not be read: {exc}")
             return
         status = outcome.status
         if status is None:
-            _error(ctx, job, definition, "QuickBooks' response answers no request", state)
+            _error(ctx, job, "QuickBooks' response answers no request", state)
             return
         job.status_code = status.status_code
         job.status_severity = status.severity
         if status.is_error:
-            _on_error_status(ctx, job, state, definition, status)
+            _on_error_status(ctx, job, state, status)
             return
         if status.is_warning:
             state["warning"] = f"{status.status_code}: {status.message}"[:300]
         _count(state, outcome.applied)
         if state["phase"] == QUERY:
-            _after_page(ctx, job, state, definition, status, outcome.applied)
+            _after_page(ctx, job, state, status, outcome.applied)
         else:
             state["max_deleted_raw"] = later_of(
                 state.get("max_deleted_raw"), outcome.applied.max_time_deleted_raw
             )
-            _complete(ctx, job, state, definition)
+            _complete(ctx, job, state)
 
 
 # -- reading a response --------------------------------------------------------------------
@@ -209,7 +210,6 @@ def _after_page(
     ctx: JobContext,
     job: Job,
     state: dict[str, Any],
-    definition: SyncDefinition,
     status: ResponseStatus,
     applied: ApplyResult,
 ) -> None:
@@ -228,7 +228,6 @@ def _after_page(
             _error(
                 ctx,
                 job,
-                definition,
                 f"QuickBooks' iterator kept returning pages: {pages} pages read where "
                 f"{state.get('expected_pages')} were expected, and {remaining} records still "
                 "reported; the sync was stopped and its watermark left unchanged",
@@ -239,7 +238,6 @@ def _after_page(
             _error(
                 ctx,
                 job,
-                definition,
                 f"QuickBooks reported {remaining} more records but named no iterator to "
                 "continue with",
                 state,
@@ -255,7 +253,7 @@ def _after_page(
         state["phase"] = DELETED
         _continue(ctx, job, state, 1)
         return
-    _complete(ctx, job, state, definition)
+    _complete(ctx, job, state)
 
 
 def _continue(ctx: JobContext, job: Job, state: dict[str, Any], units: int) -> None:
@@ -271,16 +269,19 @@ def _continue(ctx: JobContext, job: Job, state: dict[str, Any], units: int) -> N
     job.status_message = _summary(state)
 
 
-def _complete(ctx: JobContext, job: Job, state: dict[str, Any], definition: SyncDefinition) -> None:
+def _complete(ctx: JobContext, job: Job, state: dict[str, Any]) -> None:
     """The whole sync is done: advance the watermarks and record the success."""
-    seen = state.get("max_seen_raw")
-    definition.watermark = later_of(definition.watermark, seen)
-    # Every deletion up to the latest change just read happened before the deletions query
-    # ran (or, on a first sync, will be asked for next time): QuickBooks' clock throughout.
-    deleted_mark = later_of(definition.deleted_watermark, state.get("max_deleted_raw"))
-    definition.deleted_watermark = later_of(deleted_mark, seen)
-    definition.last_success_at = ctx.now
-    definition.last_error = None
+    definition = _definition(ctx, job)
+    if definition is not None:
+        seen = state.get("max_seen_raw")
+        definition.watermark = later_of(definition.watermark, seen)
+        # Every deletion up to the latest change just read happened before the deletions
+        # query ran (or, on a first sync, will be asked for next time): QuickBooks' clock
+        # throughout.
+        deleted_mark = later_of(definition.deleted_watermark, state.get("max_deleted_raw"))
+        definition.deleted_watermark = later_of(deleted_mark, seen)
+        definition.last_success_at = ctx.now
+        definition.last_error = None
     store_payload(job, state)
     job.error = None
     _end(ctx, job, JobStatus.DONE)
@@ -291,7 +292,6 @@ def _on_error_status(
     ctx: JobContext,
     job: Job,
     state: dict[str, Any],
-    definition: SyncDefinition,
     status: ResponseStatus,
 ) -> None:
     if status.status_code == ITERATOR_EXPIRED and state["phase"] == QUERY:
@@ -299,20 +299,19 @@ def _on_error_status(
         if state["restarts"] > MAX_RESTARTS:
             explanation = explain_status(status.status_code, status.message)
             detail = f"restarted {MAX_RESTARTS} times, still {status.message}"
-            _error(ctx, job, definition, format_for_person(explanation, detail), state)
+            _error(ctx, job, format_for_person(explanation, detail), state)
             return
         _restart(state)
         _continue(ctx, job, state, 2 if state.get("from") else 1)
         return
     job.status_message = status.message[:2000] or None
-    _fail(ctx, job, state, definition, explain_status(status.status_code, status.message))
+    _fail(ctx, job, state, explain_status(status.status_code, status.message))
 
 
 def _fail(
     ctx: JobContext,
     job: Job,
     state: dict[str, Any],
-    definition: SyncDefinition,
     explanation: Explanation,
     detail: str = "",
 ) -> None:
@@ -330,22 +329,21 @@ def _fail(
         job.completed_at = None
         job.not_before = ctx.now + RETRY_DELAY * state["retries"]
         job.error = text
-        definition.last_error = text
+        _note_error(ctx, job, text)
         return
-    _error(ctx, job, definition, text, state)
+    _error(ctx, job, text, state)
 
 
 def _error(
     ctx: JobContext,
     job: Job,
-    definition: SyncDefinition,
     text: str,
     state: dict[str, Any] | None = None,
 ) -> None:
     """End the sync in error; the watermarks stay where the last completed sync left them."""
     if state is not None:
         store_payload(job, state)
-    definition.last_error = text
+    _note_error(ctx, job, text)
     _end(ctx, job, JobStatus.ERROR, error=text)
 
 
@@ -386,6 +384,12 @@ def _summary(state: dict[str, Any]) -> str:
         samples = "; ".join(state.get("problem_samples") or [])
         text += f"; {problems} record(s) could not be read: {samples}"
     return text[:2000]
+
+
+def _note_error(ctx: JobContext, job: Job, text: str) -> None:
+    definition = _definition(ctx, job)
+    if definition is not None:
+        definition.last_error = text
 
 
 def _definition(ctx: JobContext, job: Job) -> SyncDefinition | None:
