@@ -89,10 +89,13 @@ class _Reader:
 
     def __init__(self, element: Any) -> None:
         # A record has dozens of children and is read field by field: one pass to index them
-        # is several times cheaper than a path search per field.
-        self._children: dict[str, Any] = {}
-        for child in element:
-            self._children.setdefault(child.tag, child)
+        # is several times cheaper than a path search per field. Walking backwards lets the
+        # first child of a name win, as a path search would.
+        self._children: dict[str, Any] = {child.tag: child for child in reversed(element)}
+
+    def node(self, tag: str) -> Any:
+        """The first child called ``tag``, or ``None``."""
+        return self._children.get(tag)
 
     def _find(self, path: str) -> str | None:
         node = self._children.get(path)
@@ -114,7 +117,7 @@ class _Reader:
     def token(self, path: str) -> str | None:
         """An identifier or code: surrounding whitespace dropped, empty counts as absent."""
         value = self._find(path)
-        if value is None:
+        if not value:
             return None
         return value.strip() or None
 
@@ -174,8 +177,13 @@ class _Reader:
         the text goes back to QuickBooks in later queries, and both must describe one instant.
         """
         raw = self.token(path)
-        when: datetime | None = self._parsed(path, _aware, "a date and time with a UTC offset")
-        return when, raw
+        if raw is None:
+            return None, None
+        try:
+            return _aware(raw), raw
+        except ValueError:
+            what = "a date and time with a UTC offset"
+            raise UnreadableRecord(f"{path} {_shown(raw)} is not {what}") from None
 
 
 def _shown(value: str) -> str:
@@ -227,13 +235,24 @@ def address_text(element: Any) -> str | None:
     """An address aggregate as lines of text: street lines, "City, State Zip", country, note."""
     if element is None:
         return None
-    read = _Reader(element)
-    lines = [read.token(f"Addr{i}") for i in range(1, 6)]
-    region = " ".join(p for p in (read.token("State"), read.token("PostalCode")) if p)
-    lines.append(", ".join(p for p in (read.token("City"), region) if p))
-    lines += [read.token("Country"), read.token("Note")]
-    text = "\n".join(line for line in lines if line)
-    return text or None
+    # Read once per record of every page: a plain dict of the parts, first of a name wins.
+    parts: dict[str, str] = {}
+    for child in reversed(element):
+        text = child.text
+        parts[child.tag] = text.strip() if text else ""
+    get = parts.get
+    region = " ".join(p for p in (get("State"), get("PostalCode")) if p)
+    lines = [
+        get("Addr1"),
+        get("Addr2"),
+        get("Addr3"),
+        get("Addr4"),
+        get("Addr5"),
+        ", ".join(p for p in (get("City"), region) if p),
+        get("Country"),
+        get("Note"),
+    ]
+    return "\n".join(line for line in lines if line) or None
 
 
 def customer(element: Any) -> CustomerRecord:
@@ -248,7 +267,7 @@ def customer(element: Any) -> CustomerRecord:
         company_name=read.text("CompanyName"),
         email=read.token("Email"),
         phone=read.token("Phone"),
-        bill_address=address_text(element.find("BillAddress")),
+        bill_address=address_text(read.node("BillAddress")),
         balance=read.money("Balance"),
         total_balance=read.money("TotalBalance"),
     )
