@@ -145,3 +145,32 @@ def test_pinned_job_belongs_to_its_session_until_that_session_ends(app: QwcApp) 
     with unit_of_work(app.session_factory) as session:
         job = queue.claim_next(session, connection_id, other, until)
         assert job is not None and job.id == job_id
+
+
+def test_units_remaining_after_an_answer_matches_the_database_count(app: QwcApp) -> None:
+    """Counting the answered job from memory gives what a flushed count gives."""
+    connection_id = make_connection(app)
+    first = enqueue(app, connection_id)
+    enqueue(app, connection_id, depends_on=first)
+    enqueue(app, connection_id)
+    until = utcnow() + timedelta(minutes=5)
+    session_id = open_session(app, connection_id)
+    now = utcnow()
+    with unit_of_work(app.session_factory) as session:
+        job = queue.claim_next(session, connection_id, session_id, until, now)
+        assert job is not None and job.id == first
+        session.flush()
+        # The answered job continues in this session with three round trips to go.
+        job.status, job.session_id, job.pinned_session_id = "queued", None, session_id
+        job.units_remaining = 3
+        before_flush = queue.units_remaining_after(session, job, session_id, now)
+        session.flush()
+        assert before_flush == queue.units_remaining(session, connection_id, session_id, now)
+        assert before_flush == 4  # its dependant waits for it
+        # The job fails instead: its dependant fails with it, unflushed.
+        job.status, job.units_remaining, job.pinned_session_id = "error", 0, None
+        assert queue.fail_dependants(session, job, now) == 1
+        before_flush = queue.units_remaining_after(session, job, session_id, now)
+        session.flush()
+        assert before_flush == queue.units_remaining(session, connection_id, session_id, now)
+        assert before_flush == 1
