@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from qwc_service.qbxml.errors import InvalidQbxml, MalformedXml, QbxmlError, UnsafeXml
 from qwc_service.qbxml.responses import (
+    WHOLE_DOCUMENT_LIMIT,
     ResponseStatus,
     iter_statuses,
     severity_for_code,
@@ -54,6 +55,32 @@ def test_every_sample_response_is_summarised(response_sample: Path) -> None:
     for status in from_text.statuses:
         assert status.name.endswith("Rs")
         assert status.severity in {"Info", "Warn", "Error"}
+
+
+def test_small_responses_read_whole_agree_with_the_stream(response_sample: Path) -> None:
+    """A sample summarised from its parsed tree gives the statuses the streaming reader gives."""
+    text = response_sample.read_text(encoding="utf-8")
+    assert len(text) <= WHOLE_DOCUMENT_LIMIT
+    assert summarize_response(text).statuses == tuple(iter_statuses(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<QBXML><QBXMLMsgsRq/></QBXML>",
+        "<Other/>",
+        "<QBXML><QBXMLMsgsRs><CustomerQueryRs statusCode='x'/></QBXMLMsgsRs></QBXML>",
+        "<QBXML><QBXMLMsgsRs>",
+    ],
+)
+def test_small_responses_are_refused_as_the_stream_refuses_them(text: str) -> None:
+    """Read whole or streamed, a bad response raises the same error with the same message."""
+    with pytest.raises(QbxmlError) as whole:
+        summarize_response(text)
+    with pytest.raises(QbxmlError) as streamed:
+        tuple(iter_statuses(text))
+    assert type(whole.value) is type(streamed.value)
+    assert str(whole.value) == str(streamed.value)
 
 
 def test_iterator_page(sample_text: Callable[[str], str]) -> None:
