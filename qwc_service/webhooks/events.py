@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from qwc_service.api.models import ApiToken
@@ -41,28 +41,31 @@ class EventStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+# Built once: every finished job asks for its connection's endpoints.
+_ENDPOINTS_FOR = (
+    select(WebhookEndpoint)
+    .outerjoin(ApiToken, ApiToken.id == WebhookEndpoint.api_token_id)
+    .where(
+        WebhookEndpoint.disabled_at.is_(None),
+        or_(
+            and_(WebhookEndpoint.api_token_id.is_not(None), ApiToken.revoked_at.is_(None)),
+            and_(
+                WebhookEndpoint.connection_id.is_not(None),
+                WebhookEndpoint.connection_id == bindparam("connection_id"),
+            ),
+        ),
+    )
+    .order_by(WebhookEndpoint.id)
+)
+
+
 def endpoints_for(session: Session, connection_id: str | None) -> list[WebhookEndpoint]:
     """The active endpoints that receive a connection's events.
 
     An endpoint registered for the connection, and every endpoint of a live API token (a
     token's application sees all connections).
     """
-    query = (
-        select(WebhookEndpoint)
-        .outerjoin(ApiToken, ApiToken.id == WebhookEndpoint.api_token_id)
-        .where(
-            WebhookEndpoint.disabled_at.is_(None),
-            or_(
-                and_(WebhookEndpoint.api_token_id.is_not(None), ApiToken.revoked_at.is_(None)),
-                and_(
-                    WebhookEndpoint.connection_id.is_not(None),
-                    WebhookEndpoint.connection_id == connection_id,
-                ),
-            ),
-        )
-        .order_by(WebhookEndpoint.id)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_ENDPOINTS_FOR, {"connection_id": connection_id}))
 
 
 def emit_event(
