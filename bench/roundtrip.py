@@ -12,7 +12,7 @@ from bench.cpu import CpuProbe, CpuSample, load_average, used
 from bench.env import Database, backend_of
 from bench.report import Row, Section, verdict
 from bench.stats import summarize
-from bench.workload import Workload
+from bench.workload import RawWorkload, Workload
 from qwc_service.connections.credentials import new_guid
 from qwc_service.db import unit_of_work
 from qwc_service.serving import ServerProcess
@@ -168,6 +168,10 @@ def measure(run: Run, databases: dict[str, str], workload: Workload) -> Section:
         times = server_times(run, url, workload)
         loads += times.load
         _backend_rows(section, backend, times, floor_pairs.median)
+    if "postgresql" in databases:
+        raw = server_times(run, databases["postgresql"], RawWorkload())
+        loads += raw.load
+        _raw_rows(section, raw, floor_pairs.median)
     section.notes.append(
         "client-observed wall time per HTTP POST over loopback, one kept-alive connection "
         "per session; QuickBooks' own processing between the calls is not counted; "
@@ -223,3 +227,27 @@ def _backend_rows(section: Section, backend: str, times: SessionTimes, floor_ms:
         }
     )
     section.notes += [f"{backend} session failed: {f}" for f in times.failures[:3]]
+
+
+def _raw_rows(section: Section, times: SessionTimes, floor_ms: float) -> None:
+    """The same round trips as raw jobs: what they cost without reading records."""
+    pairs = summarize(times.pairs_ms)
+    name = "postgresql, raw jobs"
+    section.summary_row(f"{name}: send+receive pair", pairs, "ms")
+    section.rows.append(
+        Row(f"{name}: pair / floor pair", pairs.median / floor_ms, "x", "ratio of medians")
+    )
+    _cpu_rows(section, name, times)
+    section.values.update(
+        raw_round_trip_ms_median=pairs.median,
+        raw_round_trip_ms_p99=pairs.p99,
+        raw_floor_ratio=pairs.median / floor_ms,
+        raw_worker_cpu_ms_per_pair=summarize(times.worker_cpu_ms).median,
+        raw_round_trip_failures=len(times.failures),
+    )
+    section.notes.append(
+        "raw jobs: the same 100-customer page as one raw job per round trip, its response "
+        "stored whole on the job; no records are read or stored, so the difference from the "
+        "sync rows is what reading and storing 100 records costs"
+    )
+    section.notes += [f"raw jobs session failed: {f}" for f in times.failures[:3]]

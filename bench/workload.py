@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from qwc_service.queue import service as queue
 from qwc_service.simulator.dataset import Company, generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.sync import schedule
@@ -39,6 +40,26 @@ class Workload:
     def company(self, pages: int, seed: int = 1) -> FakeQuickBooks:
         """A QuickBooks with that company open."""
         return FakeQuickBooks(self.company_data(pages, seed))
+
+
+@dataclass(frozen=True)
+class RawWorkload(Workload):
+    """The same pages as raw jobs: each response is stored whole on its job, no records.
+
+    What a round trip costs without reading and storing records: the protocol, the ticket,
+    the durable queue and the response written to the database.
+    """
+
+    name: str = "raw jobs"
+
+    def queue_pages(self, session: Session, connection_id: str, pages: int) -> None:
+        """Queue ``pages`` raw jobs, each asking for the first page of customers."""
+        for _ in range(pages):
+            queue.enqueue(session, connection_id, CUSTOMER_PAGE)
+
+    def company_data(self, pages: int, seed: int = 1) -> Company:
+        """A company of one page of customers: every raw job reads the same page."""
+        return generate_company(customers=PAGE_SIZE, items=5, invoices=0, payments=0, seed=seed)
 
 
 def page_workload() -> Workload:
