@@ -66,11 +66,18 @@ def validate_request(text: str) -> RequestSet:
     return _describe(parse_document(text))
 
 
-def stamp_request_id(text: str, request_id: str, *, version: str | None = None) -> str:
+def stamp_request_id(
+    text: str,
+    request_id: str,
+    *,
+    version: str | None = None,
+    fallback_version: str | None = None,
+) -> str:
     """Return ``text`` re-serialised with ``requestID`` set on every request element.
 
     Existing requestIDs are overwritten. The qbxml processing instruction becomes ``version``
-    when given, else keeps the document's own, else 13.0. Raises ValueError for an empty
+    when given, else keeps the document's own, else ``fallback_version``, else 13.0. Raises
+    ValueError for an empty
     requestID or one longer than 50 characters, and :class:`InvalidQbxml` for a document that
     :func:`validate_request` refuses.
     """
@@ -83,7 +90,7 @@ def stamp_request_id(text: str, request_id: str, *, version: str | None = None) 
         )
     root = parse_document(text)
     described = _describe(root)
-    chosen = version if version is not None else described.version or DEFAULT_VERSION
+    chosen = version or described.version or fallback_version or DEFAULT_VERSION
     for request in _requests_of(root):
         request.set("requestID", request_id)
     return serialize_request(root, chosen)

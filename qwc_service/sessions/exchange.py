@@ -26,7 +26,7 @@ from qwc_service.metrics import count_login_failure
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import file_id_for, parse_hcp
-from qwc_service.qbxml.requests import stamp_request_id, validate_request
+from qwc_service.qbxml.requests import stamp_request_id
 from qwc_service.qbxml.responses import first_request_id
 from qwc_service.qbxml.versions import choose_version
 from qwc_service.queue.handlers import JobContext, JobHandler
@@ -363,10 +363,10 @@ class WebConnectorExchange:
 
     def _prepare(self, ctx: JobContext, job: Job) -> str:
         text = self.handlers[job.kind].request_for(ctx, job)
-        request_set = validate_request(text)
-        version = None if request_set.version else ctx.qbxml_version
         assert job.request_id is not None
-        return stamp_request_id(text, job.request_id, version=version)
+        # Stamping parses and checks the request set: a request naming no version is sent
+        # at the session's.
+        return stamp_request_id(text, job.request_id, fallback_version=ctx.qbxml_version)
 
     def _match_job(self, session: Session, wc: WcSession, response: str) -> Job | None:
         current = sent_job_of_session(session, wc.id)

@@ -167,6 +167,16 @@ def test_stamp_adds_default_version_when_missing() -> None:
     assert stamp_request_id(CUSTOMER_ADD, "a").startswith(PROLOG.format("13.0"))
 
 
+def test_stamp_falls_back_to_the_session_version_only_when_the_request_names_none() -> None:
+    """fallback_version labels a request without <?qbxml?> and leaves a labelled one alone."""
+    assert stamp_request_id(CUSTOMER_ADD, "a", fallback_version="12.0").startswith(
+        PROLOG.format("12.0")
+    )
+    assert stamp_request_id(HCP_QUERIES, "a", fallback_version="12.0").startswith(
+        PROLOG.format("11.0")
+    )
+
+
 def test_stamp_replaces_version_when_given() -> None:
     """An explicit version replaces the document's own instruction."""
     stamped = stamp_request_id(HCP_QUERIES, "a", version="8.0")
