@@ -97,26 +97,34 @@ class _Reader:
         """The first child called ``tag``, or ``None``."""
         return self._children.get(tag)
 
-    def _find(self, path: str) -> str | None:
+    def _nested(self, path: str) -> Any:
+        head, _, rest = path.partition("/")
+        parent = self._children.get(head)
+        return None if parent is None else parent.find(rest)
+
+    # text() and token() are called a dozen times per record of every page: the lookup is
+    # written out in both rather than shared through another call.
+    def text(self, path: str) -> str | None:
+        """Free text exactly as sent (``None`` when the child is absent)."""
         node = self._children.get(path)
         if node is None:
             if "/" not in path:
                 return None
-            head, _, rest = path.partition("/")
-            parent = self._children.get(head)
-            node = None if parent is None else parent.find(rest)
+            node = self._nested(path)
             if node is None:
                 return None
-        text: str | None = node.text
-        return text or ""
-
-    def text(self, path: str) -> str | None:
-        """Free text exactly as sent (``None`` when the child is absent)."""
-        return self._find(path)
+        return node.text or ""
 
     def token(self, path: str) -> str | None:
         """An identifier or code: surrounding whitespace dropped, empty counts as absent."""
-        value = self._find(path)
+        node = self._children.get(path)
+        if node is None:
+            if "/" not in path:
+                return None
+            node = self._nested(path)
+            if node is None:
+                return None
+        value = node.text
         if not value:
             return None
         return value.strip() or None
