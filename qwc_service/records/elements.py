@@ -102,8 +102,6 @@ class _Reader:
         parent = self._children.get(head)
         return None if parent is None else parent.find(rest)
 
-    # text() and token() are called a dozen times per record of every page: the lookup is
-    # written out in both rather than shared through another call.
     def text(self, path: str) -> str | None:
         """Free text exactly as sent (``None`` when the child is absent)."""
         node = self._children.get(path)
@@ -117,14 +115,7 @@ class _Reader:
 
     def token(self, path: str) -> str | None:
         """An identifier or code: surrounding whitespace dropped, empty counts as absent."""
-        node = self._children.get(path)
-        if node is None:
-            if "/" not in path:
-                return None
-            node = self._nested(path)
-            if node is None:
-                return None
-        value = node.text
+        value = self.text(path)
         if not value:
             return None
         return value.strip() or None
