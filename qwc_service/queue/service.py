@@ -190,9 +190,11 @@ def units_remaining_after(session: Session, job: Job, session_id: int, now: date
 
     The answered job is counted from memory and every other job from the database, so the
     job's row and the session's go out together at commit rather than in a flush of their
-    own first. Other jobs changed in this unit of work (dependants just failed) are flushed.
+    own first. Other jobs added, changed or deleted in this unit of work (dependants just
+    failed, say) are flushed first, so the count sees them.
     """
-    if any(isinstance(other, Job) and other is not job for other in session.dirty):
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(other, Job) and other is not job for other in pending):
         session.flush()
     params = {**_claimable_params(job.connection_id, session_id, now), "job_id": job.id}
     with session.no_autoflush:

@@ -174,3 +174,15 @@ def test_units_remaining_after_an_answer_matches_the_database_count(app: QwcApp)
         session.flush()
         assert before_flush == queue.units_remaining(session, connection_id, session_id, now)
         assert before_flush == 1
+        # A job added in the same unit of work, not yet flushed, is counted too.
+        session.add(
+            Job(
+                connection_id=connection_id,
+                qbxml=customer_query(),
+                priority=0,
+                request_names="CustomerQueryRq",
+                status="queued",
+                kind="raw",
+            )
+        )
+        assert queue.units_remaining_after(session, job, session_id, now) == 2
