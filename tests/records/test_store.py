@@ -17,6 +17,8 @@ from qwc_service.records.models import Customer, Invoice, InvoiceLine, Payment
 from qwc_service.records.parse import (
     CustomerRecord,
     DeletedRecord,
+    InvoiceLineRecord,
+    InvoiceRecord,
     ParseProblem,
     ResponseReader,
     parse_response,
@@ -356,3 +358,32 @@ def test_a_stream_that_breaks_off_stores_nothing_and_keeps_earlier_changes(app: 
         assert count(session, Customer, cid) == 1
     with unit_of_work(app.session_factory) as session:
         assert list(session.scalars(select(Customer.list_id))) == ["KEEP"]
+
+
+def test_values_that_do_not_fit_their_columns_become_problems(app: QwcApp) -> None:
+    """Too long, too large or out of range: that record is reported, the others are stored."""
+    cid = make_connection(app)
+    records = [
+        CustomerRecord(list_id="OK-1", name="Fits"),
+        CustomerRecord(list_id="LONG", name="N" * 101),
+        CustomerRecord(list_id="HUGE", name="Rich", balance=Decimal("1" + "0" * 13)),
+        InvoiceRecord(txn_id="T-1", txn_number=2**31),
+        InvoiceRecord(
+            txn_id="T-2",
+            lines=(InvoiceLineRecord(txn_line_id="L-1", item_full_name="I" * 256),),
+        ),
+        InvoiceRecord(txn_id="T-3", txn_number=7),
+    ]
+    with unit_of_work(app.session_factory) as session:
+        result = apply_records(session, cid, records, now=NOW)
+    problems = {p.identity: p.message for p in result.problems}
+    assert problems == {
+        "LONG": "name has 101 characters, more than the 100 stored",
+        "HUGE": "balance 10000000000000 is too large to store",
+        "T-1": "txn_number 2147483648 is too large to store",
+        "T-2": "line 1: item_full_name has 256 characters, more than the 255 stored",
+    }
+    assert result.upserted == 2
+    with unit_of_work(app.session_factory) as session:
+        assert list(session.scalars(select(Customer.list_id))) == ["OK-1"]
+        assert list(session.scalars(select(Invoice.txn_id))) == ["T-3"]
