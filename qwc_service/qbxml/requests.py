@@ -77,9 +77,8 @@ def stamp_request_id(
 
     Existing requestIDs are overwritten. The qbxml processing instruction becomes ``version``
     when given, else keeps the document's own, else ``fallback_version``, else 13.0. Raises
-    ValueError for an empty
-    requestID or one longer than 50 characters, and :class:`InvalidQbxml` for a document that
-    :func:`validate_request` refuses.
+    ValueError for an empty requestID or one longer than 50 characters, and
+    :class:`InvalidQbxml` for a document that :func:`validate_request` refuses.
     """
     if not request_id:
         raise ValueError("requestID must not be empty")

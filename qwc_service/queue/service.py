@@ -158,7 +158,6 @@ _CLAIMABLE = and_(
 # The statements of every round trip are built once: building and cache-keying a statement
 # costs more CPU than PostgreSQL spends running it.
 _UNITS_REMAINING = select(func.coalesce(func.sum(Job.units_remaining), 0)).where(_CLAIMABLE)
-_UNITS_REMAINING_BESIDES = _UNITS_REMAINING.where(Job.id != bindparam("job_id"))
 _ANY_CLAIMABLE = select(Job.id).where(_CLAIMABLE).limit(1)
 _NEXT_JOB = (
     select(Job)
@@ -183,33 +182,6 @@ def units_remaining(session: Session, connection_id: str, session_id: int, now: 
     """Round trips still ahead for this session: one per job, more for unfinished iterators."""
     params = _claimable_params(connection_id, session_id, now)
     return int(session.scalar(_UNITS_REMAINING, params) or 0)
-
-
-def units_remaining_after(session: Session, job: Job, session_id: int, now: datetime) -> int:
-    """:func:`units_remaining` right after ``job`` was answered, before it is flushed.
-
-    The answered job is counted from memory and every other job from the database, so the
-    job's row and the session's go out together at commit rather than in a flush of their
-    own first. Other jobs added, changed or deleted in this unit of work (dependants just
-    failed, say) are flushed first, so the count sees them.
-    """
-    pending = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(other, Job) and other is not job for other in pending):
-        session.flush()
-    params = {**_claimable_params(job.connection_id, session_id, now), "job_id": job.id}
-    with session.no_autoflush:
-        others = int(session.scalar(_UNITS_REMAINING_BESIDES, params) or 0)
-    return others + (job.units_remaining if _claimable_now(job, session_id, now) else 0)
-
-
-def _claimable_now(job: Job, session_id: int, now: datetime) -> bool:
-    # _CLAIMABLE for a job that has just been answered: its dependency, if any, was done
-    # when it was claimed, and a finished job never runs again.
-    return (
-        job.status == JobStatus.QUEUED
-        and job.pinned_session_id in (None, session_id)
-        and (job.not_before is None or job.not_before <= now)
-    )
 
 
 def fail_dependants(session: Session, job: Job, now: datetime) -> int:

@@ -36,7 +36,7 @@ from qwc_service.queue.service import (
     fail_dependants,
     release_session_jobs,
     sent_job_of_session,
-    units_remaining_after,
+    units_remaining,
 )
 from qwc_service.sessions import clients, throttle
 from qwc_service.sessions.models import WcSession
@@ -259,7 +259,7 @@ class WebConnectorExchange:
                     machine_id=wc.machine_id,
                 )
                 emit_first_sync(session, connection, job_id=job.id, now=now)
-            return self._progress(session, wc, job, now)
+            return self._progress(session, wc, now)
 
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
         """Record why the Web Connector could not reach QuickBooks; retry once, then ``done``."""
@@ -383,9 +383,11 @@ class WebConnectorExchange:
             return None
         return current
 
-    def _progress(self, session: Session, wc: WcSession, job: Job, now: datetime) -> int:
+    def _progress(self, session: Session, wc: WcSession, now: datetime) -> int:
         """Count the answered response and set the session's progress from what is left."""
-        remaining = units_remaining_after(session, job, wc.id, now)
+        # The query flushes the job's changes; the session row's are made after it, so
+        # they go out in one UPDATE at commit.
+        remaining = units_remaining(session, wc.connection_id, wc.id, now)
         wc.responses_received += 1
         wc.last_error = None
         if remaining == 0:

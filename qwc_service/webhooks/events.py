@@ -65,10 +65,7 @@ def endpoints_for(session: Session, connection_id: str | None) -> list[WebhookEn
     An endpoint registered for the connection, and every endpoint of a live API token (a
     token's application sees all connections).
     """
-    # Endpoints are not what a SOAP call changes: flushing its job and session rows first
-    # would only split their writes into two flushes.
-    with session.no_autoflush:
-        return list(session.scalars(_ENDPOINTS_FOR, {"connection_id": connection_id}))
+    return list(session.scalars(_ENDPOINTS_FOR, {"connection_id": connection_id}))
 
 
 def emit_event(

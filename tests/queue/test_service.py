@@ -147,8 +147,8 @@ def test_pinned_job_belongs_to_its_session_until_that_session_ends(app: QwcApp) 
         assert job is not None and job.id == job_id
 
 
-def test_units_remaining_after_an_answer_matches_the_database_count(app: QwcApp) -> None:
-    """Counting the answered job from memory gives what a flushed count gives."""
+def test_units_remaining_counts_this_unit_of_works_unflushed_changes(app: QwcApp) -> None:
+    """The answered job, its failed dependants and jobs just added count as they now stand."""
     connection_id = make_connection(app)
     first = enqueue(app, connection_id)
     enqueue(app, connection_id, depends_on=first)
@@ -163,17 +163,11 @@ def test_units_remaining_after_an_answer_matches_the_database_count(app: QwcApp)
         # The answered job continues in this session with three round trips to go.
         job.status, job.session_id, job.pinned_session_id = "queued", None, session_id
         job.units_remaining = 3
-        before_flush = queue.units_remaining_after(session, job, session_id, now)
-        session.flush()
-        assert before_flush == queue.units_remaining(session, connection_id, session_id, now)
-        assert before_flush == 4  # its dependant waits for it
+        assert queue.units_remaining(session, connection_id, session_id, now) == 4
         # The job fails instead: its dependant fails with it, unflushed.
         job.status, job.units_remaining, job.pinned_session_id = "error", 0, None
         assert queue.fail_dependants(session, job, now) == 1
-        before_flush = queue.units_remaining_after(session, job, session_id, now)
-        session.flush()
-        assert before_flush == queue.units_remaining(session, connection_id, session_id, now)
-        assert before_flush == 1
+        assert queue.units_remaining(session, connection_id, session_id, now) == 1
         # A job added in the same unit of work, not yet flushed, is counted too.
         session.add(
             Job(
@@ -185,4 +179,4 @@ def test_units_remaining_after_an_answer_matches_the_database_count(app: QwcApp)
                 kind="raw",
             )
         )
-        assert queue.units_remaining_after(session, job, session_id, now) == 2
+        assert queue.units_remaining(session, connection_id, session_id, now) == 2
