@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
+import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.env import PG_ADMIN_URL, SETUP_APPLICATION, backend_of
@@ -42,11 +42,11 @@ class CpuProbe:
     def __init__(self, worker_pids: Callable[[], list[int]], database_url: str) -> None:
         self._worker_pids = worker_pids
         self._dbname: str | None = None
-        self._conn: psycopg2.extensions.connection | None = None
+        self._conn: psycopg.Connection | None = None
         if backend_of(database_url) == "postgresql":
             self._dbname = make_url(database_url).database
             admin = make_url(PG_ADMIN_URL)
-            self._conn = psycopg2.connect(
+            self._conn = psycopg.connect(
                 host=admin.host,
                 port=admin.port or 5432,
                 user=admin.username,

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
+import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,7 +23,7 @@ from qwc_service.simulator.qwcfile import QwcFile, read_qwc
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get(
-    "QWC_BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+    "QWC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 #: Every benchmark machine logs in with this password (hashed once at the configured cost).
 BENCH_PASSWORD = "bench-Password-2345-abcdefgh"
@@ -31,9 +31,9 @@ BENCH_PASSWORD = "bench-Password-2345-abcdefgh"
 SETUP_APPLICATION = "qwc-bench-setup"
 
 
-def _admin() -> psycopg2.extensions.connection:
+def _admin() -> psycopg.Connection:
     url = make_url(PG_ADMIN_URL)
-    conn = psycopg2.connect(
+    conn = psycopg.connect(
         host=url.host,
         port=url.port or 5432,
         user=url.username,
@@ -45,7 +45,7 @@ def _admin() -> psycopg2.extensions.connection:
     return conn
 
 
-def _drop(admin: psycopg2.extensions.connection, name: str) -> None:
+def _drop(admin: psycopg.Connection, name: str) -> None:
     with admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -18,13 +18,13 @@ from tests.factories import make_test_settings
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 PG_ADMIN_URL = os.environ.get(
-    "QWC_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+    "QWC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 
 
-def _pg_admin() -> psycopg2.extensions.connection:
+def _pg_admin() -> psycopg.Connection:
     url = make_url(PG_ADMIN_URL)
-    conn = psycopg2.connect(
+    conn = psycopg.connect(
         host=url.host,
         port=url.port or 5432,
         user=url.username,
@@ -45,7 +45,7 @@ def pg_template() -> Iterator[str]:
     """A PostgreSQL database at schema head, cloned for each test; skipped without a server."""
     try:
         admin = _pg_admin()
-    except psycopg2.OperationalError as exc:
+    except psycopg.OperationalError as exc:
         if os.environ.get("CI"):
             pytest.fail(f"CI is set but PostgreSQL is unreachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")

@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+import psycopg
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, Table, insert, select
 from sqlalchemy.orm import Session
 
-from qwc_service.db import UTCDateTime
+from qwc_service.db import PLAN_FOR_VALUES, UTCDateTime, one_of
 
 __all__ = ["insert_rows", "uses_copy"]
 
@@ -90,13 +91,14 @@ def copy_rows(
     for row in rows:
         write("\t".join([form(row[name]) for name, form in plan]))
         write("\n")
-    buffer.seek(0)
     quoted = ", ".join(f'"{name}"' for name in names)
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN', buffer)
-    finally:
-        cursor.close()
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
+    ):
+        copy.write(buffer.getvalue())
 
 
 def insert_rows(
@@ -123,7 +125,9 @@ def insert_rows(
     connection_id = rows[0]["connection_id"]
     found = session.execute(
         select(table.c.id, table.c[key]).where(
-            table.c.connection_id == connection_id, table.c[key].in_([r[key] for r in rows])
-        )
+            table.c.connection_id == connection_id,
+            one_of(session, table.c[key], [r[key] for r in rows]),
+        ),
+        execution_options=PLAN_FOR_VALUES,
     )
     return {value: row_id for row_id, value in found}

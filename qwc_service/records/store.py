@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from qwc_service.db import PLAN_FOR_VALUES, one_of
 from qwc_service.records.copy import insert_rows
 from qwc_service.records.kinds import KINDS, RecordKind
 from qwc_service.records.models import Invoice
@@ -224,8 +225,10 @@ def _upsert(
         key: (row_id, modified, sequence)
         for row_id, key, modified, sequence in session.execute(
             select(model.id, key_column, model.time_modified, model.edit_sequence).where(
-                model.connection_id == connection_id, key_column.in_(list(latest))
-            )
+                model.connection_id == connection_id,
+                one_of(session, key_column, list(latest)),
+            ),
+            execution_options=PLAN_FOR_VALUES,
         )
     }
     inserts: list[dict[str, Any]] = []
@@ -279,7 +282,10 @@ def _replace_children(
     assert kind.children is not None
     table, parent_fk = kind.children.model.__table__, kind.children.parent_fk
     if updated_ids:
-        session.execute(delete(table).where(table.c[parent_fk].in_(updated_ids)))
+        session.execute(
+            delete(table).where(one_of(session, table.c[parent_fk], updated_ids)),
+            execution_options=PLAN_FOR_VALUES,
+        )
     rows = [
         {**row, parent_fk: parent_ids[key]}
         for key, key_rows in children.items()
@@ -339,8 +345,9 @@ def _mark_deleted(
     model, key_column = kind.model, getattr(kind.model, kind.key)
     found = session.execute(
         select(model.id, key_column).where(
-            model.connection_id == connection_id, key_column.in_(ids)
-        )
+            model.connection_id == connection_id, one_of(session, key_column, ids)
+        ),
+        execution_options=PLAN_FOR_VALUES,
     ).all()
     if not found:
         return 0

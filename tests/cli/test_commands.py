@@ -143,7 +143,7 @@ def test_check_reports_database_queue_and_sessions(run) -> None:  # type: ignore
 
 def test_check_fails_on_an_unreachable_database(tmp_path: Path) -> None:
     """`check` exits non-zero and says the database is unreachable."""
-    env = {"QWC_DATABASE_URL": "postgresql+psycopg2://postgres@127.0.0.1:1/nothing"}
+    env = {"QWC_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing"}
     result = CliRunner().invoke(main, ["check", "--json"], env=env)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["database"] == "unreachable"
