@@ -13,9 +13,9 @@ numbers, ``t``/``f``).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from qwc_service.db import PLAN_FOR_VALUES, UTCDateTime, one_of
 
-__all__ = ["insert_rows", "uses_copy"]
+__all__ = ["copy_text", "insert_rows", "uses_copy"]
 
+_NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 # Below this many rows the INSERT is as quick, and keeps the statement in the session's log.
 _COPY_FROM_ROWS = 8
@@ -36,48 +37,60 @@ def uses_copy(session: Session, rows: int) -> bool:
     return rows >= _COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    text = str(value)
-    # str.translate walks the text a character at a time through a dict: ten times the
-    # cost of the four scans that show nearly every value needs no escaping.
-    if "\\" in text or "\n" in text or "\r" in text or "\t" in text:
-        return text.translate(_ESCAPES)
-    return text
+# Values are formatted a column at a time: a comprehension per column costs a third less
+# than a function call per value.
+Formatter = Callable[[list[Any]], list[str]]
 
 
-def _plain(value: Any) -> str:
+def _texts(values: list[Any]) -> list[str]:
+    out = [v if v is None or type(v) is str else str(v) for v in values]
+    # One scan of the whole column shows whether any value needs escaping; str.translate
+    # walks a text a character at a time and so runs only when one does.
+    joined = "".join(filter(None, out))
+    if "\\" in joined or "\n" in joined or "\r" in joined or "\t" in joined:
+        out = [None if text is None else text.translate(_ESCAPES) for text in out]
+    return [_NULL if text is None else text for text in out]
+
+
+def _plains(values: list[Any]) -> list[str]:
     # Numbers, and dates in ISO form: nothing in them needs escaping.
-    return "\\N" if value is None else str(value)
+    return [_NULL if v is None else str(v) for v in values]
 
 
-def _flag(value: Any) -> str:
-    return "\\N" if value is None else ("t" if value else "f")
+def _flags(values: list[Any]) -> list[str]:
+    return [_NULL if v is None else ("t" if v else "f") for v in values]
 
 
-def _instant(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value.tzinfo is None:
+def _instants(values: list[Any]) -> list[str]:
+    if any(v is not None and v.tzinfo is None for v in values):
         raise ValueError("naive datetime given to a UTC column")
-    return str(value.isoformat())
+    return [_NULL if v is None else v.isoformat() for v in values]
 
 
-def _formatter(column: Any) -> Callable[[Any], str]:
+def _formatter(column: Any) -> Formatter:
     kind = column.type
     if isinstance(kind, Boolean):
-        return _flag
+        return _flags
     if isinstance(kind, UTCDateTime | DateTime):
-        return _instant
+        return _instants
     if isinstance(kind, Numeric | Integer | Date):
-        return _plain
-    return _text
+        return _plains
+    return _texts
 
 
 @cache
-def _formatters(table: Table, columns: tuple[str, ...]) -> tuple[Callable[[Any], str], ...]:
+def _formatters(table: Table, columns: tuple[str, ...]) -> tuple[Formatter, ...]:
     return tuple(_formatter(table.c[name]) for name in columns)
+
+
+def copy_text(table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> str:
+    """``rows`` in COPY's text format, one line per row with ``columns`` in order."""
+    names = tuple(columns)
+    formatted = [
+        form(list(map(itemgetter(name), rows)))
+        for name, form in zip(names, _formatters(table, names), strict=True)
+    ]
+    return "\n".join(map("\t".join, zip(*formatted, strict=True))) + "\n"
 
 
 def copy_rows(
@@ -85,12 +98,7 @@ def copy_rows(
 ) -> None:
     """Stream ``rows`` (dicts holding every one of ``columns``) into ``table`` with COPY."""
     names = tuple(columns)
-    plan = list(zip(names, _formatters(table, names), strict=True))
-    buffer = io.StringIO()
-    write = buffer.write
-    for row in rows:
-        write("\t".join([form(row[name]) for name, form in plan]))
-        write("\n")
+    text = copy_text(table, names, rows)
     quoted = ", ".join(f'"{name}"' for name in names)
     driver = session.connection().connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
@@ -98,7 +106,7 @@ def copy_rows(
         driver.cursor() as cursor,
         cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
     ):
-        copy.write(buffer.getvalue())
+        copy.write(text)
 
 
 def insert_rows(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
-from qwc_service.records.copy import uses_copy
+from qwc_service.records.copy import copy_text, uses_copy
 from qwc_service.records.models import Customer, Invoice, InvoiceLine
 from qwc_service.records.parse import CustomerRecord, InvoiceLineRecord, InvoiceRecord
 from qwc_service.records.store import apply_records
@@ -113,3 +114,36 @@ def test_awkward_values_round_trip(app: QwcApp) -> None:
             assert [line.position for line in lines] == [1, 2, 3]
             assert lines[0].description == AWKWARD and lines[1].description == ""
             assert lines[0].amount == Decimal("0.00001") and lines[0].rate is None
+
+
+def test_copy_text_writes_each_type_as_postgresql_reads_it() -> None:
+    """NULL is \\N, delimiters are escaped, flags are t/f and instants carry their offset."""
+    table = Customer.__table__
+    columns = ["list_id", "name", "is_active", "balance", "time_modified"]
+    rows = [
+        {
+            "list_id": "A-1",
+            "name": "tab\there \\ and\nline",
+            "is_active": True,
+            "balance": Decimal("1.50"),
+            "time_modified": NOW,
+        },
+        {
+            "list_id": "A-2",
+            "name": None,
+            "is_active": False,
+            "balance": None,
+            "time_modified": None,
+        },
+    ]
+    assert copy_text(table, columns, rows) == (
+        "A-1\ttab\\there \\\\ and\\nline\tt\t1.50\t2026-01-05T12:00:00+00:00\n"
+        "A-2\t\\N\tf\t\\N\t\\N\n"
+    )
+
+
+def test_copy_text_refuses_a_naive_instant() -> None:
+    """An instant without a time zone is an error, never stored as some local time."""
+    row = {"list_id": "A-1", "time_modified": datetime(2026, 1, 5, 12, 0)}
+    with pytest.raises(ValueError, match="naive"):
+        copy_text(Customer.__table__, ["list_id", "time_modified"], [row])
