@@ -286,12 +286,14 @@ def _replace_children(
             delete(table).where(one_of(session, table.c[parent_fk], updated_ids)),
             execution_options=PLAN_FOR_VALUES,
         )
-    rows = [
-        {**row, parent_fk: parent_ids[key]}
-        for key, key_rows in children.items()
-        if key in parent_ids
-        for row in key_rows
-    ]
+    rows: list[dict[str, Any]] = []
+    for key, key_rows in children.items():
+        parent_id = parent_ids.get(key)
+        if parent_id is not None:
+            # The rows were made for this write: they take their parent's id in place.
+            for row in key_rows:
+                row[parent_fk] = parent_id
+            rows += key_rows
     insert_rows(session, table, None, rows)
 
 
