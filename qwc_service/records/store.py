@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from qwc_service.db import PLAN_FOR_VALUES, one_of
+from qwc_service.records.behind import WriteBehind
 from qwc_service.records.copy import insert_rows
 from qwc_service.records.kinds import KINDS, RecordKind
 from qwc_service.records.models import Invoice
@@ -62,6 +63,14 @@ class ApplyResult:
     max_time_deleted: datetime | None = None
     max_time_deleted_raw: str | None = None
 
+    def merge(self, part: ApplyResult) -> None:
+        """Add the counts and problems of a write made for this result into it."""
+        self.upserted += part.upserted
+        self.kept_newer += part.kept_newer
+        self.problems += part.problems
+        for record_type, count in part.by_type.items():
+            self.by_type[record_type] = self.by_type.get(record_type, 0) + count
+
     def _saw(self, record: Record) -> None:
         when = record.time_modified
         if when is None:
@@ -86,6 +95,7 @@ def apply_records(
     *,
     now: datetime,
     batch_size: int = BATCH_SIZE,
+    write_behind: bool = False,
 ) -> ApplyResult:
     """Upsert ``records`` for one connection, batch by batch, as the iterable yields them.
 
@@ -96,27 +106,36 @@ def apply_records(
 
     All or nothing: when iterating ``records`` raises (a response that breaks off half way),
     what was written from it is rolled back and the session's earlier changes are kept.
+
+    With ``write_behind``, a full batch met while the stream is being read is written on a
+    second thread while the next one is read (the database's share of a big response then
+    costs no time); ``records`` must then not use the session.
     """
-    pending = _Pending(session, connection_id, now, batch_size)
+    pending = _Pending(session, connection_id, now, batch_size, write_behind)
     try:
-        for item in records:
-            if isinstance(item, ParseProblem):
-                pending.result.problems.append(item)
-            elif isinstance(item, DeletedRecord):
-                pending.add_deletion(item)
-            else:
-                pending.add_record(item)
-    except BaseException:
+        try:
+            for item in records:
+                if isinstance(item, ParseProblem):
+                    pending.result.problems.append(item)
+                elif isinstance(item, DeletedRecord):
+                    pending.add_deletion(item)
+                else:
+                    pending.add_record(item)
+            pending.settle()
+        except BaseException:
+            pending.behind.close()
+            if pending.savepoint is not None:
+                pending.savepoint.rollback()
+            raise
+        # The stream is read to its end: what is left cannot be undone by a reading error.
+        pending.streaming = False
+        pending.flush_records()
+        pending.flush_deletions()
         if pending.savepoint is not None:
-            pending.savepoint.rollback()
-        raise
-    # The stream is read to its end: what is left cannot be undone by a reading error.
-    pending.streaming = False
-    pending.flush_records()
-    pending.flush_deletions()
-    if pending.savepoint is not None:
-        pending.savepoint.commit()
-    return pending.result
+            pending.savepoint.commit()
+        return pending.result
+    finally:
+        pending.behind.close()
 
 
 class _Pending:
@@ -130,15 +149,22 @@ class _Pending:
     round trips of a savepoint would be a tenth of its cost.
     """
 
-    def __init__(self, session: Session, connection_id: str, now: datetime, size: int) -> None:
+    def __init__(
+        self, session: Session, connection_id: str, now: datetime, size: int, write_behind: bool
+    ) -> None:
         self.session, self.connection_id, self.now, self.size = session, connection_id, now, size
+        self.write_behind = write_behind
         self.result = ApplyResult()
         self.records: dict[str, list[Record]] = {}
         self.deletions: list[DeletedRecord] = []
         self.streaming = True
         self.savepoint: SessionTransaction | None = None
+        self.behind = WriteBehind()
+        self._in_flight: ApplyResult | None = None
 
     def _before_write(self) -> None:
+        # Whatever comes next uses the session: the write in flight must be over.
+        self.settle()
         if self.streaming and self.savepoint is None:
             self.savepoint = self.session.begin_nested()
 
@@ -149,7 +175,12 @@ class _Pending:
             self.flush_deletions()
         batch = self.records.setdefault(record.record_type, [])
         batch.append(record)
-        if len(batch) >= self.size:
+        if len(batch) < self.size:
+            return
+        if self.write_behind:
+            self._write_behind(record.record_type, batch)
+            self.records[record.record_type] = []
+        else:
             self._write(record.record_type, batch)
 
     def add_deletion(self, gone: DeletedRecord) -> None:
@@ -164,6 +195,27 @@ class _Pending:
         self._before_write()
         _upsert(self.session, self.connection_id, KINDS[record_type], batch, self.now, self.result)
         batch.clear()
+
+    def _write_behind(self, record_type: str, batch: list[Record]) -> None:
+        """Write ``batch`` on the writer thread; its counts join the result once it is done."""
+        self._before_write()
+        session, connection_id, kind, now = (
+            self.session,
+            self.connection_id,
+            KINDS[record_type],
+            self.now,
+        )
+        # The write counts into a result of its own, merged once it is over, so the result
+        # is only ever changed by this thread.
+        part = self._in_flight = ApplyResult()
+        self.behind.submit(lambda: _upsert(session, connection_id, kind, batch, now, part))
+
+    def settle(self) -> None:
+        """Wait for the write in flight (raising its error) and count what it stored."""
+        self.behind.wait()
+        part, self._in_flight = self._in_flight, None
+        if part is not None:
+            self.result.merge(part)
 
     def flush_records(self) -> None:
         """Write every waiting record."""

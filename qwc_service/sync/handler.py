@@ -185,7 +185,8 @@ def _read(ctx: JobContext, job: Job, response: str, state: dict[str, Any]) -> _O
         RecordType(state["type"])
     ].removesuffix("Rq") + "Rs"
     reader = read_response(response or "")
-    applied = apply_records(ctx.db, job.connection_id, reader, now=ctx.now)
+    # The reader only parses text: the next batch is read while the last one is stored.
+    applied = apply_records(ctx.db, job.connection_id, reader, now=ctx.now, write_behind=True)
     status = next((s for s in reader.statuses if s.name == expected), None)
     if status is None and reader.statuses:
         status = reader.statuses[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -39,19 +40,32 @@ from tests.records.helpers import customer_ret, fetch, invoice_ret, message_set,
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
-def store(app: QwcApp, connection_id: str, text: str, batch_size: int = 500):  # type: ignore[no-untyped-def]
+def store(  # type: ignore[no-untyped-def]
+    app: QwcApp, connection_id: str, text: str, batch_size: int = 500, write_behind: bool = False
+):
     """Read ``text`` and apply it in one unit of work; returns the ApplyResult."""
     with unit_of_work(app.session_factory) as session:
         return apply_records(
-            session, connection_id, ResponseReader(text), now=NOW, batch_size=batch_size
+            session,
+            connection_id,
+            ResponseReader(text),
+            now=NOW,
+            batch_size=batch_size,
+            write_behind=write_behind,
         )
 
 
-def sync_company(app: QwcApp, connection_id: str, company: Company, batch_size: int = 500) -> None:
+def sync_company(
+    app: QwcApp,
+    connection_id: str,
+    company: Company,
+    batch_size: int = 500,
+    write_behind: bool = False,
+) -> None:
     """Fetch every record type from a fake QuickBooks and store it."""
     qb = FakeQuickBooks(company)
     for record_type in ("customers", "items", "invoices", "payments"):
-        result = store(app, connection_id, fetch(qb, record_type), batch_size)
+        result = store(app, connection_id, fetch(qb, record_type), batch_size, write_behind)
         assert not result.problems
 
 
@@ -61,12 +75,14 @@ def count(session: Session, model: Any, connection_id: str) -> int:
     return int(session.scalar(query) or 0)
 
 
-@pytest.mark.parametrize("batch_size", [500, 7])
-def test_round_trip_matches_the_company_field_by_field(app: QwcApp, batch_size: int) -> None:
+@pytest.mark.parametrize(("batch_size", "write_behind"), [(500, False), (7, False), (7, True)])
+def test_round_trip_matches_the_company_field_by_field(
+    app: QwcApp, batch_size: int, write_behind: bool
+) -> None:
     """Fake QuickBooks → parse → store gives rows equal to the company's records, any batch size."""
     company = generate_company(customers=30, items=14, invoices=45, payments=20, seed=7)
     cid = make_connection(app)
-    sync_company(app, cid, company, batch_size)
+    sync_company(app, cid, company, batch_size, write_behind)
     with unit_of_work(app.session_factory) as session:
         assert_company_matches(session, cid, company)
 
@@ -341,7 +357,10 @@ def test_payments_replace_their_applications(app: QwcApp) -> None:
         )
 
 
-def test_a_stream_that_breaks_off_stores_nothing_and_keeps_earlier_changes(app: QwcApp) -> None:
+@pytest.mark.parametrize("write_behind", [False, True])
+def test_a_stream_that_breaks_off_stores_nothing_and_keeps_earlier_changes(
+    app: QwcApp, write_behind: bool
+) -> None:
     """A reading error after a batch was written rolls back that batch, not the session."""
     cid = make_connection(app)
 
@@ -354,13 +373,18 @@ def test_a_stream_that_breaks_off_stores_nothing_and_keeps_earlier_changes(app: 
         store_before = CustomerRecord(list_id="KEEP", name="Stored before")
         apply_records(session, cid, [store_before], now=NOW)
         with pytest.raises(ValueError, match="broke off"):
-            apply_records(session, cid, records(), now=NOW, batch_size=10)
+            apply_records(
+                session, cid, records(), now=NOW, batch_size=10, write_behind=write_behind
+            )
         assert count(session, Customer, cid) == 1
     with unit_of_work(app.session_factory) as session:
         assert list(session.scalars(select(Customer.list_id))) == ["KEEP"]
 
 
-def test_values_that_do_not_fit_their_columns_become_problems(app: QwcApp) -> None:
+@pytest.mark.parametrize(("batch_size", "write_behind"), [(500, False), (2, True)])
+def test_values_that_do_not_fit_their_columns_become_problems(
+    app: QwcApp, batch_size: int, write_behind: bool
+) -> None:
     """Too long, too large or out of range: that record is reported, the others are stored."""
     cid = make_connection(app)
     records = [
@@ -375,7 +399,9 @@ def test_values_that_do_not_fit_their_columns_become_problems(app: QwcApp) -> No
         InvoiceRecord(txn_id="T-3", txn_number=7),
     ]
     with unit_of_work(app.session_factory) as session:
-        result = apply_records(session, cid, records, now=NOW)
+        result = apply_records(
+            session, cid, records, now=NOW, batch_size=batch_size, write_behind=write_behind
+        )
     problems = {p.identity: p.message for p in result.problems}
     assert problems == {
         "LONG": "name has 101 characters, more than the 100 stored",
@@ -387,3 +413,25 @@ def test_values_that_do_not_fit_their_columns_become_problems(app: QwcApp) -> No
     with unit_of_work(app.session_factory) as session:
         assert list(session.scalars(select(Customer.list_id))) == ["OK-1"]
         assert list(session.scalars(select(Invoice.txn_id))) == ["T-3"]
+
+
+def test_write_behind_stores_on_a_second_thread_that_ends_with_the_call(app: QwcApp) -> None:
+    """Batches met while reading are stored by a writer thread, which is gone afterwards."""
+    cid = make_connection(app)
+    writers_while_reading: list[int] = []
+
+    def records() -> Iterator[CustomerRecord]:
+        for n in range(25):
+            if n == 20:
+                writers_while_reading.append(_writer_threads())
+            yield CustomerRecord(list_id=f"L-{n}", name=f"Customer {n}")
+
+    with unit_of_work(app.session_factory) as session:
+        result = apply_records(session, cid, records(), now=NOW, batch_size=10, write_behind=True)
+        assert count(session, Customer, cid) == 25
+    assert writers_while_reading == [1] and _writer_threads() == 0
+    assert result.upserted == 25 and result.by_type == {"customers": 25}
+
+
+def _writer_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name.startswith("qwc-write"))
