@@ -39,7 +39,10 @@ SAMPLE_CONNECTIONS = 100
 CLOSE_ROUNDS = 100
 WARMUP_ROUNDS = 20
 PREFIX = "dq"
-_SERIES = "WITH RECURSIVE g(n) AS (SELECT :first UNION ALL SELECT n + 1 FROM g WHERE n < :last) "
+_SERIES = (
+    "WITH RECURSIVE g(n) AS "
+    "(SELECT CAST(:first AS integer) UNION ALL SELECT n + 1 FROM g WHERE n < :last) "
+)
 
 
 def _columns(table: Any, skip: set[str]) -> list[str]:
