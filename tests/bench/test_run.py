@@ -1,0 +1,51 @@
+"""The benchmark command runs end to end at its smallest scale and reports every figure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The keys the benchmark's JSON report promises.
+FIGURES = (
+    "round_trip_ms_median",
+    "round_trip_ms_p99",
+    "floor_round_trip_ms_median",
+    "floor_ratio",
+    "authenticate_ms_median",
+    "machines_200_rps",
+    "machines_200_p99_ms",
+    "machines_200_errors",
+    "big_response_records_per_s",
+    "big_response_peak_rss_mb",
+    "big_response_mb",
+    "claim_ms_1k",
+    "claim_ms_1m",
+)
+
+
+@pytest.mark.postgres
+def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
+    """`bench/run.py --quick --json` completes, reports each figure and sees no errors."""
+    run = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    failed = {
+        title: notes
+        for title, notes in report["notes"].items()
+        if any(note.startswith("failed") for note in notes)
+    }
+    assert not failed
+    assert [name for name in FIGURES if report.get(name) is None] == []
+    assert report["machines_200_errors"] == 0
+    assert report["big_response_outcome"] == "completed"
