@@ -1,10 +1,10 @@
 """Writing one batch on a second thread while the next one is read.
 
 A big response is read and stored in batches. Storing a batch is partly waiting for the
-database, during which the reading thread could parse the next batch; psycopg and lxml let
-other Python threads run while they wait or parse. One write runs at a time, and the caller
-waits for it before it touches the database session itself, so the session is only ever
-used by one thread at a time.
+database, during which the reading thread can parse the next batch: psycopg lets other
+Python threads run while it waits. One write runs at a time, and the caller waits for it
+before it touches the database session itself, so the session is only ever used by one
+thread at a time.
 """
 
 from __future__ import annotations

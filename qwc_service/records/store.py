@@ -108,8 +108,8 @@ def apply_records(
     what was written from it is rolled back and the session's earlier changes are kept.
 
     With ``write_behind``, a full batch met while the stream is being read is written on a
-    second thread while the next one is read (the database's share of a big response then
-    costs no time); ``records`` must then not use the session.
+    second thread while the next one is read, so the wait for the database overlaps the
+    reading; ``records`` must then not use the session.
     """
     pending = _Pending(session, connection_id, now, batch_size, write_behind)
     try:
@@ -199,12 +199,8 @@ class _Pending:
     def _write_behind(self, record_type: str, batch: list[Record]) -> None:
         """Write ``batch`` on the writer thread; its counts join the result once it is done."""
         self._before_write()
-        session, connection_id, kind, now = (
-            self.session,
-            self.connection_id,
-            KINDS[record_type],
-            self.now,
-        )
+        kind = KINDS[record_type]
+        session, connection_id, now = self.session, self.connection_id, self.now
         # The write counts into a result of its own, merged once it is over, so the result
         # is only ever changed by this thread.
         part = self._in_flight = ApplyResult()
