@@ -92,6 +92,8 @@ class _Reader:
         # is several times cheaper than a path search per field. Walking backwards lets the
         # first child of a name win, as a path search would.
         self._children: dict[str, Any] = {child.tag: child for child in reversed(element)}
+        # Readers of the children that paths lead into (ItemRef/ListID, then ItemRef/FullName).
+        self._inner: dict[str, _Reader | None] = {}
 
     def node(self, tag: str) -> Any:
         """The first child called ``tag``, or ``None``."""
@@ -99,8 +101,16 @@ class _Reader:
 
     def _nested(self, path: str) -> Any:
         head, _, rest = path.partition("/")
-        parent = self._children.get(head)
-        return None if parent is None else parent.find(rest)
+        inner = self._inner.get(head, self)
+        if inner is self:
+            parent = self._children.get(head)
+            inner = self._inner[head] = None if parent is None else _Reader(parent)
+        if inner is None:
+            return None
+        node = inner._children.get(rest)
+        if node is None and "/" in rest:
+            return inner._nested(rest)
+        return node
 
     def text(self, path: str) -> str | None:
         """Free text exactly as sent (``None`` when the child is absent)."""

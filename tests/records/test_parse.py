@@ -389,3 +389,33 @@ def test_unsafe_broken_or_wrong_documents_are_refused(text: str, error: type[Exc
     """A DOCTYPE, a truncated document and a request set raise, as summarize_response does."""
     with pytest.raises(error):
         parse_response(text)
+
+
+def test_nested_fields_take_the_first_child_of_a_name_at_every_level() -> None:
+    """ItemRef/ListID, SalesOrPurchase/AccountRef/FullName: first of a name wins, absent is None."""
+    item = (
+        "<ItemServiceRet><ListID>80000001-1</ListID><Name>Labour</Name>"
+        "<SalesOrPurchase><Desc>First desc</Desc><Desc>Second desc</Desc><Price>75.00</Price>"
+        "<AccountRef><ListID>A-1</ListID><FullName>Services</FullName>"
+        "<FullName>Ignored</FullName></AccountRef></SalesOrPurchase></ItemServiceRet>"
+    )
+    invoice = (
+        "<InvoiceRet><TxnID>T-1</TxnID>"
+        "<CustomerRef><FullName>Ann</FullName></CustomerRef>"
+        "<CustomerRef><ListID>C-2</ListID><FullName>Bob</FullName></CustomerRef>"
+        "<InvoiceLineRet><TxnLineID>L-1</TxnLineID>"
+        "<ItemRef><ListID>I-1</ListID><ListID>I-2</ListID></ItemRef><Amount>5.00</Amount>"
+        "</InvoiceLineRet></InvoiceRet>"
+    )
+    parsed = parse_response(
+        response(query_rs("ItemQueryRs", item), query_rs("InvoiceQueryRs", invoice))
+    )
+    assert not parsed.problems
+    read_item, read_invoice = parsed.records
+    assert isinstance(read_item, ItemRecord) and isinstance(read_invoice, InvoiceRecord)
+    assert (read_item.description, read_item.price) == ("First desc", Decimal("75.00"))
+    assert read_item.income_account == "Services"
+    # The first CustomerRef wins whole: its missing ListID is not taken from the second.
+    assert (read_invoice.customer_list_id, read_invoice.customer_full_name) == (None, "Ann")
+    (line,) = read_invoice.lines
+    assert (line.item_list_id, line.item_full_name, line.amount) == ("I-1", None, Decimal("5.00"))
