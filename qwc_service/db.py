@@ -105,7 +105,7 @@ def make_engine(url: str, *, pool_size: int = 5, ping_after_idle_seconds: float 
 #: Execution options for a statement whose best plan depends on its values, such as a lookup
 #: of an array of keys: it runs unprepared, so PostgreSQL plans it for the array it is given.
 #: (psycopg prepares a statement run five times; the generic plan that follows searches the
-#: array row by row, not through a hash, and costs fifty times more at 500 keys.)
+#: array row by row, not through a hash, and costs twenty times more at 500 keys.)
 PLAN_FOR_VALUES: dict[str, Any] = {"plan_for_values": True}
 
 
