@@ -167,11 +167,22 @@ def measure(run: Run, databases: dict[str, str], workload: Workload) -> Section:
     for backend, url in databases.items():
         times = server_times(run, url, workload)
         loads += times.load
-        _backend_rows(section, backend, times, floor_pairs.median)
+        _backend_rows(
+            section,
+            backend,
+            times,
+            floor_pairs.median,
+            "" if backend == "postgresql" else f"{backend}_",
+        )
     if "postgresql" in databases:
         raw = server_times(run, databases["postgresql"], RawWorkload())
         loads += raw.load
-        _raw_rows(section, raw, floor_pairs.median)
+        _backend_rows(section, "postgresql, raw jobs", raw, floor_pairs.median, "raw_")
+        section.notes.append(
+            "raw jobs: the same 100-customer page as one raw job per round trip, its response "
+            "stored whole on the job; no records are read or stored, so the difference from "
+            "the sync rows is what reading and storing 100 records costs"
+        )
     section.notes.append(
         "client-observed wall time per HTTP POST over loopback, one kept-alive connection "
         "per session; QuickBooks' own processing between the calls is not counted; "
@@ -186,11 +197,14 @@ def measure(run: Run, databases: dict[str, str], workload: Workload) -> Section:
     return section
 
 
-def _backend_rows(section: Section, backend: str, times: SessionTimes, floor_ms: float) -> None:
+def _backend_rows(
+    section: Section, backend: str, times: SessionTimes, floor_ms: float, prefix: str
+) -> None:
+    """The rows of one server run; ``prefix`` names its JSON keys ("" for the main run,
+    which alone is read against the targets)."""
     pairs = summarize(times.pairs_ms)
     ratio = pairs.median / floor_ms
-    main = backend == "postgresql"
-    prefix = "" if main else f"{backend}_"
+    main = not prefix
     section.summary_row(
         f"{backend}: send+receive pair",
         pairs,
@@ -227,27 +241,3 @@ def _backend_rows(section: Section, backend: str, times: SessionTimes, floor_ms:
         }
     )
     section.notes += [f"{backend} session failed: {f}" for f in times.failures[:3]]
-
-
-def _raw_rows(section: Section, times: SessionTimes, floor_ms: float) -> None:
-    """The same round trips as raw jobs: what they cost without reading records."""
-    pairs = summarize(times.pairs_ms)
-    name = "postgresql, raw jobs"
-    section.summary_row(f"{name}: send+receive pair", pairs, "ms")
-    section.rows.append(
-        Row(f"{name}: pair / floor pair", pairs.median / floor_ms, "x", "ratio of medians")
-    )
-    _cpu_rows(section, name, times)
-    section.values.update(
-        raw_round_trip_ms_median=pairs.median,
-        raw_round_trip_ms_p99=pairs.p99,
-        raw_floor_ratio=pairs.median / floor_ms,
-        raw_worker_cpu_ms_per_pair=summarize(times.worker_cpu_ms).median,
-        raw_round_trip_failures=len(times.failures),
-    )
-    section.notes.append(
-        "raw jobs: the same 100-customer page as one raw job per round trip, its response "
-        "stored whole on the job; no records are read or stored, so the difference from the "
-        "sync rows is what reading and storing 100 records costs"
-    )
-    section.notes += [f"raw jobs session failed: {f}" for f in times.failures[:3]]
