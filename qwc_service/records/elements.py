@@ -101,10 +101,10 @@ class _Reader:
 
     def _nested(self, path: str) -> Any:
         head, _, rest = path.partition("/")
-        inner = self._inner.get(head, self)
-        if inner is self:
+        if head not in self._inner:
             parent = self._children.get(head)
-            inner = self._inner[head] = None if parent is None else _Reader(parent)
+            self._inner[head] = None if parent is None else _Reader(parent)
+        inner = self._inner[head]
         if inner is None:
             return None
         node = inner._children.get(rest)
