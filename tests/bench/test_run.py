@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The keys the benchmark's JSON report promises.
@@ -37,6 +40,7 @@ def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
         capture_output=True,
         text=True,
         timeout=900,
+        env={**os.environ, "QWC_BENCH_PG_URL": PG_ADMIN_URL},
     )
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)
