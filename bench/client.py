@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from qwc_service.connections.credentials import new_guid
 from qwc_service.simulator import wire
 from qwc_service.simulator.connector import CallRecord, WebConnector
 from qwc_service.simulator.quickbooks import FakeQuickBooks
@@ -19,6 +20,8 @@ from qwc_service.simulator.transport import HttpClientTransport, HttpReply
 
 SEND = "sendRequestXML"
 RECEIVE = "receiveResponseXML"
+#: The floor takes any password.
+FLOOR_PASSWORD = "floor"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,21 @@ def pair_times(timings: Sequence[Timed]) -> list[float]:
             pairs.append(pending + timed.ms)
             pending = None
     return pairs
+
+
+def floor_qwc(origin: str, name: str, pages: int) -> QwcFile:
+    """A .qwc for the floor at ``origin``: the page count rides in the username."""
+    return QwcFile(
+        app_name=name,
+        app_id="",
+        app_url=f"{origin}/qbwc",
+        app_description="floor",
+        app_support=f"{origin}/support",
+        user_name=f"floor-{pages}",
+        owner_id=new_guid(),
+        file_id=new_guid(),
+        qb_type="QBFS",
+    )
 
 
 def connector(

@@ -6,14 +6,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.client import RECEIVE, SEND, connector, pair_times
+from bench.client import FLOOR_PASSWORD, RECEIVE, SEND, connector, floor_qwc, pair_times
 from bench.config import Run
 from bench.cpu import CpuProbe, CpuSample, load_average, used
 from bench.env import Database, backend_of
 from bench.report import Row, Section, verdict
 from bench.stats import summarize
 from bench.workload import RawWorkload, Workload
-from qwc_service.connections.credentials import new_guid
 from qwc_service.db import unit_of_work
 from qwc_service.serving import ServerProcess
 from qwc_service.simulator.connector import CallRecord
@@ -93,18 +92,7 @@ def floor_times(run: Run, workload: Workload) -> SessionTimes:
         origin = f"http://localhost:{floor.port}"
 
         def make(index: int, pages: int) -> tuple[QwcFile, str, FakeQuickBooks]:
-            qwc = QwcFile(
-                app_name=f"floor {index}",
-                app_id="",
-                app_url=f"{origin}/qbwc",
-                app_description="floor",
-                app_support=f"{origin}/support",
-                user_name=f"floor-{pages}",
-                owner_id=new_guid(),
-                file_id=new_guid(),
-                qb_type="QBFS",
-            )
-            return qwc, "floor", quickbooks
+            return floor_qwc(origin, f"floor {index}", pages), FLOOR_PASSWORD, quickbooks
 
         return _measured(run, floor, "sqlite://", make)
 
