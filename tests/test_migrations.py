@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 from qwc_service import models
-from qwc_service.db import alembic_config, make_engine, upgrade
+from qwc_service.connections.service import create_connection
+from qwc_service.db import (
+    alembic_config,
+    make_engine,
+    make_session_factory,
+    unit_of_work,
+    upgrade,
+)
+from qwc_service.queue.service import enqueue
+
+CUSTOMER_QUERY = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+    '<QBXML><QBXMLMsgsRq onError="stopOnError"><CustomerQueryRq/></QBXMLMsgsRq></QBXML>'
+)
 
 
 def _differences(url: str) -> list[object]:
@@ -32,3 +47,71 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     command.downgrade(alembic_config(database_url), "base")
     upgrade(database_url)
     assert _differences(database_url) == []
+
+
+#: The text columns that hold qbXML documents of many kilobytes.
+LARGE_TEXT = (("jobs", "qbxml"), ("jobs", "response"), ("sessions", "hcp_response"))
+
+
+def _compression(url: str) -> tuple[bool, dict[str, str]]:
+    """Whether the server has lz4, and each large text column's compression setting."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            lz4 = conn.scalar(
+                text(
+                    "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                    "WHERE name = 'default_toast_compression'"
+                )
+            )
+            settings = {
+                f"{table}.{column}": conn.scalar(
+                    text(
+                        "SELECT attcompression FROM pg_attribute "
+                        "WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+                    ),
+                    {"table": table, "column": column},
+                )
+                for table, column in LARGE_TEXT
+            }
+    finally:
+        engine.dispose()
+    return bool(lz4), settings
+
+
+@pytest.mark.postgres
+def test_large_text_columns_use_lz4_on_postgresql(pg_url: str) -> None:
+    """Requests, responses and HCP responses are compressed with lz4 where the server has it."""
+    lz4, settings = _compression(pg_url)
+    assert settings == {name: "l" if lz4 else "" for name in settings}
+    command.downgrade(alembic_config(pg_url), "0005")
+    assert _compression(pg_url)[1] == {name: "" for name in settings}
+
+
+@pytest.mark.postgres
+def test_a_large_response_is_stored_compressed_and_read_back_whole(pg_url: str) -> None:
+    """A response of hundreds of kilobytes comes back exactly as stored, compressed by lz4."""
+    engine = make_engine(pg_url)
+    factory = make_session_factory(engine)
+    lines = "".join(
+        f"<CustomerRet><ListID>{n:08X}-1390130023</ListID><Name>Customer {n}</Name></CustomerRet>\n"
+        for n in range(4000)
+    )
+    response = (
+        f"<QBXML><QBXMLMsgsRs><CustomerQueryRs>{lines}</CustomerQueryRs></QBXMLMsgsRs></QBXML>"
+    )
+    try:
+        with unit_of_work(factory) as session:
+            connection = create_connection(session, name="Compression")
+            job = enqueue(session, connection.id, CUSTOMER_QUERY).job
+            job.response = response
+        with engine.connect() as conn:
+            stored, method = conn.execute(
+                text("SELECT response, pg_column_compression(response) FROM jobs WHERE id = :id"),
+                {"id": job.id},
+            ).one()
+            lz4 = _compression(pg_url)[0]
+    finally:
+        engine.dispose()
+    assert stored == response
+    assert method == ("lz4" if lz4 else "pglz")
