@@ -90,7 +90,8 @@ _HEAD_CHUNK = 2048
 HEAD_LIMIT = 64 * 1024
 #: Responses up to this size are parsed whole by summarize_response; larger ones stream.
 WHOLE_DOCUMENT_LIMIT = 1024 * 1024
-_NO_MESSAGES = (
+#: Why a document without QBXMLMsgsRs is refused.
+NO_MESSAGES = (
     "the <QBXML> document has no <QBXMLMsgsRs> element, so it is not a qbXML response "
     "(a request carries <QBXMLMsgsRq> instead)"
 )
@@ -132,7 +133,7 @@ def _statuses_in(root: Any) -> Iterator[ResponseStatus]:
             if isinstance(rs.tag, str):  # not a comment or processing instruction
                 yield status_of(rs)
     if not seen_messages:
-        raise InvalidQbxml(_NO_MESSAGES)
+        raise InvalidQbxml(NO_MESSAGES)
 
 
 def iter_statuses(
@@ -162,7 +163,7 @@ def iter_statuses(
         # Only the attributes of *Rs start tags are needed: every finished element can go.
         release(element)
     if not seen_messages:
-        raise InvalidQbxml(_NO_MESSAGES)
+        raise InvalidQbxml(NO_MESSAGES)
 
 
 def first_request_id(source: str | bytes) -> str | None:

@@ -18,12 +18,20 @@ from typing import IO, Any
 
 from qwc_service.qbxml.errors import InvalidQbxml
 from qwc_service.qbxml.responses import (
+    NO_MESSAGES,
+    WHOLE_DOCUMENT_LIMIT,
     ResponseStatus,
     ResponseSummary,
     check_root,
     status_of,
 )
-from qwc_service.qbxml.xmlsafe import CHUNK_END, CHUNK_SIZE, EndEvents, release
+from qwc_service.qbxml.xmlsafe import (
+    CHUNK_END,
+    CHUNK_SIZE,
+    EndEvents,
+    parse_document,
+    release,
+)
 from qwc_service.records.elements import BUILDERS, UnreadableRecord, deletion, identity_of
 from qwc_service.records.types import (
     RECORD_TYPES,
@@ -71,13 +79,21 @@ class ResponseReader:
     :attr:`statuses` holds every ``*Rs`` status in document order, and :attr:`summary` the
     same as :func:`~qwc_service.qbxml.responses.summarize_response` would have returned.
     Raises ``MalformedXml``, ``UnsafeXml`` or ``InvalidQbxml`` while iterating, like that
-    function. The parser reads ``chunk_size`` bytes at a time, so besides the current record
-    it holds at most the elements of one chunk.
+    function. A text of up to ``whole_document_limit`` characters (or bytes) is parsed whole
+    first; anything larger is fed to the parser ``chunk_size`` bytes at a time, so besides
+    the current record it holds at most the elements of one chunk.
     """
 
-    def __init__(self, source: Source, *, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        source: Source,
+        *,
+        chunk_size: int = CHUNK_SIZE,
+        whole_document_limit: int = WHOLE_DOCUMENT_LIMIT,
+    ) -> None:
         self._source = source
         self._chunk_size = chunk_size
+        self._whole_document_limit = whole_document_limit
         self._root: Any = None
         self._started = False
         self.statuses: list[ResponseStatus] = []
@@ -98,9 +114,41 @@ class ResponseReader:
         if self._started:
             raise RuntimeError("a response reader can be iterated only once")
         self._started = True
-        return self._read()
+        source = self._source
+        if isinstance(source, str | bytes) and len(source) <= self._whole_document_limit:
+            # A sync page: building its tree in one call costs about half as much as
+            # having the parser report each record to Python as it completes.
+            return self._read_whole(source)
+        return self._read_streamed()
 
-    def _read(self) -> Iterator[Parsed]:
+    def _read_whole(self, source: str | bytes) -> Iterator[Parsed]:
+        root = self._root = parse_document(source)
+        check_root(root)
+        found = False
+        for messages in root:
+            if messages.tag != "QBXMLMsgsRs":
+                continue
+            found = True
+            for rs in messages:
+                if not isinstance(rs.tag, str):  # a comment or processing instruction
+                    continue
+                status = status_of(rs)
+                self.statuses.append(status)
+                if rs.tag in _DELETE_ANSWERS:
+                    answer = _delete_answer(rs, status)
+                    if answer is not None:
+                        yield answer
+                    continue
+                position = 0
+                for element in rs:
+                    builder = BUILDERS.get(element.tag)
+                    if builder is not None:
+                        position += 1
+                        yield _build(element, builder, f"{status.name} #{position}")
+        if not found:
+            raise InvalidQbxml(NO_MESSAGES)
+
+    def _read_streamed(self) -> Iterator[Parsed]:
         # Only Ret elements (and the two delete answers) reach Python; each *Rs status is read
         # from its element's attributes when the first Ret inside it, a later *Rs or the end
         # of the document shows it is there, so statuses keep document order.
@@ -133,10 +181,7 @@ class ResponseReader:
         self._root = events.root
         check_root(self._root)
         if not messages.finish(self._root):
-            raise InvalidQbxml(
-                "the <QBXML> document has no <QBXMLMsgsRs> element, so it is not a qbXML "
-                "response (a request carries <QBXMLMsgsRq> instead)"
-            )
+            raise InvalidQbxml(NO_MESSAGES)
 
 
 class _Messages:
