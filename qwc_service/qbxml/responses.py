@@ -121,8 +121,11 @@ def summarize_response(source: str | bytes | IO[bytes]) -> ResponseSummary:
     return ResponseSummary(tuple(iter_statuses(source)))
 
 
-def _statuses_in(root: Any) -> Iterator[ResponseStatus]:
-    """The statuses of a parsed response, as :func:`iter_statuses` reads them."""
+def answers_in(root: Any) -> Iterator[Any]:
+    """Each ``*Rs`` element of a parsed response, in document order.
+
+    Raises InvalidQbxml when the root is not ``QBXML`` or holds no ``QBXMLMsgsRs``.
+    """
     check_root(root)
     seen_messages = False
     for messages in root:
@@ -131,9 +134,14 @@ def _statuses_in(root: Any) -> Iterator[ResponseStatus]:
         seen_messages = True
         for rs in messages:
             if isinstance(rs.tag, str):  # not a comment or processing instruction
-                yield status_of(rs)
+                yield rs
     if not seen_messages:
         raise InvalidQbxml(NO_MESSAGES)
+
+
+def _statuses_in(root: Any) -> Iterator[ResponseStatus]:
+    """The statuses of a parsed response, as :func:`iter_statuses` reads them."""
+    return map(status_of, answers_in(root))
 
 
 def iter_statuses(

@@ -22,6 +22,7 @@ from qwc_service.qbxml.responses import (
     WHOLE_DOCUMENT_LIMIT,
     ResponseStatus,
     ResponseSummary,
+    answers_in,
     check_root,
     status_of,
 )
@@ -122,31 +123,21 @@ class ResponseReader:
         return self._read_streamed()
 
     def _read_whole(self, source: str | bytes) -> Iterator[Parsed]:
-        root = self._root = parse_document(source)
-        check_root(root)
-        found = False
-        for messages in root:
-            if messages.tag != "QBXMLMsgsRs":
+        self._root = parse_document(source)
+        for rs in answers_in(self._root):
+            status = status_of(rs)
+            self.statuses.append(status)
+            if rs.tag in _DELETE_ANSWERS:
+                answer = _delete_answer(rs, status)
+                if answer is not None:
+                    yield answer
                 continue
-            found = True
-            for rs in messages:
-                if not isinstance(rs.tag, str):  # a comment or processing instruction
-                    continue
-                status = status_of(rs)
-                self.statuses.append(status)
-                if rs.tag in _DELETE_ANSWERS:
-                    answer = _delete_answer(rs, status)
-                    if answer is not None:
-                        yield answer
-                    continue
-                position = 0
-                for element in rs:
-                    builder = BUILDERS.get(element.tag)
-                    if builder is not None:
-                        position += 1
-                        yield _build(element, builder, f"{status.name} #{position}")
-        if not found:
-            raise InvalidQbxml(NO_MESSAGES)
+            position = 0
+            for element in rs:
+                builder = BUILDERS.get(element.tag)
+                if builder is not None:
+                    position += 1
+                    yield _build(element, builder, f"{status.name} #{position}")
 
     def _read_streamed(self) -> Iterator[Parsed]:
         # Only Ret elements (and the two delete answers) reach Python; each *Rs status is read
