@@ -230,8 +230,10 @@ def measure(run: Run, database_url: str, workload: Workload) -> Section:
     for think_ms in think:
         tag = f"think {think_ms:g} ms" if think_ms else ""
         server = run_machines(run, database_url, workload, count, think_ms)
+        floor = run_floor_machines(run, count, think_ms)
         _report(section, server, tag, floor=False)
-        _report(section, run_floor_machines(run, count, think_ms), tag, floor=True)
+        _report(section, floor, tag, floor=True)
+        _compare(section, server, floor, tag)
     per_process = -(-count // max(1, min(run.scale.client_processes, count)))
     section.notes.append(
         f"clients: {min(run.scale.client_processes, count)} processes x up to {per_process} "
@@ -251,6 +253,17 @@ def measure(run: Run, database_url: str, workload: Workload) -> Section:
         )
     )
     return section
+
+
+def _compare(section: Section, server: Outcome, floor: Outcome, tag: str) -> None:
+    """The server's p99 as a multiple of the floor's under the same load."""
+    server_p99 = summarize([ms for m in server.machines for ms in m.pairs_ms]).p99
+    floor_p99 = summarize([ms for m in floor.machines for ms in m.pairs_ms]).p99
+    ratio = server_p99 / floor_p99 if floor_p99 > 0 else float("nan")
+    label = f" ({tag})" if tag else " (no think time)"
+    section.rows.append(Row(f"pair p99 / floor pair p99{label}", ratio, "x", "ratio of p99s"))
+    key = "machines_200_think" if tag else "machines_200"
+    section.values[f"{key}_p99_floor_ratio"] = ratio
 
 
 def _report(section: Section, outcome: Outcome, tag: str, *, floor: bool) -> None:

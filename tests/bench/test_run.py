@@ -55,4 +55,5 @@ def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
     # The floor's many-machines run uses the same clients: a failure there is the harness's.
     assert report["floor_machines_200_errors"] == 0
     assert report["floor_machines_200_p99_ms"] is not None
+    assert report["machines_200_p99_floor_ratio"] is not None
     assert report["big_response_outcome"] == "completed"
