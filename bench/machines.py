@@ -231,9 +231,9 @@ def measure(run: Run, database_url: str, workload: Workload) -> Section:
         tag = f"think {think_ms:g} ms" if think_ms else ""
         server = run_machines(run, database_url, workload, count, think_ms)
         floor = run_floor_machines(run, count, think_ms)
-        _report(section, server, tag, floor=False)
-        _report(section, floor, tag, floor=True)
-        _compare(section, server, floor, tag)
+        server_p99 = _report(section, server, tag, floor=False)
+        floor_p99 = _report(section, floor, tag, floor=True)
+        _compare(section, server_p99, floor_p99, tag)
     per_process = -(-count // max(1, min(run.scale.client_processes, count)))
     section.notes.append(
         f"clients: {min(run.scale.client_processes, count)} processes x up to {per_process} "
@@ -255,10 +255,8 @@ def measure(run: Run, database_url: str, workload: Workload) -> Section:
     return section
 
 
-def _compare(section: Section, server: Outcome, floor: Outcome, tag: str) -> None:
+def _compare(section: Section, server_p99: float, floor_p99: float, tag: str) -> None:
     """The server's p99 as a multiple of the floor's under the same load."""
-    server_p99 = summarize([ms for m in server.machines for ms in m.pairs_ms]).p99
-    floor_p99 = summarize([ms for m in floor.machines for ms in m.pairs_ms]).p99
     ratio = server_p99 / floor_p99 if floor_p99 > 0 else float("nan")
     label = f" ({tag})" if tag else " (no think time)"
     section.rows.append(Row(f"pair p99 / floor pair p99{label}", ratio, "x", "ratio of p99s"))
@@ -266,7 +264,8 @@ def _compare(section: Section, server: Outcome, floor: Outcome, tag: str) -> Non
     section.values[f"{key}_p99_floor_ratio"] = ratio
 
 
-def _report(section: Section, outcome: Outcome, tag: str, *, floor: bool) -> None:
+def _report(section: Section, outcome: Outcome, tag: str, *, floor: bool) -> float:
+    """Add one run's rows and JSON values; return its pair p99 (ms)."""
     machines = outcome.machines
     pairs = [ms for m in machines for ms in m.pairs_ms]
     errors = [m for m in machines if m.outcome != "completed"]
@@ -329,3 +328,4 @@ def _report(section: Section, outcome: Outcome, tag: str, *, floor: bool) -> Non
             f"{key}_worker_cpu_ms_per_pair": 1000.0 * outcome.worker_cpu_s / max(1, len(pairs)),
         }
     )
+    return latency.p99
