@@ -123,6 +123,7 @@ def apply_records(
                     pending.add_record(item)
             pending.settle()
         except BaseException:
+            # The write in flight uses the session: it must be over before the rollback.
             pending.behind.close()
             if pending.savepoint is not None:
                 pending.savepoint.rollback()
