@@ -3,6 +3,11 @@
 The response answers the first page of an invoice sync, so the ingest is the real parse
 and upsert. The worker's peak resident memory (VmHWM, reset just before the session) shows
 what the ingest costs in memory next to the size of what was posted.
+
+The same response is then parsed once more in the benchmark's own process, with no database:
+the SOAP envelope as the request guard parses it, and the qbXML read into records as the sync
+handler reads it. A worker does both in one process, under one GIL, before and beside any
+storing, so invoices / (envelope + reading) bounds what one worker could ingest.
 """
 
 from __future__ import annotations
@@ -22,11 +27,36 @@ from bench.server import memory_of, reset_peak
 from bench.workload import queue_invoice_sync
 from qwc_service.db import unit_of_work
 from qwc_service.records.models import Invoice
+from qwc_service.records.parse import ParseProblem, ResponseReader
+from qwc_service.simulator import wire
 from qwc_service.simulator.dataset import generate_company
+from qwc_service.web.xmlguard import parse_body
 
 TARGET_RECORDS_PER_S = 10_000.0
 TARGET_MEMORY_FACTOR = 4.0
 MB = 1024.0 * 1024.0
+
+
+@dataclass(frozen=True)
+class Alone:
+    """The big response parsed in the benchmark's process, one thread, no database."""
+
+    envelope_s: float
+    reading_s: float
+    records: int
+
+
+def read_alone(response: str) -> Alone:
+    """Time the request guard's parse of the envelope carrying ``response``, then the
+    record reader over ``response`` (the sync handler's reader, given the same str)."""
+    params = [("ticket", "alone"), ("response", response), ("hresult", ""), ("message", "")]
+    body = wire.envelope(RECEIVE, params)
+    started = time.perf_counter()
+    parse_body(body)
+    parsed = time.perf_counter()
+    del body
+    records = sum(1 for item in ResponseReader(response) if not isinstance(item, ParseProblem))
+    return Alone(parsed - started, time.perf_counter() - parsed, records)
 
 
 @dataclass(frozen=True)
@@ -43,6 +73,7 @@ class Ingest:
     worker_peak_mb: float
     stored: int | None
     peak_reset: bool
+    alone: Alone | None
 
 
 def _queue_invoices(database: Database, connection_id: str) -> None:
@@ -56,8 +87,9 @@ def _stored_invoices(database: Database, connection_id: str) -> int | None:
         return int(session.scalar(query) or 0)
 
 
-def ingest(run: Run, database_url: str, invoices: int) -> Ingest:
-    """Post ``invoices`` invoices (with lines) in one response and measure the worker."""
+def ingest(run: Run, database_url: str, invoices: int, *, alone: bool = False) -> Ingest:
+    """Post ``invoices`` invoices (with lines) in one response and measure the worker; with
+    ``alone``, then time the same response's parses here, once the server has stopped."""
     settings = run.settings(database_url)
     database = Database(settings)
     quickbooks = UnlimitedQuickBooks(
@@ -90,6 +122,7 @@ def ingest(run: Run, database_url: str, invoices: int) -> Ingest:
             worker_peak_mb=after[busiest].hwm_mb,
             stored=_stored_invoices(database, tenant.connection_id),
             peak_reset=all(resets),
+            alone=read_alone(quickbooks.biggest) if alone else None,
         )
     finally:
         database.close()
@@ -102,10 +135,12 @@ def measure(run: Run, databases: dict[str, str]) -> Section:
         f"Big response ({invoices:,} invoices in one receiveResponseXML, "
         "sync page, parsed and upserted)"
     )
-    for backend, url in databases.items():
+    for index, (backend, url) in enumerate(databases.items()):
         started = time.perf_counter()
-        result = ingest(run, url, invoices)
+        result = ingest(run, url, invoices, alone=index == 0)
         _rows(section, backend, result)
+        if result.alone is not None:
+            _alone_rows(section, result.invoices, result.alone)
         section.notes.append(
             f"{backend}: session {result.outcome}; response {result.response_mb:.1f} MiB "
             f"qbXML ({result.invoices:,} invoices, {result.lines:,} lines), "
@@ -119,7 +154,42 @@ def measure(run: Run, databases: dict[str, str]) -> Section:
         "time: wall time of the receiveResponseXML POST carrying the response (upload over "
         "loopback included); memory: VmHWM after minus VmRSS before, of the worker that grew most"
     )
+    section.notes.append(
+        "without a database: the same response parsed again in the benchmark's process, one "
+        "thread, after the server stopped; a worker does both parses under one GIL, so "
+        "invoices / (envelope + reading) is the most one worker could ingest"
+    )
     return section
+
+
+def _alone_rows(section: Section, invoices: int, alone: Alone) -> None:
+    reading_rate = alone.records / alone.reading_s if alone.reading_s > 0 else 0.0
+    both = alone.envelope_s + alone.reading_s
+    bound = invoices / both if both > 0 else 0.0
+    section.rows += [
+        Row("without a database: SOAP envelope parse", alone.envelope_s, "s"),
+        Row(
+            "without a database: reading the records",
+            reading_rate,
+            "invoices/s",
+            f"{alone.reading_s:.2f} s for {alone.records:,} records",
+        ),
+        Row(
+            "without a database: bound for one worker",
+            bound,
+            "invoices/s",
+            f"envelope + reading, {both:.2f} s",
+        ),
+    ]
+    section.values.update(
+        {
+            "big_response_envelope_parse_s": alone.envelope_s,
+            "big_response_read_only_s": alone.reading_s,
+            "big_response_read_only_records": alone.records,
+            "big_response_read_only_records_per_s": reading_rate,
+            "big_response_one_worker_bound_records_per_s": bound,
+        }
+    )
 
 
 def _rows(section: Section, backend: str, result: Ingest) -> None:

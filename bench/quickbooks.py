@@ -37,13 +37,15 @@ class UnlimitedQuickBooks(FakeQuickBooks):
         self.response_bytes = 0
         self.invoices = 0
         self.lines = 0
+        self.biggest = ""
 
     def process(self, request_xml: str) -> str:
-        """Answer without the page limit; remember the response's size."""
+        """Answer without the page limit; remember the biggest response and its size."""
         response = super().process(_MAX_RETURNED.sub("", request_xml))
         size = len(response.encode("utf-8"))
         if size > self.response_bytes:
             self.response_bytes = size
+            self.biggest = response
             self.invoices = response.count("<InvoiceRet>")
             self.lines = response.count("<InvoiceLineRet>")
         return response

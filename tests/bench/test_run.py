@@ -57,3 +57,8 @@ def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
     assert report["floor_machines_200_p99_ms"] is not None
     assert report["machines_200_p99_floor_ratio"] is not None
     assert report["big_response_outcome"] == "completed"
+    # The same response parsed without a database: every record read, both parses timed.
+    assert report["big_response_read_only_records"] == report["big_response_invoices"]
+    assert report["big_response_read_only_records_per_s"] > 0
+    assert report["big_response_envelope_parse_s"] > 0
+    assert report["big_response_one_worker_bound_records_per_s"] > 0
