@@ -1,9 +1,11 @@
 """Reading the records of a qbXML response in one pass, a record at a time.
 
-:class:`ResponseReader` pull-parses the response once (hardened parser, text nodes over 10 MB
-allowed) and yields each customer, item, invoice, payment and deletion as soon as its ``*Ret``
-element is complete, then drops that element: a 50 MB ``InvoiceQueryRs`` holds one invoice in
-memory at a time. The status of every ``*Rs`` element is read with the same rules as
+:class:`ResponseReader` parses the response once (hardened parser, text nodes over 10 MB
+allowed) and yields each customer, item, invoice, payment and deletion in document order. A
+response of up to 1 MiB (a sync page) is parsed whole first; a larger one is pull-parsed, each
+``*Ret`` element yielded as soon as it is complete and then dropped: a 50 MB
+``InvoiceQueryRs`` holds one invoice in memory at a time. The status of every ``*Rs``
+element is read with the same rules as
 :func:`qwc_service.qbxml.responses.summarize_response` and collected on the reader as it goes.
 
 A record that cannot be read is not dropped silently: the reader yields a
@@ -106,7 +108,8 @@ class ResponseReader:
 
     def held_elements(self) -> int:
         """How many XML elements the parser holds right now (a memory gauge for tests and
-        monitoring: it stays at the size of one record, whatever the document's size)."""
+        monitoring: for a streamed response it stays at the size of one record, whatever the
+        document's size; a response parsed whole holds its whole tree)."""
         if self._root is None:
             return 0
         return sum(1 for _ in self._root.iter())
