@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-from qwc_service.simulator.qb_company import Company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.quickbooks.company import Company
 
 _MAX_RETURNED = re.compile(r"<MaxReturned>\s*\d+\s*</MaxReturned>")
 

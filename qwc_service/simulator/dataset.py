@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .qb_clock import Clock
-from .qb_company import Company, LineSpec
-from .qb_errors import (
+from qwc_service.simulator.quickbooks.clock import Clock
+from qwc_service.simulator.quickbooks.company import Company, LineSpec
+from qwc_service.simulator.quickbooks.errors import (
     AmountExceedsBalance,
     AppliedExceedsTotal,
     CompanyError,
@@ -23,7 +23,7 @@ from .qb_errors import (
     RecordInUse,
     RecordNotFound,
 )
-from .qb_names import (
+from qwc_service.simulator.quickbooks.names import (
     MEMOS,
     UniqueNames,
     ascii_slug,
@@ -33,7 +33,7 @@ from .qb_names import (
     random_address,
     random_phone,
 )
-from .qb_records import (
+from qwc_service.simulator.quickbooks.records import (
     ZERO,
     Address,
     AppliedTxn,
@@ -46,7 +46,7 @@ from .qb_records import (
     LinkedTxn,
     Payment,
 )
-from .qb_store import ITEM_NAME_MAX, NAME_MAX
+from qwc_service.simulator.quickbooks.store import ITEM_NAME_MAX, NAME_MAX
 
 __all__ = [
     "Address",

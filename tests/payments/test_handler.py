@@ -23,8 +23,8 @@ from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.queue.handlers import load_payload
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.simulator.dataset import Invoice, Payment, generate_company
-from qwc_service.simulator.qb_payments import receive_payment
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.quickbooks.payments import receive_payment
 from tests.factories import (
     MachineCredentials,
     customer_query,

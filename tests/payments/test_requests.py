@@ -17,8 +17,8 @@ from qwc_service.payments.requests import (
 from qwc_service.qbxml.requests import schema_errors, validate_request
 from qwc_service.qbxml.xmlsafe import parse_document
 from qwc_service.simulator.dataset import generate_company
-from qwc_service.simulator.qb_payments import receive_payment
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.quickbooks.payments import receive_payment
 
 
 def _write(**changes: object) -> PaymentWrite:

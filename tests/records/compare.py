@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from qwc_service.records.models import Customer, Invoice, Item, Payment
 from qwc_service.simulator.dataset import Address, Company
-from qwc_service.simulator.qb_records import format_datetime
+from qwc_service.simulator.quickbooks.records import format_datetime
 
 _SHOWN_DIFFERENCES = 20
 

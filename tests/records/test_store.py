@@ -26,8 +26,8 @@ from qwc_service.records.parse import (
 )
 from qwc_service.records.store import apply_deletions, apply_records, update_invoice_balance
 from qwc_service.simulator.dataset import Company, generate_company
-from qwc_service.simulator.qb_records import format_datetime
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.quickbooks.records import format_datetime
 from tests.factories import make_connection
 from tests.records.compare import (
     assert_company_matches,

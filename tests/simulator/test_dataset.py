@@ -18,15 +18,15 @@ from qwc_service.simulator.dataset import (
     export_records,
     generate_company,
 )
-from qwc_service.simulator.qb_clock import Clock
-from qwc_service.simulator.qb_records import (
+from qwc_service.simulator.quickbooks.clock import Clock
+from qwc_service.simulator.quickbooks.documents import render_fragment
+from qwc_service.simulator.quickbooks.records import (
     format_amount,
     format_datetime,
     format_price,
     format_quantity,
 )
-from qwc_service.simulator.qb_render import customer_ret, invoice_ret, item_ret, payment_ret
-from qwc_service.simulator.qb_xml import render_fragment
+from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret, item_ret, payment_ret
 
 LIST_ID = re.compile(r"^8[0-9A-F]{7}-\d{10}$")
 TXN_ID = re.compile(r"^[0-9A-F]+-\d{10}$")

@@ -10,9 +10,6 @@ from lxml import etree
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import (
     CONNECT_HRESULT,
-    HANDLERS,
-    PARSE_ERROR_HRESULT,
-    PARSE_ERROR_MESSAGE,
     FakeQuickBooks,
     FileIdConflict,
     QbxmlParseError,
@@ -20,6 +17,8 @@ from qwc_service.simulator.quickbooks import (
     SessionAlreadyOpen,
     load_qbxml_schema,
 )
+from qwc_service.simulator.quickbooks.program import HANDLERS
+from qwc_service.simulator.quickbooks.status import PARSE_ERROR_HRESULT, PARSE_ERROR_MESSAGE
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 XSD = REFERENCE / "qbxml-schema" / "qbxmlops130.xsd"

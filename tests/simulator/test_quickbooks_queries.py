@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from qwc_service.simulator.dataset import Company, generate_company
-from qwc_service.simulator.qb_records import format_datetime
 from qwc_service.simulator.quickbooks import FakeQuickBooks, load_qbxml_schema
+from qwc_service.simulator.quickbooks.records import format_datetime
 
 XSD = Path(__file__).resolve().parents[3] / "shared/reference/qbxml-schema/qbxmlops130.xsd"
 

@@ -12,8 +12,8 @@ from qwc_service.handlers import build_handlers
 from qwc_service.queue.models import Job, JobKind
 from qwc_service.sessions.exchange import WebConnectorExchange
 from qwc_service.sessions.service import AuthStatus
-from qwc_service.simulator.qb_company import Company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.quickbooks.company import Company
 from qwc_service.soap.application import build_soap_app
 from qwc_service.sync import schedule
 from qwc_service.sync.handler import SyncHandler

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .qb_company import Company
-from .qb_status import OK, Status
-from .qb_xml import El
+from qwc_service.simulator.quickbooks.company import Company
+from qwc_service.simulator.quickbooks.documents import El
+from qwc_service.simulator.quickbooks.status import OK, Status
 
 
 @dataclass

@@ -11,7 +11,7 @@ import random
 import unicodedata
 from decimal import Decimal
 
-from .qb_records import Address, ItemKind
+from qwc_service.simulator.quickbooks.records import Address, ItemKind
 
 FIRST_NAMES = (
     "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",

@@ -13,18 +13,33 @@ from typing import Any
 
 from lxml import etree
 
-from .qb_company import Company, LineSpec
-from .qb_context import Context, Response
-from .qb_errors import (
+from qwc_service.simulator.quickbooks.company import Company, LineSpec
+from qwc_service.simulator.quickbooks.context import Context, Response
+from qwc_service.simulator.quickbooks.documents import (
+    El,
+    child,
+    read_bool,
+    read_date,
+    read_decimal,
+    text_of,
+    texts_of,
+)
+from qwc_service.simulator.quickbooks.errors import (
     AmountExceedsBalance,
     AppliedExceedsTotal,
     NameInUse,
     RecordInUse,
     RecordNotFound,
 )
-from .qb_records import Address, Customer, Item, format_datetime, list_del_type_for_item
-from .qb_render import customer_ret, invoice_ret, payment_ret
-from .qb_status import (
+from qwc_service.simulator.quickbooks.records import (
+    Address,
+    Customer,
+    Item,
+    format_datetime,
+    list_del_type_for_item,
+)
+from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret, payment_ret
+from qwc_service.simulator.quickbooks.status import (
     OK,
     QbxmlParseError,
     RequestFailed,
@@ -35,8 +50,7 @@ from .qb_status import (
     payment_exceeds_due,
     save_failed,
 )
-from .qb_store import INVOICE_REF_MAX, NAME_MAX, PAYMENT_REF_MAX
-from .qb_xml import El, child, read_bool, read_date, read_decimal, text_of, texts_of
+from qwc_service.simulator.quickbooks.store import INVOICE_REF_MAX, NAME_MAX, PAYMENT_REF_MAX
 
 _ADDRESS_LINES = ("Addr1", "Addr2", "Addr3", "Addr4", "Addr5")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .qb_lists import ListChanges
-from .qb_txns import LineSpec, TxnChanges
+from qwc_service.simulator.quickbooks.lists import ListChanges
+from qwc_service.simulator.quickbooks.txns import LineSpec, TxnChanges
 
 __all__ = ["Company", "LineSpec"]
 

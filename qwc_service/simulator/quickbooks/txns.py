@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from . import qb_payments
-from .qb_errors import RecordInUse, RecordNotFound
-from .qb_records import (
+from qwc_service.simulator.quickbooks import payments
+from qwc_service.simulator.quickbooks.errors import RecordInUse, RecordNotFound
+from qwc_service.simulator.quickbooks.records import (
     ZERO,
     DeletedTxn,
     Invoice,
@@ -18,7 +18,7 @@ from .qb_records import (
     qb_epoch,
     to_cents,
 )
-from .qb_store import CompanyStore
+from qwc_service.simulator.quickbooks.store import CompanyStore
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ class TxnChanges(CompanyStore):
     ) -> Payment:
         """Receive a payment, applying ``(invoice TxnID, amount)`` pairs (amount ``None``:
         as much as is owed) or auto-applying to the oldest open invoices."""
-        return qb_payments.receive_payment(
+        return payments.receive_payment(
             self,
             customer_list_id,
             applications,
@@ -193,4 +193,4 @@ class TxnChanges(CompanyStore):
 
     def delete_payment(self, txn_id: str, *, at: datetime | None = None) -> DeletedTxn:
         """Delete a received payment; the invoices it paid owe that money again."""
-        return qb_payments.delete_payment(self, txn_id, at=at)
+        return payments.delete_payment(self, txn_id, at=at)

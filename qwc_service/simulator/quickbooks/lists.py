@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from .qb_errors import RecordInUse, RecordNotFound
-from .qb_records import (
+from qwc_service.simulator.quickbooks.errors import RecordInUse, RecordNotFound
+from qwc_service.simulator.quickbooks.records import (
     ZERO,
     Address,
     Customer,
@@ -16,7 +16,7 @@ from .qb_records import (
     list_del_type_for_item,
     qb_epoch,
 )
-from .qb_store import ITEM_NAME_MAX, NAME_MAX, CompanyStore
+from qwc_service.simulator.quickbooks.store import ITEM_NAME_MAX, NAME_MAX, CompanyStore
 
 
 class ListChanges(CompanyStore):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .qb_company import Company
-from .qb_xml import El, group, leaf
+from qwc_service.simulator.quickbooks.company import Company
+from qwc_service.simulator.quickbooks.documents import El, group, leaf
 
 SUBSCRIBED_SERVICES = (
     ("QuickBooks Online Banking", "banking.qb"),

@@ -15,11 +15,17 @@ from typing import Any
 
 from lxml import etree
 
-from .qb_company import Company
-from .qb_context import Context, QueryIterator, Response
-from .qb_filters import Filters, deleted_range, list_filters, txn_filters
-from .qb_records import Invoice, Item, Payment, id_sort_key
-from .qb_render import (
+from qwc_service.simulator.quickbooks.company import Company
+from qwc_service.simulator.quickbooks.context import Context, QueryIterator, Response
+from qwc_service.simulator.quickbooks.documents import El, read_bool, read_int, texts_of
+from qwc_service.simulator.quickbooks.filters import (
+    Filters,
+    deleted_range,
+    list_filters,
+    txn_filters,
+)
+from qwc_service.simulator.quickbooks.records import Invoice, Item, Payment, id_sort_key
+from qwc_service.simulator.quickbooks.render import (
     customer_ret,
     invoice_ret,
     item_ret,
@@ -27,8 +33,13 @@ from .qb_render import (
     payment_ret,
     txn_deleted_ret,
 )
-from .qb_status import NO_MATCH, OK, RequestFailed, element_not_found, invalid_iterator
-from .qb_xml import El, read_bool, read_int, texts_of
+from qwc_service.simulator.quickbooks.status import (
+    NO_MATCH,
+    OK,
+    RequestFailed,
+    element_not_found,
+    invalid_iterator,
+)
 
 Render = Callable[[Context, etree._Element, Any, Collection[str]], El]
 

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from .qb_catalog import QBXML13_REQUESTS
-from .qb_status import QbxmlParseError, RequestFailed, invalid_date
+from qwc_service.simulator.quickbooks.catalog import QBXML13_REQUESTS
+from qwc_service.simulator.quickbooks.status import QbxmlParseError, RequestFailed, invalid_date
 
 XML_PROLOG = '<?xml version="1.0" ?>\n'
 ON_ERROR_VALUES = ("stopOnError", "continueOnError")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .qb_company import Company
-from .qb_records import (
+from qwc_service.simulator.quickbooks.company import Company
+from qwc_service.simulator.quickbooks.documents import El, x_group, x_leaf, x_ref, x_ret
+from qwc_service.simulator.quickbooks.records import (
     ZERO,
     Address,
     Customer,
@@ -26,7 +27,6 @@ from .qb_records import (
     format_price,
     format_quantity,
 )
-from .qb_xml import El, x_group, x_leaf, x_ref, x_ret
 
 ITEM_RET_TAGS = {
     "Service": "ItemServiceRet",

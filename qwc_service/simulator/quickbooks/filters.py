@@ -16,16 +16,23 @@ from typing import Any
 
 from lxml import etree
 
-from .qb_company import Company
-from .qb_records import ZERO
-from .qb_status import (
+from qwc_service.simulator.quickbooks.company import Company
+from qwc_service.simulator.quickbooks.documents import (
+    child,
+    read_date,
+    read_datetime,
+    read_decimal,
+    text_of,
+    texts_of,
+)
+from qwc_service.simulator.quickbooks.records import ZERO
+from qwc_service.simulator.quickbooks.status import (
     INVALID_DATE_RANGE,
     RequestFailed,
     Status,
     element_not_found,
     unsupported_enum,
 )
-from .qb_xml import child, read_date, read_datetime, read_decimal, text_of, texts_of
 
 Predicate = Callable[[Any], bool]
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from .qb_clock import Clock
-from .qb_errors import NameInUse, RecordNotFound
-from .qb_records import (
+from qwc_service.simulator.quickbooks.clock import Clock
+from qwc_service.simulator.quickbooks.errors import NameInUse, RecordNotFound
+from qwc_service.simulator.quickbooks.records import (
     ZERO,
     Address,
     Customer,

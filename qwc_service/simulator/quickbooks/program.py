@@ -13,17 +13,23 @@ from pathlib import Path
 
 from lxml import etree
 
-from .qb_company import Company
-from .qb_context import Context, Handler, IteratorStore, Response
-from .qb_host import company_ret, host_ret, preferences_ret
-from .qb_queries import (
+from qwc_service.simulator.quickbooks.company import Company
+from qwc_service.simulator.quickbooks.context import Context, Handler, IteratorStore, Response
+from qwc_service.simulator.quickbooks.documents import (
+    El,
+    parse_request_set,
+    render_document,
+    texts_of,
+)
+from qwc_service.simulator.quickbooks.host import company_ret, host_ret, preferences_ret
+from qwc_service.simulator.quickbooks.queries import (
     ITERABLE_REQUESTS,
     QUERY_SPECS,
     list_deleted_query,
     query_handler,
     txn_deleted_query,
 )
-from .qb_status import (
+from qwc_service.simulator.quickbooks.status import (
     CONNECT_HRESULT,
     CONNECT_MESSAGE,
     OK,
@@ -35,7 +41,7 @@ from .qb_status import (
     RequestFailed,
     invalid_request_id,
 )
-from .qb_writes import (
+from qwc_service.simulator.quickbooks.writes import (
     customer_add,
     customer_mod,
     invoice_add,
@@ -43,7 +49,6 @@ from .qb_writes import (
     receive_payment_add,
     txn_del,
 )
-from .qb_xml import El, parse_request_set, render_document, texts_of
 
 __all__ = [
     "CONNECT_HRESULT",

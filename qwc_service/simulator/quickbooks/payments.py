@@ -12,8 +12,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .qb_errors import AmountExceedsBalance, AppliedExceedsTotal, RecordNotFound
-from .qb_records import ZERO, AppliedTxn, DeletedTxn, Invoice, LinkedTxn, Payment, qb_epoch
+from qwc_service.simulator.quickbooks.errors import (
+    AmountExceedsBalance,
+    AppliedExceedsTotal,
+    RecordNotFound,
+)
+from qwc_service.simulator.quickbooks.records import (
+    ZERO,
+    AppliedTxn,
+    DeletedTxn,
+    Invoice,
+    LinkedTxn,
+    Payment,
+    qb_epoch,
+)
 
 if TYPE_CHECKING:
     from .qb_store import CompanyStore
