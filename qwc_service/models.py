@@ -1,7 +1,6 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from qwc_service.admin.models import AdminSession
-from qwc_service.api.models import ApiToken
 from qwc_service.audit.models import AuditEvent
 from qwc_service.connections.models import Connection, Machine, SetupLink
 from qwc_service.db import Base
@@ -19,6 +18,7 @@ from qwc_service.sessions.clients import ClientVersion
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.throttle import LoginThrottle
 from qwc_service.sync.models import SyncDefinition
+from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qwc_service.api.models import ApiToken
 from qwc_service.clock import utcnow
 from qwc_service.db import Base, UTCDateTime
+from qwc_service.tokens.models import ApiToken
 
 
 class AdminSession(Base):

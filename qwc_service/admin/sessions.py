@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qwc_service.admin.models import AdminSession
-from qwc_service.api.tokens import authenticate
 from qwc_service.audit.service import record_event
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
 from qwc_service.digest import secret_digest
+from qwc_service.tokens.service import authenticate
 
 __all__ = [
     "COOKIE_NAME",

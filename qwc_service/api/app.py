@@ -43,13 +43,13 @@ from qwc_service.api.http import (
     invalid,
     json_response,
 )
-from qwc_service.api.models import ApiToken
 from qwc_service.api.openapi import build_document
 from qwc_service.api.routing import Call, Match, Reply, Route, Router
-from qwc_service.api.tokens import authenticate
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import SessionFactory, unit_of_work
+from qwc_service.tokens.models import ApiToken
+from qwc_service.tokens.service import authenticate
 
 __all__ = ["API_MAX_BODY_BYTES", "ApiApp", "build_api"]
 

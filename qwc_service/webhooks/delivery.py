@@ -27,10 +27,10 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from qwc_service.api.models import ApiToken
 from qwc_service.clock import utcnow
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.metrics import count_webhook_delivery
+from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.events import EventStatus, event_body
 from qwc_service.webhooks.http import AttemptResult, Sender, post
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent

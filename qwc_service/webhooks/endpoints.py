@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from qwc_service.api.models import ApiToken
 from qwc_service.clock import utcnow
 from qwc_service.connections.queries import get_connection
+from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.events import list_events
 from qwc_service.webhooks.models import WebhookEndpoint, WebhookEvent
 

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from qwc_service.api.models import ApiToken
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections.lock import CompanySeen
 from qwc_service.connections.models import Connection
 from qwc_service.queue.models import Job, JobStatus
+from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 

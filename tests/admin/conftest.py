@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qwc_service.api.tokens import create_token
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
+from qwc_service.tokens.service import create_token
 from tests.admin.browser import Browser
 
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from qwc_service.admin.app import build_admin
 from qwc_service.admin.models import AdminSession
-from qwc_service.api.tokens import revoke_token
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
 from qwc_service.connections import service
 from qwc_service.db import unit_of_work
 from qwc_service.serving import ServerProcess
+from qwc_service.tokens.service import revoke_token
 from tests.admin.browser import Browser
 from tests.admin.conftest import new_token
 

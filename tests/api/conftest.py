@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from qwc_service.api.app import ApiApp, build_api
-from qwc_service.api.tokens import create_token
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
+from qwc_service.tokens.service import create_token
 from tests.api.client import ApiClient
 
 

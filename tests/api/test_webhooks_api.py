@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from qwc_service.api.tokens import create_token
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.tokens.service import create_token
 from qwc_service.webhooks.worker import run_deliverer
 from tests.api.client import ApiClient
 from tests.api.helpers import add_computer, create_connection, run_session

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from qwc_service.api.tokens import create_token
 from qwc_service.app import create_app
 from qwc_service.config import Settings
 from qwc_service.db import unit_of_work
@@ -23,6 +22,7 @@ from qwc_service.simulator.connector import WebConnector
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import read_qwc
+from qwc_service.tokens.service import create_token
 from tests.factories import make_test_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn, pytest.mark.postgres]

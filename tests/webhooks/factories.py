@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from qwc_service.api.models import ApiToken
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
+from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.delivery import DeliveryPolicy
 from qwc_service.webhooks.endpoints import add_endpoint
 from qwc_service.webhooks.events import emit_event

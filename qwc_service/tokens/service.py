@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qwc_service.api.models import ApiToken
 from qwc_service.audit.service import record_event
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.digest import secret_digest
+from qwc_service.tokens.models import ApiToken
 
 __all__ = [
     "AmbiguousToken",
