@@ -30,7 +30,7 @@ from qwc_service.records.models import Invoice
 from qwc_service.records.parse import ParseProblem, ResponseReader
 from qwc_service.simulator import wire
 from qwc_service.simulator.dataset import generate_company
-from qwc_service.web.xmlguard import parse_body
+from qwc_service.soap.xmlguard import parse_body
 
 TARGET_RECORDS_PER_S = 10_000.0
 TARGET_MEMORY_FACTOR = 4.0

@@ -16,12 +16,12 @@ from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
 from qwc_service.handlers import build_handlers
 from qwc_service.logs import configure_logging
-from qwc_service.metrics.page import metrics_page
 from qwc_service.sessions.exchange import WebConnectorExchange
+from qwc_service.setup.pages import build_setup_pages
 from qwc_service.soap.application import build_soap_app
-from qwc_service.web.guard import guard_soap
-from qwc_service.web.pages import health_page, support_page
-from qwc_service.web.setup import build_setup_pages
+from qwc_service.soap.guard import guard_soap
+from qwc_service.status.metrics import metrics_page
+from qwc_service.status.pages import health_page, support_page
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -36,7 +36,7 @@ from qwc_service.admin.sessions import COOKIE_NAME, check_csrf, csrf_for, curren
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import SessionFactory, unit_of_work
-from qwc_service.web.rendering import new_nonce
+from qwc_service.http.html import new_nonce
 
 __all__ = ["AdminApp", "build_admin"]
 

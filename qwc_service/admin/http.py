@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from qwc_service.api.http import ApiError, Request
-from qwc_service.web.rendering import page_headers
+from qwc_service.http.html import page_headers
 
 __all__ = [
     "FORM_TYPE",

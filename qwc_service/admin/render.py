@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from qwc_service.clock import utcnow
-from qwc_service.web.rendering import template_environment
+from qwc_service.http.html import template_environment
 
 __all__ = ["ago", "render", "when"]
 

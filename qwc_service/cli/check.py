@@ -9,7 +9,7 @@ import click
 from qwc_service import models
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.db import make_engine, make_session_factory
-from qwc_service.health import full_status
+from qwc_service.reporting.status import full_status
 
 
 @click.command("check")

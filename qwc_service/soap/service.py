@@ -16,7 +16,7 @@ from spyne.model.fault import Fault
 
 from qwc_service.metrics import observe_soap_call
 from qwc_service.sessions.exchange import CallContext, WebConnectorExchange
-from qwc_service.web.guard import carried_argument
+from qwc_service.soap.guard import carried_argument
 
 NAMESPACE = "http://developer.intuit.com/"
 
@@ -40,7 +40,7 @@ def _exchange(ctx: Any) -> WebConnectorExchange:
 
 
 def _argument(ctx: Any, name: str, value: str | None) -> str | None:
-    # Large text arguments reach us beside the envelope (see qwc_service.web.guard).
+    # Large text arguments reach us beside the envelope (see qwc_service.soap.guard).
     return carried_argument(getattr(ctx.transport, "req_env", None) or {}, name, value)
 
 

@@ -25,7 +25,7 @@ from qwc_service.app import QwcApp
 from qwc_service.db import Base, unit_of_work
 from qwc_service.queue import service as queue
 from qwc_service.simulator import wire
-from qwc_service.web import guard, xmlguard
+from qwc_service.soap import guard, xmlguard
 from tests.factories import MachineCredentials, customer_response, enqueue, request_id_of
 from tests.soap_client import SoapClient
 

@@ -10,7 +10,7 @@ from qwc_service.app import QwcApp, create_app
 from qwc_service.db import unit_of_work
 from qwc_service.queue import service as queue
 from qwc_service.simulator import wire
-from qwc_service.web import xmlguard
+from qwc_service.soap import xmlguard
 from tests.factories import customer_response, enqueue, request_id_of
 from tests.hostile.harness import Tally, Target, call, environ, judge, soap_headers
 from tests.soap_client import SoapClient

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qwc_service.simulator import wire
-from qwc_service.web import xmlguard
+from qwc_service.soap import xmlguard
 from tests.hostile.harness import Case, Target, run_corpus
 
 VALID = wire.envelope("getLastError", [("ticket", "T")])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qwc_service.simulator import wire
-from qwc_service.web import xmlguard
+from qwc_service.soap import xmlguard
 from tests.hostile.harness import NS, Case, Tally, Target, judge, soap_headers
 
 CLIENT = "fault:Client"

@@ -10,9 +10,9 @@ from lxml import etree
 
 from qwc_service.app import QwcApp
 from qwc_service.simulator import wire
+from qwc_service.soap import guard, xmlguard
 from qwc_service.soap.service import ServerError
-from qwc_service.web import guard, xmlguard
-from qwc_service.web.xmlguard import Contract, EnvelopeRefused, Operation
+from qwc_service.soap.xmlguard import Contract, EnvelopeRefused, Operation
 from tests.hostile.harness import NS, SOAP11, call, environ, judge
 
 CONTRACT = Contract(

@@ -16,8 +16,8 @@ from qwc_service.metrics import (
     observe_soap_call,
     outcome_label,
 )
-from qwc_service.metrics.page import metrics_page
 from qwc_service.queue.service import claim_next
+from qwc_service.status.metrics import metrics_page
 from qwc_service.webhooks.endpoints import add_endpoint
 from qwc_service.webhooks.events import emit_event
 from tests.factories import enqueue, make_connection, open_session

@@ -19,7 +19,7 @@ SCRAPE = """
 import sys
 from qwc_service.db import make_engine, make_session_factory
 from qwc_service.metrics import clear_multiprocess_dir
-from qwc_service.metrics.page import metrics_page
+from qwc_service.status.metrics import metrics_page
 from tests.metrics.wsgi import call
 
 if sys.argv[2] == "clear":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
 from qwc_service.queue import service as queue
-from qwc_service.web.guard import CARRY_ABOVE_CHARS
+from qwc_service.soap.guard import CARRY_ABOVE_CHARS
 from tests.factories import (
     customer_query,
     customer_response,

@@ -15,10 +15,10 @@ from qwc_service.sessions.service import AuthStatus
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.quickbooks.company import Company
 from qwc_service.soap.application import build_soap_app
+from qwc_service.soap.guard import guard_soap
 from qwc_service.sync import schedule
 from qwc_service.sync.handler import SyncHandler
 from qwc_service.sync.models import SyncDefinition
-from qwc_service.web.guard import guard_soap
 from tests.factories import MachineCredentials, make_connection, make_machine
 
 

@@ -7,7 +7,7 @@ What is measured
 * ``qwc_login_failures_total{reason}``: refused Web Connector logins.
 * ``qwc_webhook_deliveries_total{result}``: webhook POSTs by result (delivered, retrying,
   failed, lost).
-* At scrape time, from the database (see ``qwc_service.metrics.database``): live sessions,
+* At scrape time, from the database (see ``qwc_service.reporting.gauges``): live sessions,
   jobs queued and in flight, the oldest queued job's age, webhook events pending and
   failed, the oldest pending event's age.
 
@@ -21,7 +21,7 @@ counters to files there and ``/metrics`` adds them all up; a ``qwc-service webho
 process given the same directory shows up too. The database-derived gauges need none of
 this: every worker computes the same values from the shared database at scrape time.
 
-The page itself is ``qwc_service.metrics.page.metrics_page``.
+The page itself is ``qwc_service.status.metrics.metrics_page``.
 """
 
 from __future__ import annotations

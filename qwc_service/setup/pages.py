@@ -25,12 +25,12 @@ from qwc_service.connections.setup_links import (
     open_setup_link,
 )
 from qwc_service.db import SessionFactory, unit_of_work
-from qwc_service.web.rendering import new_nonce, page_headers, render
-from qwc_service.web.setup_view import setup_context
+from qwc_service.http.html import new_nonce, page_headers, render
+from qwc_service.setup.content import setup_context
 
 __all__ = ["SetupPages", "build_setup_pages"]
 
-log = structlog.get_logger("qwc_service.web.setup")
+log = structlog.get_logger("qwc_service.setup.pages")
 
 StartResponse = Callable[..., Any]
 HTML_TYPE = "text/html; charset=utf-8"

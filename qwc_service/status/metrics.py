@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from qwc_service.db import SessionFactory
 from qwc_service.metrics import PROCESS_REGISTRY, multiprocess_dir
-from qwc_service.metrics.database import DatabaseCollector
+from qwc_service.reporting.gauges import DatabaseCollector
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -38,7 +38,7 @@ def template_environment(templates: str) -> Environment:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The setup pages' environment (built once per process; templates are read once)."""
-    return template_environment("web/templates")
+    return template_environment("setup/templates")
 
 
 def render(template: str, **context: Any) -> bytes:

@@ -17,13 +17,13 @@ from qwc_service.connections.service import revoke_machine
 from qwc_service.connections.setup_links import issue_setup_link, live_link
 from qwc_service.db import unit_of_work
 from qwc_service.qbxml.explain_table import HRESULTS, QBWC_CODES, STATUS_CODES
+from qwc_service.setup.content import TROUBLESHOOTING
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
-from qwc_service.web.setup_view import TROUBLESHOOTING
 from tests.api.client import Reply, call_wsgi
 from tests.api.helpers import Computer, run_session
 from tests.factories import enqueue, make_connection
-from tests.web.helpers import (
+from tests.setup.helpers import (
     add_linked_machine,
     element_attribute,
     element_text,

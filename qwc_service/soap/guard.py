@@ -9,7 +9,7 @@ Decisions, in the order a request meets them:
   ``application/soap+xml`` (SOAP 1.2's; accepted so that a SOAP 1.2 client is told about the
   version in a fault instead of being turned away blind). A missing or other type, or a
   charset other than UTF-8, gets 415.
-* The body is screened and read by :mod:`qwc_service.web.xmlguard`. Whatever it refuses is
+* The body is screened and read by :mod:`qwc_service.soap.xmlguard`. Whatever it refuses is
   answered with a SOAP 1.1 Fault (HTTP 500, as SOAP 1.1 over HTTP prescribes) carrying a
   short fixed message: ``Client`` for a bad request, ``VersionMismatch`` for an envelope in
   another SOAP version's namespace (a SOAP 1.2 envelope), ``MustUnderstand`` for a header
@@ -32,8 +32,8 @@ import structlog
 from lxml import etree
 from spyne.model.primitive import Integer
 
-from qwc_service.web import xmlguard
-from qwc_service.web.xmlguard import Contract, EnvelopeRefused, Operation
+from qwc_service.soap import xmlguard
+from qwc_service.soap.xmlguard import Contract, EnvelopeRefused, Operation
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from qwc_service import __version__
-from qwc_service.health import full_status
+from qwc_service.reporting.status import full_status
 
 StartResponse = Callable[..., Any]
 

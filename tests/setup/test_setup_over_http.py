@@ -10,7 +10,7 @@ from qwc_service.app import create_app
 from qwc_service.config import Settings
 from qwc_service.serving import ServerProcess
 from tests.factories import make_connection
-from tests.web.helpers import add_linked_machine, element_text, expire_link
+from tests.setup.helpers import add_linked_machine, element_text, expire_link
 
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qwc_service.web.accesslog import redact_setup_tokens
+from qwc_service.http.accesslog import redact_setup_tokens
 
 
 def test_setup_tokens_are_cut_from_paths_request_lines_and_referrers() -> None:
