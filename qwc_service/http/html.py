@@ -1,6 +1,7 @@
 """HTML pages from Jinja2 templates, with the headers every page of ours carries.
 
-Templates live in ``qwc_service/web/templates`` and are autoescaped. Pages that hold a
+Each package that serves pages keeps its own ``templates`` folder; every value is
+autoescaped. Pages that hold a
 secret in their URL (setup links) must not be cached, framed or sent on as a referrer;
 their one inline script runs under a per-response nonce, so the Content-Security-Policy
 allows nothing else to run.
@@ -9,8 +10,6 @@ allows nothing else to run.
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -18,7 +17,6 @@ __all__ = [
     "content_security_policy",
     "new_nonce",
     "page_headers",
-    "render",
     "template_environment",
 ]
 
@@ -33,17 +31,6 @@ def template_environment(templates: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The setup pages' environment (built once per process; templates are read once)."""
-    return template_environment("setup/templates")
-
-
-def render(template: str, **context: Any) -> bytes:
-    """A template rendered with ``context``, as UTF-8."""
-    return environment().get_template(template).render(**context).encode("utf-8")
 
 
 def new_nonce() -> str:

@@ -25,12 +25,21 @@ from qwc_service.connections.setup_links import (
     open_setup_link,
 )
 from qwc_service.db import SessionFactory, unit_of_work
-from qwc_service.http.html import new_nonce, page_headers, render
+from qwc_service.http.html import new_nonce, page_headers, template_environment
 from qwc_service.setup.content import setup_context
 
 __all__ = ["SetupPages", "build_setup_pages"]
 
 log = structlog.get_logger("qwc_service.setup.pages")
+
+# Built once per process: the templates are read once.
+_TEMPLATES = template_environment("setup/templates")
+
+
+def render(template: str, **context: Any) -> bytes:
+    """One of the setup templates rendered with ``context``, as UTF-8."""
+    return _TEMPLATES.get_template(template).render(**context).encode("utf-8")
+
 
 StartResponse = Callable[..., Any]
 HTML_TYPE = "text/html; charset=utf-8"

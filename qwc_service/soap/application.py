@@ -28,5 +28,5 @@ def build_soap_app(exchange: WebConnectorExchange) -> WsgiApplication:
     )
     application.exchange = exchange
     # Spyne's own 2 MB request limit would refuse large receiveResponseXML calls; the size cap
-    # (Settings.max_body_bytes) is applied in front of the SOAP stack, in web/guard.py.
+    # (Settings.max_body_bytes) is applied in front of the SOAP stack, in soap/guard.py.
     return WsgiApplication(application, max_content_length=sys.maxsize)

@@ -38,7 +38,7 @@ from qwc_service.soap.xmlguard import Contract, EnvelopeRefused, Operation
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-log = structlog.get_logger("qwc_service.web")
+log = structlog.get_logger("qwc_service.soap.guard")
 
 SOAP_MEDIA_TYPES: Final = frozenset({"text/xml", "application/soap+xml"})
 SERVER_FAULT: Final = "The server could not process this call."
