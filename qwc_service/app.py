@@ -14,9 +14,9 @@ from qwc_service.admin.app import build_admin
 from qwc_service.api.app import build_api
 from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
-from qwc_service.handlers import build_handlers
 from qwc_service.logs import configure_logging
-from qwc_service.sessions.exchange import WebConnectorExchange
+from qwc_service.qbwc.exchange import WebConnectorExchange
+from qwc_service.qbwc.kinds import build_handlers
 from qwc_service.setup.pages import build_setup_pages
 from qwc_service.soap.application import build_soap_app
 from qwc_service.soap.guard import guard_soap

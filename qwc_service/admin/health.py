@@ -19,7 +19,7 @@ STATES = {
 def health_state(health: dict[str, Any]) -> str:
     """``connected``, ``stale``, ``error``, ``never synced`` or ``disabled``.
 
-    ``health`` is :func:`qwc_service.connections.lifecycle.connection_health`'s report.
+    ``health`` is :func:`qwc_service.reporting.health.connection_health`'s report.
     """
     if health["disabled"]:
         return "disabled"

@@ -10,11 +10,11 @@ from qwc_service.admin.health import STATES, health_state
 from qwc_service.admin.http import Reply, redirect
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections import service
-from qwc_service.connections.lifecycle import connection_health
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.setup_links import live_link
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.reporting.health import connection_health
 from qwc_service.sessions.service import recent_sessions
 from qwc_service.sessions.views import session_view
 from qwc_service.sync.requests import RecordType

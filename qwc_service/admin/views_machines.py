@@ -10,7 +10,6 @@ from qwc_service.admin.context import Ctx, PageError, user_errors
 from qwc_service.admin.http import Reply, redirect
 from qwc_service.admin.views_connections import connection_path
 from qwc_service.clock import isoformat
-from qwc_service.connections import service
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection_machine
 from qwc_service.connections.setup_links import (
@@ -21,6 +20,7 @@ from qwc_service.connections.setup_links import (
     setup_url,
 )
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.qbwc import operations
 
 __all__ = ["add", "reset", "revoke", "revoke_link"]
 
@@ -75,5 +75,5 @@ def revoke(ctx: Ctx) -> Reply:
     machine = machine_of(ctx)
     if ctx.form.get("confirm") != "yes":
         raise PageError(400, "Tick the box to confirm that this machine should be revoked.")
-    service.revoke_machine(ctx.db, machine.username)
+    operations.revoke_machine(ctx.db, machine.username)
     return redirect(connection_path(machine.connection_id))

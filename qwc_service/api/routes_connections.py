@@ -16,6 +16,8 @@ from qwc_service.connections import lifecycle as connection_ops
 from qwc_service.connections import service
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.views import connection_view
+from qwc_service.qbwc import operations
+from qwc_service.reporting import health
 
 NAME = Field("name", "string", "Display name, e.g. the customer's company.", max_length=200)
 COMPANY_FILE = Field(
@@ -72,19 +74,17 @@ def update_connection(call: Call) -> Any:
 
 def disable_connection(call: Call) -> Any:
     """Disable a connection: no new work, machines or sessions; the running session ends."""
-    return connection_view(connection_ops.set_disabled(call.db, call.params["connection_id"], True))
+    return connection_view(operations.set_disabled(call.db, call.params["connection_id"], True))
 
 
 def enable_connection(call: Call) -> Any:
     """Enable a disabled connection again."""
-    return connection_view(
-        connection_ops.set_disabled(call.db, call.params["connection_id"], False)
-    )
+    return connection_view(operations.set_disabled(call.db, call.params["connection_id"], False))
 
 
 def connection_health(call: Call) -> Any:
     """Whether the Web Connectors check in, what QuickBooks reported, the last error, the queue."""
-    return connection_ops.connection_health(call.db, call.settings, call.params["connection_id"])
+    return health.connection_health(call.db, call.settings, call.params["connection_id"])
 
 
 def list_connection_events(call: Call) -> Any:

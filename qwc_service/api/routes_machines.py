@@ -22,6 +22,7 @@ from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection_machine
 from qwc_service.connections.setup_links import IssuedLink
 from qwc_service.connections.views import machine_view
+from qwc_service.qbwc import operations
 
 QWC_MEDIA_TYPE = "application/xml"
 
@@ -102,7 +103,7 @@ def revoke_setup_link(call: Call) -> Any:
 def revoke_machine(call: Call) -> Any:
     """Revoke a machine: its logins are refused and its session ends."""
     machine = machine_of(call)
-    return machine_view(service.revoke_machine(call.db, machine.username))
+    return machine_view(operations.revoke_machine(call.db, machine.username))
 
 
 def download_qwc(call: Call) -> Any:

@@ -10,6 +10,7 @@ from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.qbwc import operations
 from qwc_service.queue.service import count_queued
 from qwc_service.sessions.service import recent_sessions
 from qwc_service.sessions.views import session_view
@@ -220,7 +221,7 @@ def revoke_link_cmd(cli: CliContext, username: str) -> None:
 def revoke_cmd(cli: CliContext, username: str) -> None:
     """Revoke a machine: its logins are refused from now on."""
     with cli.unit() as session:
-        service.revoke_machine(session, username)
+        operations.revoke_machine(session, username)
     click.echo(f"machine {username} revoked")
 
 

@@ -26,7 +26,6 @@ from qwc_service.connections.queries import (
     get_machine,
 )
 from qwc_service.connections.qwc import QwcSpec, check_urls, render_qwc, write_qwc
-from qwc_service.sessions.service import end_machine_sessions
 
 
 @dataclass(frozen=True)
@@ -197,13 +196,13 @@ def reset_password(
 
 
 def revoke_machine(session: Session, username: str) -> Machine:
-    """Revoke a machine: its logins get ``nvu`` and its live sessions end."""
+    """Revoke a machine: its logins get ``nvu`` (ending its sessions is
+    :func:`qwc_service.qbwc.operations.revoke_machine`'s part)."""
     machine = get_machine(session, username)
     now = utcnow()
     if machine.revoked_at is None:
         machine.revoked_at = now
     revoke_machine_links(session, machine.id)
-    end_machine_sessions(session, machine.id, now=now, reason="revoked")
     record_event(
         session,
         "machine_revoked",

@@ -31,8 +31,8 @@ from qwc_service.payments.requests import (
     format_amount,
     payment_add_request,
 )
-from qwc_service.queue.handlers import store_payload
 from qwc_service.queue.models import Job, JobKind, JobStatus
+from qwc_service.queue.payload import store_payload
 from qwc_service.records.models import Invoice
 
 __all__ = [

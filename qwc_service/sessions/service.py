@@ -1,4 +1,4 @@
-"""Authenticate, find a session by ticket, and end sessions: the lease rules live here."""
+"""Web Connector sessions: logins, tickets, the connection lease, and their ends."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, contains_eager
 
 from qwc_service.connections.models import Connection, Machine
-from qwc_service.queue.service import has_queued, release_expired, release_session_jobs
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, new_ticket
-from qwc_service.sync.schedule import enqueue_due, seconds_until_next_due
 
 MAX_USERNAME_LENGTH = 64
 
@@ -92,60 +90,11 @@ def rejected() -> AuthOutcome:
     return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NVU)
 
 
-def start_session(
-    session: Session, login: Login, *, now: datetime, ttl_seconds: int, busy_retry_seconds: int
-) -> AuthOutcome:
-    """Start a session for a machine whose password was verified, if it has work.
-
-    One session per connection: another machine's live session makes this one ``busy``;
-    this machine's own earlier session is superseded (a Web Connector runs one update at
-    a time, so a new login means the old one died). Jobs whose lease ran out go back to
-    the queue first, so nothing handed to a dead session is lost.
-    """
-    machine = session.get(Machine, login.machine_id)
-    if (
-        machine is None
-        or machine.revoked_at is not None
-        or machine.password_hash != login.password_hash
-    ):
-        # Revoked or given a new password while we were verifying the old one.
-        return rejected()
-    connection = session.scalar(
-        select(Connection).where(Connection.id == machine.connection_id).with_for_update()
-    )
-    assert connection is not None
-    machine.last_seen_at = now
-    if connection.disabled_at is not None:
-        return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
-
-    if connection.active_session_id is not None:
-        active = session.get(WcSession, connection.active_session_id)
-        if active is not None and active.is_live(now):
-            if active.machine_id != machine.id:
-                wait = int((active.expires_at - now).total_seconds())
-                return AuthOutcome(
-                    ticket=new_ticket(),
-                    status=AuthStatus.BUSY,
-                    postpone_seconds=max(30, min(wait, busy_retry_seconds)),
-                    machine=machine,
-                )
-            end_session(session, active, now=now, reason="superseded")
-        elif active is not None and active.closed_at is None:
-            end_session(session, active, now=now, reason="expired")
-        connection.active_session_id = None
-
-    release_expired(session, connection.id, now)
-    # Due syncs become work now: no scheduler process is needed.
-    enqueue_due(session, connection, now)
-    if not has_queued(session, connection.id, now):
-        next_due = seconds_until_next_due(session, connection, now)
-        return AuthOutcome(
-            ticket=new_ticket(),
-            status=AuthStatus.NONE,
-            postpone_seconds=next_due or None,
-            machine=machine,
-        )
-
+def open_session(
+    session: Session, machine: Machine, connection: Connection, *, now: datetime, ttl_seconds: int
+) -> tuple[str, WcSession]:
+    """A new session for ``machine``, holding its connection's lease; the ticket is returned
+    once, and only its hash is stored."""
     ticket = new_ticket()
     wc_session = WcSession(
         ticket_hash=hash_ticket(ticket),
@@ -158,13 +107,7 @@ def start_session(
     session.add(wc_session)
     session.flush()
     connection.active_session_id = wc_session.id
-    return AuthOutcome(
-        ticket=ticket,
-        status=AuthStatus.WORK,
-        company_file=connection.company_file or "",
-        session=wc_session,
-        machine=machine,
-    )
+    return ticket, wc_session
 
 
 #: How stale a live session's last_seen_at (and so its expiry) may be, at most a tenth of
@@ -211,24 +154,26 @@ def resolve(session: Session, ticket: str, *, now: datetime, ttl_seconds: int) -
     return wc_session
 
 
-def end_session(session: Session, wc_session: WcSession, *, now: datetime, reason: str) -> int:
-    """End a session: release the connection lease and requeue its unanswered jobs."""
+def close_session(session: Session, wc_session: WcSession, *, now: datetime, reason: str) -> None:
+    """Mark a session ended and release its connection's lease (its jobs are the caller's)."""
     if wc_session.closed_at is None:
         wc_session.closed_at = now
         wc_session.close_reason = reason
     connection = session.get(Connection, wc_session.connection_id)
     if connection is not None and connection.active_session_id == wc_session.id:
         connection.active_session_id = None
-    return release_session_jobs(session, wc_session.id)
 
 
-def end_machine_sessions(session: Session, machine_id: int, *, now: datetime, reason: str) -> None:
-    """End every open session of a machine (used when it is revoked)."""
-    open_sessions = session.scalars(
-        select(WcSession).where(WcSession.machine_id == machine_id, WcSession.closed_at.is_(None))
-    )
-    for wc_session in list(open_sessions):
-        end_session(session, wc_session, now=now, reason=reason)
+def open_sessions(
+    session: Session, *, machine_id: int | None = None, connection_id: str | None = None
+) -> list[WcSession]:
+    """The sessions not yet closed, of one machine or of one connection."""
+    query = select(WcSession).where(WcSession.closed_at.is_(None))
+    if machine_id is not None:
+        query = query.where(WcSession.machine_id == machine_id)
+    if connection_id is not None:
+        query = query.where(WcSession.connection_id == connection_id)
+    return list(session.scalars(query))
 
 
 def recent_sessions(session: Session, connection_id: str, limit: int = 10) -> list[WcSession]:

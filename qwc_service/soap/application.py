@@ -9,7 +9,7 @@ from spyne import Application
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
-from qwc_service.sessions.exchange import WebConnectorExchange
+from qwc_service.qbwc.exchange import WebConnectorExchange
 from qwc_service.soap.service import NAMESPACE, QBWebConnectorSvc
 
 

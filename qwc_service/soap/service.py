@@ -15,7 +15,7 @@ from spyne import Array, Integer32, ServiceBase, Unicode, rpc
 from spyne.model.fault import Fault
 
 from qwc_service.metrics import observe_soap_call
-from qwc_service.sessions.exchange import CallContext, WebConnectorExchange
+from qwc_service.qbwc.exchange import CallContext, WebConnectorExchange
 from qwc_service.soap.guard import carried_argument
 
 NAMESPACE = "http://developer.intuit.com/"

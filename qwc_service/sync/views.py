@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from qwc_service.clock import isoformat
 from qwc_service.connections.queries import get_connection
-from qwc_service.queue.handlers import load_payload
 from qwc_service.queue.models import Job
+from qwc_service.queue.payload import load_payload
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.schedule import PENDING, list_syncs, next_due_at
 from qwc_service.sync.windows import window_of, zone_of

@@ -9,13 +9,11 @@ import pytest
 from qwc_service.admin import views_jobs
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
-from qwc_service.connections.queries import get_connection
 from qwc_service.db import unit_of_work
+from qwc_service.qbwc.handlers.raw import complete
+from qwc_service.qbwc.jobs import JobContext
 from qwc_service.queue import service as queue
-from qwc_service.queue.handlers import JobContext
 from qwc_service.queue.models import JobStatus
-from qwc_service.queue.raw import complete
-from qwc_service.sessions.models import WcSession
 from qwc_service.sync import schedule
 from tests.admin.browser import Browser, Page
 from tests.admin.helpers import create_connection
@@ -44,9 +42,7 @@ def _fail_job(app: QwcApp, connection_id: str, job_id: int) -> None:
         now = utcnow()
         job = queue.claim_next(db, connection_id, session_id, now + timedelta(minutes=5))
         assert job is not None and job.id == job_id
-        wc = db.get(WcSession, session_id)
-        assert wc is not None
-        ctx = JobContext(db, wc, get_connection(db, connection_id), now, app.settings)
+        ctx = JobContext(db, session_id, "13.0", now)
         complete(ctx, job, customer_response(job.request_id, status=3100), "", "")
         assert job.status == JobStatus.ERROR
 

@@ -10,7 +10,7 @@ from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
 from qwc_service.connections import setup_links
 from qwc_service.connections.models import Machine
-from qwc_service.connections.service import MachineRevoked, reset_password, revoke_machine
+from qwc_service.connections.service import MachineRevoked, reset_password
 from qwc_service.connections.setup_links import (
     SetupLinkExpired,
     SetupLinkNotFound,
@@ -21,6 +21,7 @@ from qwc_service.connections.setup_links import (
     password_for,
 )
 from qwc_service.db import unit_of_work
+from qwc_service.qbwc.operations import revoke_machine
 from tests.factories import make_connection, make_machine
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
-from qwc_service.queue.handlers import load_payload
 from qwc_service.queue.models import Job, JobKind
+from qwc_service.queue.payload import load_payload
 from qwc_service.serving import ServerProcess
 from qwc_service.simulator.connector import WebConnector
 from qwc_service.simulator.dataset import RecordInUse, generate_company

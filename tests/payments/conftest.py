@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from qwc_service.app import QwcApp
-from qwc_service.payments.handler import PaymentHandler
+from qwc_service.qbwc.handlers.payment import PaymentHandler
 from qwc_service.qbxml.requests import load_schema
 from qwc_service.queue.models import JobKind
 from tests.qbxml.samples import SCHEMA_DIR

@@ -18,10 +18,10 @@ from qwc_service.app import QwcApp, create_app
 from qwc_service.config import Settings
 from qwc_service.db import unit_of_work
 from qwc_service.payments import service
-from qwc_service.payments.handler import MAX_CHECKS, MAX_SENDS, PaymentHandler
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
-from qwc_service.queue.handlers import load_payload
+from qwc_service.qbwc.handlers.payment import MAX_CHECKS, MAX_SENDS, PaymentHandler
 from qwc_service.queue.models import Job, JobKind, JobStatus
+from qwc_service.queue.payload import load_payload
 from qwc_service.simulator.dataset import Invoice, Payment, generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.quickbooks.payments import receive_payment

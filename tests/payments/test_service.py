@@ -15,8 +15,8 @@ from qwc_service.payments import service
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.payments.requests import payment_add_request
 from qwc_service.queue import service as queue
-from qwc_service.queue.handlers import load_payload
 from qwc_service.queue.models import JobKind, JobStatus
+from qwc_service.queue.payload import load_payload
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.factories import make_connection

@@ -122,8 +122,8 @@ def test_concurrent_claims_never_share_a_job(pg_url: str, tmp_path: object) -> N
 
 def test_pinned_job_belongs_to_its_session_until_that_session_ends(app: QwcApp) -> None:
     """An iterator's next page goes only to the session that opened it, while it lives."""
+    from qwc_service.qbwc.operations import end_session
     from qwc_service.sessions.models import WcSession
-    from qwc_service.sessions.service import end_session
 
     connection_id = make_connection(app)
     job_id = enqueue(app, connection_id)

@@ -8,8 +8,8 @@ from qwc_service.app import QwcApp
 from qwc_service.audit.service import list_events
 from qwc_service.clock import utcnow
 from qwc_service.db import unit_of_work
+from qwc_service.qbwc.exchange import CallContext
 from qwc_service.sessions import throttle
-from qwc_service.sessions.exchange import CallContext
 from tests.factories import enqueue, make_connection, make_machine
 
 

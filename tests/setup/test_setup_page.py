@@ -13,9 +13,9 @@ from lxml import etree
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
 from qwc_service.connections.models import Connection, Machine
-from qwc_service.connections.service import revoke_machine
 from qwc_service.connections.setup_links import issue_setup_link, live_link
 from qwc_service.db import unit_of_work
+from qwc_service.qbwc.operations import revoke_machine
 from qwc_service.qbxml.explain_table import HRESULTS, QBWC_CODES, STATUS_CODES
 from qwc_service.setup.content import TROUBLESHOOTING
 from qwc_service.simulator.dataset import generate_company

@@ -8,8 +8,8 @@ import pytest
 from lxml import etree
 
 from qwc_service.app import QwcApp, create_app
-from qwc_service.connections import service as connections
 from qwc_service.db import unit_of_work
+from qwc_service.qbwc import operations
 from qwc_service.queue import service as queue
 from qwc_service.simulator.wire import SoapFault
 from tests.factories import (
@@ -52,7 +52,7 @@ def test_wrong_password_unknown_user_and_revoked_machine_get_nvu(
     unknown = client.authenticate("nobody", machine.password)
     empty = client.authenticate("", "")
     with unit_of_work(app.session_factory) as session:
-        connections.revoke_machine(session, machine.username)
+        operations.revoke_machine(session, machine.username)
     revoked = client.authenticate(machine.username, machine.password)
     for answer in (wrong, unknown, empty, revoked):
         assert len(answer) >= 2 and answer[1] == "nvu" and answer[0]

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from qwc_service.app import QwcApp
 from qwc_service.connections.models import Connection
 from qwc_service.db import unit_of_work
-from qwc_service.handlers import build_handlers
+from qwc_service.qbwc.exchange import WebConnectorExchange
+from qwc_service.qbwc.handlers.sync import SyncHandler
+from qwc_service.qbwc.kinds import build_handlers
 from qwc_service.queue.models import Job, JobKind
-from qwc_service.sessions.exchange import WebConnectorExchange
 from qwc_service.sessions.service import AuthStatus
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.quickbooks.company import Company
 from qwc_service.soap.application import build_soap_app
 from qwc_service.soap.guard import guard_soap
 from qwc_service.sync import schedule
-from qwc_service.sync.handler import SyncHandler
 from qwc_service.sync.models import SyncDefinition
 from tests.factories import MachineCredentials, make_connection, make_machine
 

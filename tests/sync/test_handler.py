@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
-from qwc_service.queue.handlers import load_payload
+from qwc_service.qbwc.handlers.sync import MAX_RESTARTS
 from qwc_service.queue.models import JobStatus
+from qwc_service.queue.payload import load_payload
 from qwc_service.records.models import Customer, Invoice, InvoiceLine, Item, Payment
 from qwc_service.simulator.dataset import generate_company
-from qwc_service.sync.handler import MAX_RESTARTS
 from qwc_service.sync.requests import parse_qb_datetime
 from tests.sync.rig import Rig, make_rig
 

@@ -10,8 +10,8 @@ import pytest
 from qwc_service.app import QwcApp
 from qwc_service.connections.models import Connection
 from qwc_service.db import unit_of_work
-from qwc_service.queue.handlers import load_payload
 from qwc_service.queue.models import Job, JobKind, JobStatus
+from qwc_service.queue.payload import load_payload
 from qwc_service.sync import schedule
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.schedule import SyncNotFound

@@ -8,33 +8,26 @@ sync restarts its iterator, a payment first checks whether QuickBooks already ha
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from qwc_service.config import Settings
-from qwc_service.connections.models import Connection
 from qwc_service.queue.models import Job
-from qwc_service.sessions.models import WcSession
+
+#: The version requests are written at when QuickBooks has not said what it speaks.
+DEFAULT_QBXML_VERSION = "13.0"
 
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler may use: the unit of work, the session, its connection, the time."""
+    """What a handler may use: the unit of work, the session's id and qbXML version, the time."""
 
     db: Session
-    wc: WcSession
-    connection: Connection
+    session_id: int
+    qbxml_version: str
     now: datetime
-    settings: Settings
-
-    @property
-    def qbxml_version(self) -> str:
-        """The qbXML version requests are written at for this session."""
-        return self.wc.qbxml_version or "13.0"
 
 
 class JobHandler(Protocol):
@@ -49,13 +42,3 @@ class JobHandler(Protocol):
     ) -> None:
         """Read QuickBooks' answer; leave the job done, error, or queued for another round."""
         ...
-
-
-def load_payload(job: Job) -> dict[str, Any]:
-    """A job's handler state."""
-    return dict(json.loads(job.payload)) if job.payload else {}
-
-
-def store_payload(job: Job, payload: dict[str, Any]) -> None:
-    """Save a job's handler state."""
-    job.payload = json.dumps(payload, sort_keys=True, separators=(",", ":"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from qwc_service.qbwc.jobs import JobContext
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
 from qwc_service.qbxml.responses import summarize_response
-from qwc_service.queue.handlers import JobContext
 from qwc_service.queue.models import Job, JobStatus
 
 MAX_ATTEMPTS = 3

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from qwc_service.payments.handler import PaymentHandler
-from qwc_service.queue.handlers import JobHandler
+from qwc_service.qbwc.handlers.payment import PaymentHandler
+from qwc_service.qbwc.handlers.raw import RawHandler
+from qwc_service.qbwc.handlers.sync import SyncHandler
+from qwc_service.qbwc.jobs import JobHandler
 from qwc_service.queue.models import JobKind
-from qwc_service.queue.raw import RawHandler
-from qwc_service.sync.handler import SyncHandler
 
 
 def build_handlers() -> Mapping[str, JobHandler]:

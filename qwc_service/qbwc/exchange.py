@@ -23,13 +23,15 @@ from qwc_service.connections.lock import CompanyMismatch, CompanySeen, check_com
 from qwc_service.connections.models import Connection
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.metrics import count_login_failure
+from qwc_service.qbwc.jobs import DEFAULT_QBXML_VERSION, JobContext, JobHandler
+from qwc_service.qbwc.login import start_session
+from qwc_service.qbwc.operations import end_session
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import file_id_for, parse_hcp
 from qwc_service.qbxml.requests import stamp_request_id
 from qwc_service.qbxml.responses import first_request_id
 from qwc_service.qbxml.versions import choose_version
-from qwc_service.queue.handlers import JobContext, JobHandler
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.service import (
     claim_next,
@@ -43,12 +45,10 @@ from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.service import (
     AuthOutcome,
     TicketInvalid,
-    end_session,
     find_login,
     find_session,
     rejected,
     resolve,
-    start_session,
 )
 from qwc_service.webhooks.events import emit_company_mismatch, emit_first_sync, emit_job_finished
 
@@ -210,7 +210,7 @@ class WebConnectorExchange:
             if job is None:
                 wc.last_error = NOTHING_TO_DO
                 return ""
-            ctx = JobContext(session, wc, connection, now, self.settings)
+            ctx = _job_context(session, wc, now)
             try:
                 text = self._prepare(ctx, job)
             except QbxmlError as exc:
@@ -243,7 +243,7 @@ class WebConnectorExchange:
                 return SESSION_FATAL
             connection = session.get(Connection, wc.connection_id)
             assert connection is not None
-            ctx = JobContext(session, wc, connection, now, self.settings)
+            ctx = _job_context(session, wc, now)
             self.handlers[job.kind].on_response(ctx, job, response, hresult, message)
             if job.status == JobStatus.ERROR:
                 fail_dependants(session, job, now)
@@ -405,6 +405,10 @@ def _stale(connection: Connection, now: datetime) -> bool:
     if stamp is None or now - stamp > timedelta(minutes=1):
         return True
     return connection.last_error_at is not None and stamp < connection.last_error_at
+
+
+def _job_context(session: Session, wc: WcSession, now: datetime) -> JobContext:
+    return JobContext(session, wc.id, wc.qbxml_version or DEFAULT_QBXML_VERSION, now)
 
 
 def _bind(wc: WcSession) -> None:

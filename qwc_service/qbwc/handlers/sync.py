@@ -29,6 +29,7 @@ from math import ceil
 from typing import Any
 
 from qwc_service.clock import isoformat
+from qwc_service.qbwc.jobs import JobContext
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import (
     Explanation,
@@ -37,8 +38,8 @@ from qwc_service.qbxml.explain import (
     format_for_person,
 )
 from qwc_service.qbxml.responses import ResponseStatus
-from qwc_service.queue.handlers import JobContext, load_payload, store_payload
 from qwc_service.queue.models import Job, JobStatus
+from qwc_service.queue.payload import load_payload, store_payload
 from qwc_service.queue.service import MAX_PRIORITY
 from qwc_service.records.parse import read_response
 from qwc_service.records.store import ApplyResult, apply_records
@@ -91,7 +92,7 @@ class SyncHandler:
         kind = RecordType(state["type"])
         if state["phase"] == QUERY:
             interrupted = state.get("awaiting") or (
-                state.get("iterator_id") and state.get("iterator_session") != ctx.wc.id
+                state.get("iterator_id") and state.get("iterator_session") != ctx.session_id
             )
             if interrupted:
                 # The last page went unanswered or its iterator died with its session.
@@ -245,7 +246,7 @@ def _after_page(
             )
             return
         state["iterator_id"] = status.iterator_id
-        state["iterator_session"] = ctx.wc.id
+        state["iterator_session"] = ctx.session_id
         _continue(ctx, job, state, ceil(remaining / max_returned) + (1 if incremental else 0))
         return
     state["iterator_id"] = None
@@ -264,7 +265,7 @@ def _continue(ctx: JobContext, job: Job, state: dict[str, Any], units: int) -> N
     job.session_id = None
     job.completed_at = None
     job.not_before = None
-    job.pinned_session_id = ctx.wc.id
+    job.pinned_session_id = ctx.session_id
     job.priority = _CONTINUATION_PRIORITY
     job.units_remaining = max(1, units)
     job.status_message = _summary(state)

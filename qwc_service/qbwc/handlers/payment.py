@@ -35,11 +35,12 @@ from qwc_service.payments.responses import (
     status_of,
 )
 from qwc_service.payments.service import memo_marker
+from qwc_service.qbwc.jobs import JobContext
 from qwc_service.qbxml.errors import InvalidQbxml, QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
 from qwc_service.qbxml.responses import ResponseStatus
-from qwc_service.queue.handlers import JobContext, load_payload, store_payload
 from qwc_service.queue.models import Job, JobStatus
+from qwc_service.queue.payload import load_payload, store_payload
 from qwc_service.records.models import Invoice
 
 __all__ = ["MAX_CHECKS", "MAX_SENDS", "PHASE_ADD", "PHASE_CHECK", "RETRY_DELAY", "PaymentHandler"]

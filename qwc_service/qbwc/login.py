@@ -1,0 +1,94 @@
+"""A login that was verified becomes a session, if its connection has work.
+
+Starting a session reaches across domains: the connection's lease (sessions), jobs whose
+lease ran out (queue) and the schedules that are due (sync).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qwc_service.connections.models import Connection, Machine
+from qwc_service.qbwc.operations import end_session
+from qwc_service.queue.service import has_queued, release_expired
+from qwc_service.sessions.models import WcSession
+from qwc_service.sessions.service import (
+    AuthOutcome,
+    AuthStatus,
+    Login,
+    open_session,
+    rejected,
+)
+from qwc_service.sessions.tickets import new_ticket
+from qwc_service.sync.schedule import enqueue_due, seconds_until_next_due
+
+__all__ = ["start_session"]
+
+
+def start_session(
+    session: Session, login: Login, *, now: datetime, ttl_seconds: int, busy_retry_seconds: int
+) -> AuthOutcome:
+    """Start a session for a machine whose password was verified, if it has work.
+
+    One session per connection: another machine's live session makes this one ``busy``;
+    this machine's own earlier session is superseded (a Web Connector runs one update at
+    a time, so a new login means the old one died). Jobs whose lease ran out go back to
+    the queue first, so nothing handed to a dead session is lost.
+    """
+    machine = session.get(Machine, login.machine_id)
+    if (
+        machine is None
+        or machine.revoked_at is not None
+        or machine.password_hash != login.password_hash
+    ):
+        # Revoked or given a new password while we were verifying the old one.
+        return rejected()
+    connection = session.scalar(
+        select(Connection).where(Connection.id == machine.connection_id).with_for_update()
+    )
+    assert connection is not None
+    machine.last_seen_at = now
+    if connection.disabled_at is not None:
+        return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
+
+    if connection.active_session_id is not None:
+        active = session.get(WcSession, connection.active_session_id)
+        if active is not None and active.is_live(now):
+            if active.machine_id != machine.id:
+                wait = int((active.expires_at - now).total_seconds())
+                return AuthOutcome(
+                    ticket=new_ticket(),
+                    status=AuthStatus.BUSY,
+                    postpone_seconds=max(30, min(wait, busy_retry_seconds)),
+                    machine=machine,
+                )
+            end_session(session, active, now=now, reason="superseded")
+        elif active is not None and active.closed_at is None:
+            end_session(session, active, now=now, reason="expired")
+        connection.active_session_id = None
+
+    release_expired(session, connection.id, now)
+    # Due syncs become work now: no scheduler process is needed.
+    enqueue_due(session, connection, now)
+    if not has_queued(session, connection.id, now):
+        next_due = seconds_until_next_due(session, connection, now)
+        return AuthOutcome(
+            ticket=new_ticket(),
+            status=AuthStatus.NONE,
+            postpone_seconds=next_due or None,
+            machine=machine,
+        )
+
+    ticket, wc_session = open_session(
+        session, machine, connection, now=now, ttl_seconds=ttl_seconds
+    )
+    return AuthOutcome(
+        ticket=ticket,
+        status=AuthStatus.WORK,
+        company_file=connection.company_file or "",
+        session=wc_session,
+        machine=machine,
+    )
