@@ -1,102 +1,164 @@
-"""Settings: every ``QWC_*`` environment variable, read once into one object."""
+"""Settings: every ``QWC_*`` environment variable, read once into one object.
+
+Each setting is declared once, as a field of :class:`Settings` whose metadata holds a
+:class:`Setting` (its variable, its meaning and how its text is read). ``from_env``,
+``to_env`` and the README's settings table (:func:`settings_table`) are derived from those
+declarations, so a new setting cannot be forgotten in one of them.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
     """An environment variable holds a value the server cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+@dataclass(frozen=True)
+class Setting:
+    """How one field of :class:`Settings` is named, documented and read from text."""
+
+    env: str
+    doc: str
+    # Raises ValueError saying what is wrong ("must be ..."); from_env puts the
+    # variable's name in front, so every message names what to fix.
+    parse: Callable[[str], Any]
+    # A number left blank (``QWC_DB_POOL_SIZE=`` in a compose file) means its default;
+    # text is taken as given, so a blank URL fails instead of quietly becoming the default.
+    blank_is_default: bool = False
+
+
+def _setting(
+    env: str, default: T, doc: str, parse: Callable[[str], T], *, blank_is_default: bool = False
+) -> T:
+    setting = Setting(env, doc, parse, blank_is_default)
+    return field(default=default, metadata={"setting": setting})
+
+
+def _text(env: str, default: str, doc: str) -> str:
+    return _setting(env, default, doc, str)
+
+
+def _integer(env: str, default: int, doc: str, *, minimum: int) -> int:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"must be an integer, not {raw!r}") from None
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return _setting(env, default, doc, parse, blank_is_default=True)
+
+
+def _log_format(raw: str) -> str:
+    value = raw.lower()
+    if value not in {"auto", "json", "console"}:
+        raise ValueError("must be auto, json or console")
     return value
+
+
+def _http_url(raw: str) -> str:
+    # Paths are appended to it ("/qbwc", "/setup/..."), so a trailing slash would double.
+    url = raw.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return url
 
 
 @dataclass(frozen=True)
 class Settings:
     """Configuration of one server process; see the README for each setting."""
 
-    database_url: str = "sqlite:///qwc_service.db"
-    public_url: str = "http://localhost:8000"
-    files_dir: Path = Path("qwc_files")
-    ticket_ttl_seconds: int = 1800
-    min_qbwc_version: str = "2.1.0.0"
-    run_every_minutes: int = 15
-    max_body_bytes: int = 128 * 1024 * 1024
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 1
-    log_format: str = "auto"
-    log_level: str = "info"
-    db_pool_size: int = 5
-    app_name: str = "qwc-service"
-    setup_link_hours: int = 168
-    admin_session_hours: int = 12
+    database_url: str = _text(
+        "QWC_DATABASE_URL",
+        "sqlite:///qwc_service.db",
+        "SQLAlchemy URL; `postgresql://…` in production (always through psycopg 3)",
+    )
+    public_url: str = _setting(
+        "QWC_PUBLIC_URL",
+        "http://localhost:8000",
+        "base URL written into `.qwc` files (https, a host name)",
+        _http_url,
+    )
+    files_dir: Path = _setting(
+        "QWC_FILES_DIR", Path("qwc_files"), "where `.qwc` files are written", Path
+    )
+    ticket_ttl_seconds: int = _integer(
+        "QWC_TICKET_TTL_SECONDS", 1800, "idle lifetime of a Web Connector session", minimum=1
+    )
+    min_qbwc_version: str = _text(
+        "QWC_MIN_QBWC_VERSION",
+        "2.1.0.0",
+        "older Web Connectors are asked to upgrade (`O:` answer)",
+    )
+    run_every_minutes: int = _integer(
+        "QWC_RUN_EVERY_MINUTES", 15, "the schedule written into new `.qwc` files", minimum=1
+    )
+    max_body_bytes: int = _integer(
+        "QWC_MAX_BODY_BYTES",
+        128 * 1024 * 1024,
+        "larger requests get HTTP 413 without being read",
+        minimum=1024,
+    )
+    argon2_time_cost: int = _integer(
+        "QWC_ARGON2_TIME_COST", 3, "argon2id passes for connector passwords", minimum=1
+    )
+    argon2_memory_kib: int = _integer(
+        "QWC_ARGON2_MEMORY_KIB", 65536, "argon2id memory per hash", minimum=8
+    )
+    argon2_parallelism: int = _integer("QWC_ARGON2_PARALLELISM", 1, "argon2id lanes", minimum=1)
+    log_format: str = _setting(
+        "QWC_LOG_FORMAT",
+        "auto",
+        "`json`, `console`, or `auto` (console on a terminal, JSON otherwise)",
+        _log_format,
+    )
+    log_level: str = _setting("QWC_LOG_LEVEL", "info", "log level", str.lower)
+    db_pool_size: int = _integer(
+        "QWC_DB_POOL_SIZE",
+        5,
+        "PostgreSQL connections per worker (plus as many overflow)",
+        minimum=1,
+    )
+    app_name: str = _text(
+        "QWC_APP_NAME",
+        "qwc-service",
+        "the name in `.qwc` files, on the support and setup pages and in the API document",
+    )
+    setup_link_hours: int = _integer(
+        "QWC_SETUP_LINK_HOURS", 168, "how long a machine's setup link works", minimum=1
+    )
+    admin_session_hours: int = _integer(
+        "QWC_ADMIN_SESSION_HOURS", 12, "how long an admin sign-in lasts", minimum=1
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``env`` (the process environment by default)."""
         env = os.environ if env is None else env
-        defaults = cls()
-        log_format = env.get("QWC_LOG_FORMAT", defaults.log_format).lower()
-        if log_format not in {"auto", "json", "console"}:
-            raise SettingsError("QWC_LOG_FORMAT must be auto, json or console")
-        public_url = env.get("QWC_PUBLIC_URL", defaults.public_url).rstrip("/")
-        if not public_url.startswith(("http://", "https://")):
-            raise SettingsError("QWC_PUBLIC_URL must start with http:// or https://")
-        return cls(
-            database_url=env.get("QWC_DATABASE_URL", defaults.database_url),
-            public_url=public_url,
-            files_dir=Path(env.get("QWC_FILES_DIR", str(defaults.files_dir))),
-            ticket_ttl_seconds=_int(env, "QWC_TICKET_TTL_SECONDS", defaults.ticket_ttl_seconds, 1),
-            min_qbwc_version=env.get("QWC_MIN_QBWC_VERSION", defaults.min_qbwc_version),
-            run_every_minutes=_int(env, "QWC_RUN_EVERY_MINUTES", defaults.run_every_minutes, 1),
-            max_body_bytes=_int(env, "QWC_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
-            argon2_time_cost=_int(env, "QWC_ARGON2_TIME_COST", defaults.argon2_time_cost, 1),
-            argon2_memory_kib=_int(env, "QWC_ARGON2_MEMORY_KIB", defaults.argon2_memory_kib, 8),
-            argon2_parallelism=_int(env, "QWC_ARGON2_PARALLELISM", defaults.argon2_parallelism, 1),
-            log_format=log_format,
-            log_level=env.get("QWC_LOG_LEVEL", defaults.log_level).lower(),
-            db_pool_size=_int(env, "QWC_DB_POOL_SIZE", defaults.db_pool_size, 1),
-            setup_link_hours=_int(env, "QWC_SETUP_LINK_HOURS", defaults.setup_link_hours, 1),
-            admin_session_hours=_int(
-                env, "QWC_ADMIN_SESSION_HOURS", defaults.admin_session_hours, 1
-            ),
-        )
+        values: dict[str, Any] = {}
+        for f, setting in _declared():
+            raw = env.get(setting.env)
+            if raw is None or (setting.blank_is_default and raw.strip() == ""):
+                continue
+            try:
+                values[f.name] = setting.parse(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{setting.env} {exc}") from None
+        return cls(**values)
 
     def to_env(self) -> dict[str, str]:
         """These settings as ``QWC_*`` variables, for starting another process with them."""
-        return {
-            "QWC_DATABASE_URL": self.database_url,
-            "QWC_PUBLIC_URL": self.public_url,
-            "QWC_FILES_DIR": str(self.files_dir),
-            "QWC_TICKET_TTL_SECONDS": str(self.ticket_ttl_seconds),
-            "QWC_MIN_QBWC_VERSION": self.min_qbwc_version,
-            "QWC_RUN_EVERY_MINUTES": str(self.run_every_minutes),
-            "QWC_MAX_BODY_BYTES": str(self.max_body_bytes),
-            "QWC_ARGON2_TIME_COST": str(self.argon2_time_cost),
-            "QWC_ARGON2_MEMORY_KIB": str(self.argon2_memory_kib),
-            "QWC_ARGON2_PARALLELISM": str(self.argon2_parallelism),
-            "QWC_LOG_FORMAT": self.log_format,
-            "QWC_LOG_LEVEL": self.log_level,
-            "QWC_DB_POOL_SIZE": str(self.db_pool_size),
-            "QWC_SETUP_LINK_HOURS": str(self.setup_link_hours),
-            "QWC_ADMIN_SESSION_HOURS": str(self.admin_session_hours),
-        }
+        return {setting.env: str(getattr(self, f.name)) for f, setting in _declared()}
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some values changed (tests and the demo use this)."""
@@ -115,3 +177,18 @@ class Settings:
     def support_url(self) -> str:
         """The AppSupport URL written into every .qwc file."""
         return f"{self.public_url}/support"
+
+
+def _declared() -> Iterator[tuple[Field[Any], Setting]]:
+    """Each field of Settings with its declaration, in field order."""
+    for f in fields(Settings):
+        yield f, f.metadata["setting"]
+
+
+def settings_table() -> str:
+    """The README's table of settings, in Markdown (the README must contain exactly this)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for f, setting in _declared():
+        doc = setting.doc.replace("|", "\\|")
+        lines.append(f"| `{setting.env}` | `{f.default}` | {doc} |")
+    return "\n".join(lines) + "\n"
