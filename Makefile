@@ -1,9 +1,10 @@
-# The two set-up commands of the README: `make demo` and `make test`.
+# The two set-up commands of the README: `make demo` and `make test`. `make help` lists all.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint typecheck imports unit bench clean
 
 $(BIN)/qwc-service: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,25 +12,29 @@ $(BIN)/qwc-service: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-## Run the main job on the embedded default (SQLite): server, two machines, a simulated sync.
-demo: $(BIN)/qwc-service
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+demo: $(BIN)/qwc-service ## Run the main job on SQLite: server, two machines, a simulated sync
 	$(BIN)/qwc-service demo
 
-## Lint, type-check and run the whole test suite (SQLite and PostgreSQL).
-test: lint typecheck unit
+test: lint typecheck imports unit ## Lint, type-check, check the layers and run every test
 
-lint: $(BIN)/qwc-service
+lint: $(BIN)/qwc-service ## ruff: lint and formatting
 	$(BIN)/ruff check qwc_service tests migrations $(wildcard bench)
 	$(BIN)/ruff format --check qwc_service tests migrations $(wildcard bench)
 
-typecheck: $(BIN)/qwc-service
+typecheck: $(BIN)/qwc-service ## mypy over qwc_service
 	$(BIN)/mypy
 
-unit: $(BIN)/qwc-service
+imports: $(BIN)/qwc-service ## import-linter: imports run only downward through the layers
+	$(BIN)/lint-imports --no-cache
+
+unit: $(BIN)/qwc-service ## pytest: the whole suite (SQLite, PostgreSQL, gunicorn, browser)
 	$(BIN)/pytest
 
-bench: $(BIN)/qwc-service
+bench: $(BIN)/qwc-service ## The full benchmark (see bench/README.md)
 	$(BIN)/python bench/run.py
 
-clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
