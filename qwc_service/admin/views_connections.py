@@ -14,10 +14,10 @@ from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.setup_links import live_link
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.records.registry import RecordType
 from qwc_service.reporting.health import connection_health
 from qwc_service.sessions.service import recent_sessions
 from qwc_service.sessions.views import session_view
-from qwc_service.sync.requests import RecordType
 from qwc_service.sync.views import sync_views
 
 __all__ = ["connection_path", "create", "detail_page", "list_page", "release_lock"]

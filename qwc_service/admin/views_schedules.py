@@ -8,8 +8,8 @@ from qwc_service.admin.context import Ctx, PageError, form_int, user_errors
 from qwc_service.admin.http import Reply, redirect
 from qwc_service.admin.views_connections import connection_path
 from qwc_service.clock import utcnow
+from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
-from qwc_service.sync.requests import RecordType
 
 __all__ = ["PAUSES", "add", "pause", "remove", "resume", "run_now"]
 

@@ -9,7 +9,7 @@ from qwc_service.api.fields import Field
 from qwc_service.api.routing import Call, Route
 from qwc_service.api.schemas import ref
 from qwc_service.records import service
-from qwc_service.records.types import RECORD_TYPES
+from qwc_service.records.registry import RECORD_TYPES
 from qwc_service.records.views import record_view
 
 RECORD_TYPE = Field("record_type", "string", "Which records.", enum=RECORD_TYPES)

@@ -9,8 +9,8 @@ from qwc_service.api.fields import Field
 from qwc_service.api.routing import Call, Reply, Route
 from qwc_service.api.schemas import ref
 from qwc_service.clock import isoformat, utcnow
+from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
-from qwc_service.sync.requests import RecordType
 from qwc_service.sync.views import sync_job_view, sync_views
 
 TYPES = tuple(t.value for t in RecordType)

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric
 from sqlalchemy.sql.schema import Table
 
 from qwc_service.db import UTCDateTime
-from qwc_service.records.kinds import KINDS
+from qwc_service.records.registry import REGISTRY
 from qwc_service.webhooks.events import EventKind, EventStatus
 
 Schema = dict[str, Any]
@@ -407,7 +407,7 @@ def _table_properties(table: Table) -> dict[str, Schema]:
 def record_schemas() -> dict[str, Schema]:
     """One schema per stored record type (``Customer``, ``Item``, ``Invoice``, ``Payment``)."""
     schemas: dict[str, Schema] = {}
-    for record_type, kind in KINDS.items():
+    for record_type, kind in REGISTRY.items():
         properties: dict[str, Schema] = {
             "record_type": {"type": "string", "const": record_type},
             "row_id": INTEGER,
@@ -416,17 +416,11 @@ def record_schemas() -> dict[str, Schema]:
         if kind.children is not None:
             child = obj(_table_properties(kind.children.model.__table__))
             properties[kind.children.attribute] = {"type": "array", "items": child}
-        schemas[RECORD_NAMES[record_type]] = obj(properties, f"A stored {record_type[:-1]}.")
+        schemas[kind.name] = obj(properties, f"A stored {record_type[:-1]}.")
     return schemas
 
 
-RECORD_NAMES = {
-    "customers": "Customer",
-    "items": "Item",
-    "invoices": "Invoice",
-    "payments": "Payment",
-}
-RECORD = {"oneOf": [ref(name) for name in RECORD_NAMES.values()]}
+RECORD = {"oneOf": [ref(spec.name) for spec in REGISTRY.values()]}
 
 
 def components() -> dict[str, Schema]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.records import service
-from qwc_service.records.types import RECORD_TYPES
+from qwc_service.records.registry import RECORD_TYPES
 from qwc_service.records.views import record_view
 
 _PAGE = 500

@@ -9,8 +9,8 @@ import click
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections.queries import get_connection
+from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
-from qwc_service.sync.requests import RecordType
 from qwc_service.sync.views import definition_view, sync_job_view, sync_views
 from qwc_service.sync.windows import parse_timestamp, zone_of
 

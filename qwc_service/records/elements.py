@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qwc_service.records.types import (
+from qwc_service.records.parsed import (
     AppliedToTxnRecord,
     CustomerRecord,
     DeletedRecord,

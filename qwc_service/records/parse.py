@@ -9,7 +9,7 @@ element is read with the same rules as
 :func:`qwc_service.qbxml.responses.summarize_response` and collected on the reader as it goes.
 
 A record that cannot be read is not dropped silently: the reader yields a
-:class:`~qwc_service.records.types.ParseProblem` in its place and carries on.
+:class:`~qwc_service.records.parsed.ParseProblem` in its place and carries on.
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ from qwc_service.qbxml.xmlsafe import (
     release,
 )
 from qwc_service.records.elements import BUILDERS, UnreadableRecord, deletion, identity_of
-from qwc_service.records.types import (
-    RECORD_TYPES,
+from qwc_service.records.parsed import (
     AppliedToTxnRecord,
     CustomerRecord,
     DeletedRecord,
@@ -48,6 +47,7 @@ from qwc_service.records.types import (
     PaymentRecord,
     Record,
 )
+from qwc_service.records.registry import RECORD_TYPES
 
 __all__ = [
     "RECORD_TYPES",

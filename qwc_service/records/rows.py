@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Integer, Numeric, String
 
-from qwc_service.records.kinds import RecordKind
-from qwc_service.records.types import Record
+from qwc_service.records.parsed import Record
+from qwc_service.records.registry import RecordTypeSpec
 
 __all__ = ["child_rows", "misfit", "record_row", "ret_name"]
 
@@ -34,7 +34,7 @@ def record_row(record: Record, connection_id: str, now: datetime) -> dict[str, A
     return row
 
 
-def child_rows(kind: RecordKind, record: Record) -> list[dict[str, Any]] | None:
+def child_rows(kind: RecordTypeSpec, record: Record) -> list[dict[str, Any]] | None:
     """The rows of a record's lines or applications, numbered from 1; None for list records."""
     if kind.children is None:
         return None
@@ -44,14 +44,14 @@ def child_rows(kind: RecordKind, record: Record) -> list[dict[str, Any]] | None:
     return [{**vars(child), "position": position} for position, child in enumerate(items, start=1)]
 
 
-def ret_name(kind: RecordKind, record: Record) -> str:
+def ret_name(kind: RecordTypeSpec, record: Record) -> str:
     """The element a record was read from, for problem reports."""
     item_kind = getattr(record, "kind", None)
     return f"Item{item_kind}Ret" if item_kind else kind.ret_name
 
 
 def misfit(
-    kind: RecordKind, row: dict[str, Any], children: list[dict[str, Any]] | None
+    kind: RecordTypeSpec, row: dict[str, Any], children: list[dict[str, Any]] | None
 ) -> str | None:
     """Why the row (or one of its lines) cannot be stored as it is, or None."""
     problem = _column_misfit(kind.model.__table__, row)

@@ -15,9 +15,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from qwc_service.connections.queries import get_connection
-from qwc_service.records.kinds import KINDS, RecordKind, StoredRecord
 from qwc_service.records.models import Customer, Invoice, Item, Payment
-from qwc_service.records.types import RECORD_TYPES
+from qwc_service.records.registry import RECORD_TYPES, RecordTypeSpec, StoredRecord, spec_of
 
 __all__ = [
     "MAX_LIMIT",
@@ -49,11 +48,11 @@ class RecordNotFound(LookupError):
         super().__init__(f"no {record_type} record {qb_id!r} for this connection")
 
 
-def _kind(record_type: str) -> RecordKind:
-    kind = KINDS.get(record_type)
-    if kind is None:
-        raise UnknownRecordType(record_type)
-    return kind
+def _kind(record_type: str) -> RecordTypeSpec:
+    try:
+        return spec_of(record_type)
+    except KeyError:
+        raise UnknownRecordType(record_type) from None
 
 
 def _filtered(
@@ -62,7 +61,7 @@ def _filtered(
     record_type: str,
     modified_since: datetime | None,
     include_deleted: bool,
-) -> tuple[RecordKind, Select[Any]]:
+) -> tuple[RecordTypeSpec, Select[Any]]:
     """The kind and a SELECT of the rows that match, before ordering and paging."""
     kind = _kind(record_type)
     get_connection(session, connection_id)

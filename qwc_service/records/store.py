@@ -22,12 +22,12 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from qwc_service.db import PLAN_FOR_VALUES, one_of
-from qwc_service.records.behind import WriteBehind
-from qwc_service.records.copy import insert_rows
-from qwc_service.records.kinds import KINDS, RecordKind
 from qwc_service.records.models import Invoice
+from qwc_service.records.parsed import DeletedRecord, ParseProblem, Record
+from qwc_service.records.pgcopy import insert_rows
+from qwc_service.records.registry import RecordTypeSpec, spec_of
 from qwc_service.records.rows import child_rows, misfit, record_row, ret_name
-from qwc_service.records.types import DeletedRecord, ParseProblem, Record
+from qwc_service.records.writebehind import WriteBehind
 
 __all__ = [
     "BATCH_SIZE",
@@ -194,13 +194,15 @@ class _Pending:
 
     def _write(self, record_type: str, batch: list[Record]) -> None:
         self._before_write()
-        _upsert(self.session, self.connection_id, KINDS[record_type], batch, self.now, self.result)
+        _upsert(
+            self.session, self.connection_id, spec_of(record_type), batch, self.now, self.result
+        )
         batch.clear()
 
     def _write_behind(self, record_type: str, batch: list[Record]) -> None:
         """Write ``batch`` on the writer thread; its counts join the result once it is done."""
         self._before_write()
-        kind = KINDS[record_type]
+        kind = spec_of(record_type)
         session, connection_id, now = self.session, self.connection_id, self.now
         # The write counts into a result of its own, merged once it is over, so the result
         # is only ever changed by this thread.
@@ -246,7 +248,7 @@ def _stored_is_newer(
     return False
 
 
-def _latest_per_id(kind: RecordKind, batch: list[Record]) -> dict[str, Record]:
+def _latest_per_id(kind: RecordTypeSpec, batch: list[Record]) -> dict[str, Record]:
     """One record per ID: when a batch holds an ID twice, the later version."""
     latest: dict[str, Record] = {}
     for record in batch:
@@ -262,7 +264,7 @@ def _latest_per_id(kind: RecordKind, batch: list[Record]) -> dict[str, Record]:
 def _upsert(
     session: Session,
     connection_id: str,
-    kind: RecordKind,
+    kind: RecordTypeSpec,
     batch: list[Record],
     now: datetime,
     result: ApplyResult,
@@ -322,7 +324,7 @@ def _upsert(
 
 def _replace_children(
     session: Session,
-    kind: RecordKind,
+    kind: RecordTypeSpec,
     parent_ids: dict[str, int],
     children: dict[str, list[dict[str, Any]]],
     updated_ids: list[int],
@@ -377,7 +379,7 @@ def apply_deletions(
             by_type.setdefault(record_type, {})[gone.qb_id] = gone
     marked = 0
     for record_type, wanted in by_type.items():
-        kind = KINDS[record_type]
+        kind = spec_of(record_type)
         ids = list(wanted)
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
@@ -388,7 +390,7 @@ def apply_deletions(
 def _mark_deleted(
     session: Session,
     connection_id: str,
-    kind: RecordKind,
+    kind: RecordTypeSpec,
     wanted: dict[str, DeletedRecord],
     ids: list[str],
     now: datetime,

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from qwc_service.clock import isoformat
-from qwc_service.records.kinds import KINDS, StoredRecord
 from qwc_service.records.models import InvoiceLine, PaymentApplication
+from qwc_service.records.registry import REGISTRY, StoredRecord
 
 __all__ = ["money_text", "record_view"]
 
@@ -60,7 +60,7 @@ def record_view(row: StoredRecord) -> dict[str, Any]:
     ``row_id`` is the cursor for :func:`~qwc_service.records.service.list_records`; invoices
     carry ``lines`` and payments ``applications``, in QuickBooks' order.
     """
-    kind = next(k for k in KINDS.values() if isinstance(row, k.model))
+    kind = next(k for k in REGISTRY.values() if isinstance(row, k.model))
     view: dict[str, Any] = {"record_type": kind.record_type, "row_id": row.id}
     view.update(_columns(row))
     if kind.children is not None:

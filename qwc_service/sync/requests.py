@@ -7,21 +7,18 @@ exactly, because QuickBooks requires the same criteria on every page of an itera
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
 
 from qwc_service.qbxml.requests import build_request
+from qwc_service.records.registry import REGISTRY, RecordType
 
 __all__ = [
     "DELETED_REQUEST_NAMES",
-    "ITEM_DELETED_TYPES",
     "OVERLAP",
     "QUERY_REQUEST_NAMES",
-    "RecordType",
     "deleted_request",
     "later_of",
     "overlap_from",
@@ -33,67 +30,8 @@ __all__ = [
 # page was being read can all put a change slightly before the last TimeModified seen.
 OVERLAP = timedelta(hours=1)
 
-# Every item kind ItemQueryRq returns, as ListDeletedQuery names it.
-ITEM_DELETED_TYPES = (
-    "ItemService",
-    "ItemNonInventory",
-    "ItemOtherCharge",
-    "ItemInventory",
-    "ItemInventoryAssembly",
-    "ItemFixedAsset",
-    "ItemSubtotal",
-    "ItemDiscount",
-    "ItemPayment",
-    "ItemSalesTax",
-    "ItemSalesTaxGroup",
-    "ItemGroup",
-)
-
-
-class RecordType(enum.StrEnum):
-    """What a sync keeps up to date."""
-
-    CUSTOMERS = "customers"
-    ITEMS = "items"
-    INVOICES = "invoices"
-    PAYMENTS = "payments"
-
-    @classmethod
-    def parse(cls, text: str) -> RecordType:
-        """The record type named ``text``; ValueError listing the valid names otherwise."""
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            names = ", ".join(t.value for t in cls)
-            raise ValueError(f"unknown record type {text!r}; use one of {names}") from None
-
-
-@dataclass(frozen=True)
-class _QuerySpec:
-    request: str
-    is_list: bool  # list queries take FromModifiedDate directly; transactions wrap it
-    deleted_request: str
-    deleted_element: str
-    deleted_types: tuple[str, ...]
-
-
-_SPECS = {
-    RecordType.CUSTOMERS: _QuerySpec(
-        "CustomerQueryRq", True, "ListDeletedQueryRq", "ListDelType", ("Customer",)
-    ),
-    RecordType.ITEMS: _QuerySpec(
-        "ItemQueryRq", True, "ListDeletedQueryRq", "ListDelType", ITEM_DELETED_TYPES
-    ),
-    RecordType.INVOICES: _QuerySpec(
-        "InvoiceQueryRq", False, "TxnDeletedQueryRq", "TxnDelType", ("Invoice",)
-    ),
-    RecordType.PAYMENTS: _QuerySpec(
-        "ReceivePaymentQueryRq", False, "TxnDeletedQueryRq", "TxnDelType", ("ReceivePayment",)
-    ),
-}
-
-QUERY_REQUEST_NAMES = {t: spec.request for t, spec in _SPECS.items()}
-DELETED_REQUEST_NAMES = {t: spec.deleted_request for t, spec in _SPECS.items()}
+QUERY_REQUEST_NAMES = {t: spec.query_request for t, spec in REGISTRY.items()}
+DELETED_REQUEST_NAMES = {t: spec.deleted_request for t, spec in REGISTRY.items()}
 
 
 def query_request(
@@ -111,10 +49,10 @@ def query_request(
     date-time text) limits the query to records changed since then; every active status is
     included so records made inactive are seen too.
     """
-    spec = _SPECS[RecordType(record_type)]
+    spec = REGISTRY[RecordType(record_type)]
     if max_returned < 1:
         raise ValueError("max_returned must be at least 1")
-    rq = etree.Element(spec.request)
+    rq = etree.Element(spec.query_request)
     if iterator_id is None:
         rq.set("iterator", "Start")
     else:
@@ -137,7 +75,7 @@ def deleted_request(
     record_type: RecordType | str, *, version: str, from_deleted: str | None = None
 ) -> str:
     """The deletions query of a record type (not iterable), since ``from_deleted`` if given."""
-    spec = _SPECS[RecordType(record_type)]
+    spec = REGISTRY[RecordType(record_type)]
     rq = etree.Element(spec.deleted_request)
     for name in spec.deleted_types:
         _child(rq, spec.deleted_element, name)

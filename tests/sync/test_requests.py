@@ -8,9 +8,8 @@ import pytest
 from lxml import etree
 
 from qwc_service.qbxml.requests import load_schema, schema_errors
+from qwc_service.records.registry import ITEM_DELETED_TYPES, RecordType
 from qwc_service.sync.requests import (
-    ITEM_DELETED_TYPES,
-    RecordType,
     deleted_request,
     later_of,
     overlap_from,

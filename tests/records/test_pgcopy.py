@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
-from qwc_service.records.copy import copy_text, uses_copy
 from qwc_service.records.models import Customer, Invoice, InvoiceLine
 from qwc_service.records.parse import CustomerRecord, InvoiceLineRecord, InvoiceRecord
+from qwc_service.records.pgcopy import copy_text, uses_copy
 from qwc_service.records.store import apply_records
 from tests.factories import make_connection
 

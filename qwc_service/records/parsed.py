@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import ClassVar
 
 __all__ = [
-    "RECORD_TYPES",
     "AppliedToTxnRecord",
     "CustomerRecord",
     "DeletedRecord",
@@ -25,9 +24,6 @@ __all__ = [
     "PaymentRecord",
     "Record",
 ]
-
-# The kinds of stored record, in the order a full sync usually fetches them.
-RECORD_TYPES: tuple[str, ...] = ("customers", "items", "invoices", "payments")
 
 
 @dataclass(frozen=True)
