@@ -171,8 +171,12 @@ def one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bo
     Run a statement using this with :data:`PLAN_FOR_VALUES`.
     """
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
+        condition: ColumnElement[bool] = column == any_(
+            bindparam(None, values, type_=ARRAY(column.type))
+        )
+        return condition
+    listed: ColumnElement[bool] = column.in_(values)
+    return listed
 
 
 SessionFactory = Callable[[], Session]

@@ -1,4 +1,4 @@
-"""Production gunicorn settings.
+"""Production gunicorn settings: workers, threads, the access log and per-worker hooks.
 
     gunicorn -c python:qwc_service.gunicorn_conf qwc_service.wsgi:app
 

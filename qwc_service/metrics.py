@@ -1,4 +1,4 @@
-"""Prometheus metrics: counters kept by each process, gauges read from the database.
+"""Prometheus counters kept by each process, added up across gunicorn workers at scrape time.
 
 What is measured
 ----------------

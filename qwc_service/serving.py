@@ -136,7 +136,7 @@ class ServerProcess:
         """Start gunicorn and wait until every worker is up and /health answers 200."""
         settings_env = self.settings.to_env() if self.settings is not None else {}
         env = {**os.environ, **settings_env, **self.env}
-        self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
+        self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 (kept open while gunicorn runs)
         self.process = subprocess.Popen(
             self.command,
             env=env,

@@ -1,0 +1,1 @@
+"""The admin pages: server-rendered HTML for the vendor's operators."""

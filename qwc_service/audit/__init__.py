@@ -1,0 +1,1 @@
+"""The audit log: logins, lockouts and every change to connections and machines."""

@@ -9,6 +9,7 @@ import click
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
+from qwc_service.connections.queries import get_connection
 from qwc_service.connections.views import connection_view, machine_view
 from qwc_service.qbwc import operations
 from qwc_service.queue.service import count_queued
@@ -75,7 +76,7 @@ def list_cmd(cli: CliContext, as_json: bool) -> None:
 def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """Show a connection: its company lock, QuickBooks version, last sessions and last error."""
     with cli.unit() as session:
-        data = connection_view(service.get_connection(session, connection_id))
+        data = connection_view(get_connection(session, connection_id))
         data["machines"] = [machine_view(m) for m in service.list_machines(session, connection_id)]
         data["sessions"] = [session_view(s) for s in recent_sessions(session, connection_id)]
         data["queued_jobs"] = count_queued(session, connection_id)

@@ -16,7 +16,8 @@ from qwc_service.payments.views import payment_write_view
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
 
-class AmountType(click.ParamType):
+# click 8.5 made ParamType generic; subscripting it would break the 8.1 floor at run time.
+class AmountType(click.ParamType):  # type: ignore[type-arg]
     """A decimal amount such as 125.50."""
 
     name = "amount"

@@ -1,0 +1,1 @@
+"""Connections (one company file each), their machines, .qwc files, setup links, company lock."""

@@ -1,0 +1,1 @@
+"""WSGI plumbing the apps share: page headers, templates, the redacting access log."""

@@ -1,0 +1,1 @@
+"""Payments written back to QuickBooks at most once per idempotency key."""

@@ -23,7 +23,7 @@ from qwc_service.connections.lock import CompanyMismatch, CompanySeen, check_com
 from qwc_service.connections.models import Connection
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.metrics import count_login_failure
-from qwc_service.qbwc.jobs import DEFAULT_QBXML_VERSION, JobContext, JobHandler
+from qwc_service.qbwc.jobs import JobContext, JobHandler
 from qwc_service.qbwc.login import start_session
 from qwc_service.qbwc.operations import end_session
 from qwc_service.qbxml.errors import QbxmlError
@@ -31,7 +31,7 @@ from qwc_service.qbxml.explain import explain_hresult, format_for_person
 from qwc_service.qbxml.hcp import file_id_for, parse_hcp
 from qwc_service.qbxml.requests import stamp_request_id
 from qwc_service.qbxml.responses import first_request_id
-from qwc_service.qbxml.versions import choose_version
+from qwc_service.qbxml.versions import DEFAULT_VERSION, choose_version
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.service import (
     claim_next,
@@ -408,7 +408,7 @@ def _stale(connection: Connection, now: datetime) -> bool:
 
 
 def _job_context(session: Session, wc: WcSession, now: datetime) -> JobContext:
-    return JobContext(session, wc.id, wc.qbxml_version or DEFAULT_QBXML_VERSION, now)
+    return JobContext(session, wc.id, wc.qbxml_version or DEFAULT_VERSION, now)
 
 
 def _bind(wc: WcSession) -> None:

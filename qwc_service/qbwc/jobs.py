@@ -16,9 +16,6 @@ from sqlalchemy.orm import Session
 
 from qwc_service.queue.models import Job
 
-#: The version requests are written at when QuickBooks has not said what it speaks.
-DEFAULT_QBXML_VERSION = "13.0"
-
 
 @dataclass(frozen=True)
 class JobContext:

@@ -1,0 +1,1 @@
+"""The record types, and the records read from QuickBooks: parsed, stored and served."""

@@ -1,0 +1,1 @@
+"""Reports that read across domains: connection health, server status, metric gauges."""

@@ -1,0 +1,1 @@
+"""Web Connector sessions: logins, tickets, login throttling and the connection lease."""

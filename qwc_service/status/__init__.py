@@ -1,0 +1,1 @@
+"""The plain pages that probes and the Web Connector fetch: /support, /health, /metrics."""

@@ -32,7 +32,7 @@ def build_registry(engine: Engine, session_factory: SessionFactory) -> Collector
     """Everything ``/metrics`` shows: the processes' counters and the database gauges."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess_dir() is not None:
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client's
     else:
         registry.register(_ProcessMetrics())
     registry.register(DatabaseCollector(session_factory, engine.dialect.name))

@@ -1,0 +1,1 @@
+"""Scheduled incremental syncs: schedules, daily windows and the queries they send."""

@@ -21,8 +21,9 @@ from qwc_service.connections.queries import ConnectionDisabled, get_connection
 from qwc_service.qbxml.versions import DEFAULT_VERSION
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.queue.payload import store_payload
+from qwc_service.records.registry import RecordType
 from qwc_service.sync.models import SyncDefinition
-from qwc_service.sync.requests import QUERY_REQUEST_NAMES, RecordType, query_request
+from qwc_service.sync.requests import QUERY_REQUEST_NAMES, query_request
 from qwc_service.sync.windows import Window, window_of, zone_of
 
 __all__ = [

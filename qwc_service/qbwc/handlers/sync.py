@@ -42,12 +42,12 @@ from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.payload import load_payload, store_payload
 from qwc_service.queue.service import MAX_PRIORITY
 from qwc_service.records.parse import read_response
+from qwc_service.records.registry import RecordType
 from qwc_service.records.store import ApplyResult, apply_records
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.requests import (
     DELETED_REQUEST_NAMES,
     QUERY_REQUEST_NAMES,
-    RecordType,
     deleted_request,
     later_of,
     overlap_from,
