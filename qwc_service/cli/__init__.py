@@ -7,7 +7,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property, wraps
-from typing import Any, TypeVar
+from importlib import import_module
+from typing import Any, Final, TypeVar
 
 import click
 from sqlalchemy import Engine
@@ -109,39 +110,28 @@ def main(ctx: click.Context) -> None:
     ctx.obj = CliContext(settings)
 
 
-def _register() -> None:
-    from qwc_service.cli import (
-        audit,
-        check,
-        connections,
-        db,
-        demo,
-        payments,
-        queue,
-        records,
-        serve,
-        simulate,
-        sync,
-        tokens,
-        webhooks,
-    )
+#: The command modules, each with ``register(main)``; a new one is added here.
+COMMAND_MODULES: Final = (
+    "db",
+    "connections",
+    "queue",
+    "sync",
+    "records",
+    "payments",
+    "tokens",
+    "audit",
+    "check",
+    "serve",
+    "simulate",
+    "demo",
+    "webhooks",
+)
 
-    for module in (
-        db,
-        connections,
-        queue,
-        sync,
-        records,
-        payments,
-        tokens,
-        audit,
-        check,
-        serve,
-        simulate,
-        demo,
-        webhooks,
-    ):
-        module.register(main)
+
+def _register() -> None:
+    # Imported by name: the modules import this package for CliContext and the decorators.
+    for name in COMMAND_MODULES:
+        import_module(f"{__name__}.{name}").register(main)
 
 
 _register()

@@ -1,0 +1,50 @@
+"""Every command module is registered from the one list in ``qwc_service.cli``."""
+
+from __future__ import annotations
+
+import pkgutil
+from importlib import import_module
+
+from click.testing import CliRunner
+
+import qwc_service.cli as cli
+
+
+def _modules_with_register() -> set[str]:
+    return {
+        info.name
+        for info in pkgutil.iter_modules(cli.__path__)
+        if callable(getattr(import_module(f"{cli.__name__}.{info.name}"), "register", None))
+    }
+
+
+def test_every_module_defining_register_is_listed_once() -> None:
+    """A command module with ``register`` cannot be left out of COMMAND_MODULES."""
+    assert len(cli.COMMAND_MODULES) == len(set(cli.COMMAND_MODULES))
+    assert set(cli.COMMAND_MODULES) == _modules_with_register()
+
+
+def test_help_lists_every_command_of_every_module() -> None:
+    """``qwc-service --help`` names each command the listed modules add, in sorted order."""
+    result = CliRunner().invoke(cli.main, ["--help"])
+    assert result.exit_code == 0, result.output
+    section = result.output.split("Commands:\n", 1)[1]
+    listed = [line.split()[0] for line in section.splitlines() if line.strip()]
+    assert listed == sorted(cli.main.commands)
+    assert set(listed) == {
+        "audit",
+        "check",
+        "connection",
+        "db",
+        "demo",
+        "enqueue",
+        "jobs",
+        "machine",
+        "payment",
+        "records",
+        "serve",
+        "simulate",
+        "sync",
+        "token",
+        "webhook",
+    }
