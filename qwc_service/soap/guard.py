@@ -33,6 +33,7 @@ from lxml import etree
 from spyne.model.primitive import Integer
 
 from qwc_service.soap import xmlguard
+from qwc_service.soap.parameters import CARRIED_KEY, carried_parameters
 from qwc_service.soap.xmlguard import Contract, EnvelopeRefused, Operation
 
 StartResponse = Callable[..., Any]
@@ -188,42 +189,23 @@ def _call_soap(
     return [body]
 
 
-#: Where the guard hands large arguments to the service, beside the envelope.
-CARRIED_KEY: Final = "qwc.carried_arguments"
 # Text arguments above this size skip the SOAP stack's second parse: it would hold two
 # more copies of a response QuickBooks may make 50 MB or more.
 CARRY_ABOVE_CHARS: Final = 64 * 1024
-# The parameters that can be that large; the service methods read these with carried_argument.
-CARRIED_PARAMETERS: Final = frozenset(
-    {
-        ("receiveResponseXML", "response"),
-        ("receiveResponseXML", "message"),
-        ("sendRequestXML", "strHCPResponse"),
-        ("connectionError", "message"),
-    }
-)
 
 
 def _carry_large(call: xmlguard.Call) -> tuple[xmlguard.Call, dict[str, str]]:
     """The call without its large text arguments, and those arguments by name."""
-    operation = call.operation.name
+    may_carry = carried_parameters(call.operation.name)
     carried = {
         name: value
         for name, value in call.arguments.items()
-        if value is not None
-        and len(value) > CARRY_ABOVE_CHARS
-        and (operation, name) in CARRIED_PARAMETERS
+        if value is not None and len(value) > CARRY_ABOVE_CHARS and name in may_carry
     }
     if not carried:
         return call, carried
     rest = {name: (None if name in carried else value) for name, value in call.arguments.items()}
     return xmlguard.Call(call.operation, rest), carried
-
-
-def carried_argument(environ: dict[str, Any], name: str, value: str | None) -> str | None:
-    """A parameter as the client sent it: the guard's copy when it carried it, else ``value``."""
-    carried: dict[str, str] = environ.get(CARRIED_KEY) or {}
-    return carried.get(name, value)
 
 
 def guard_soap(app: WsgiApp, *, max_body_bytes: int, contract: Contract | None = None) -> WsgiApp:

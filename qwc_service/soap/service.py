@@ -16,7 +16,7 @@ from spyne.model.fault import Fault
 
 from qwc_service.metrics import observe_soap_call
 from qwc_service.qbwc.exchange import CallContext, WebConnectorExchange
-from qwc_service.soap.guard import carried_argument
+from qwc_service.soap.parameters import carried_arguments, carried_parameters
 
 NAMESPACE = "http://developer.intuit.com/"
 
@@ -39,9 +39,15 @@ def _exchange(ctx: Any) -> WebConnectorExchange:
     return exchange
 
 
-def _argument(ctx: Any, name: str, value: str | None) -> str | None:
-    # Large text arguments reach us beside the envelope (see qwc_service.soap.guard).
-    return carried_argument(getattr(ctx.transport, "req_env", None) or {}, name, value)
+def _restore_carried(ctx: Any) -> None:
+    """Put back the arguments the guard carried beside the envelope (see soap.parameters)."""
+    if ctx.in_object is None:
+        return
+    env = getattr(ctx.transport, "req_env", None) or {}
+    carried = carried_arguments(env)
+    for name in carried_parameters(ctx.descriptor.in_message.get_type_name()):
+        if name in carried:
+            setattr(ctx.in_object, name, carried[name])
 
 
 def _call_context(ctx: Any) -> CallContext:
@@ -79,6 +85,13 @@ def _text(value: str) -> str:
 
 class QBWebConnectorSvc(ServiceBase):
     """The Web Connector callback service."""
+
+    @classmethod
+    def call_wrapper(cls, ctx: Any, args: Any = None) -> Any:
+        """Run a method with every argument as the client sent it, large ones included."""
+        if args is None:
+            _restore_carried(ctx)
+        return super().call_wrapper(ctx, args)
 
     @rpc(_returns=Unicode)
     def serverVersion(ctx: Any) -> str:
@@ -118,7 +131,6 @@ class QBWebConnectorSvc(ServiceBase):
         qbXMLMinorVers: int | None,
     ) -> str:
         exchange = _exchange(ctx)
-        strHCPResponse = _argument(ctx, "strHCPResponse", strHCPResponse)
         return _run(
             "sendRequestXML",
             lambda: exchange.send_request(
@@ -141,8 +153,6 @@ class QBWebConnectorSvc(ServiceBase):
         message: str | None,
     ) -> int:
         exchange = _exchange(ctx)
-        response = _argument(ctx, "response", response)
-        message = _argument(ctx, "message", message)
         return _run(
             "receiveResponseXML",
             lambda: exchange.receive_response(
@@ -156,7 +166,6 @@ class QBWebConnectorSvc(ServiceBase):
         ctx: Any, ticket: str | None, hresult: str | None, message: str | None
     ) -> str:
         exchange = _exchange(ctx)
-        message = _argument(ctx, "message", message)
         return _run(
             "connectionError",
             lambda: exchange.connection_error(ticket or "", hresult or "", message or ""),
