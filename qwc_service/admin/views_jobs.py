@@ -9,6 +9,7 @@ from qwc_service.admin.context import Ctx, PageError
 from qwc_service.admin.http import Reply, redirect
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.views import connection_view
+from qwc_service.qbwc.kinds import JOB_KINDS
 from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
 from qwc_service.queue import operations as job_ops
 from qwc_service.queue import service as queue
@@ -85,6 +86,7 @@ def jobs_page(ctx: Ctx) -> Reply:
         kind=kind,
         statuses=STATUSES,
         kinds=KINDS,
+        kind_specs=JOB_KINDS,
         first_page=_jobs_path(connection_id, status, kind) if after is not None else None,
         next_page=None
         if next_after is None

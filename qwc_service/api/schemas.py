@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric
 from sqlalchemy.sql.schema import Table
 
 from qwc_service.db import UTCDateTime
+from qwc_service.queue.models import JobKind
 from qwc_service.records.registry import REGISTRY
 from qwc_service.webhooks.events import EventKind, EventStatus
 
@@ -153,7 +154,7 @@ MACHINE_CREDENTIALS = obj(
 _JOB_FIELDS: dict[str, Schema] = {
     "job_id": INTEGER,
     "connection_id": STRING,
-    "kind": {"type": "string", "enum": ["raw", "sync", "payment"]},
+    "kind": {"type": "string", "enum": [k.value for k in JobKind]},
     "status": {"type": "string", "enum": ["queued", "sent", "done", "error", "cancelled"]},
     "priority": INTEGER,
     "dedup_key": N_STRING,

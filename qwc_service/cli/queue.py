@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.qbwc.kinds import JOB_KINDS
 from qwc_service.queue import service
-from qwc_service.queue.models import JobStatus
+from qwc_service.queue.models import JobKind, JobStatus
 from qwc_service.queue.views import job_view
 
 
@@ -55,13 +56,24 @@ def enqueue_cmd(
 @click.command("jobs")
 @click.argument("connection_id")
 @click.option("--status", type=click.Choice([s.value for s in JobStatus]), default=None)
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in JobKind]),
+    default=None,
+    help="Only jobs of this kind: "
+    + ", ".join(f"{kind} ({spec.name})" for kind, spec in JOB_KINDS.items())
+    + ".",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @pass_cli
 @friendly_errors
-def jobs_cmd(cli: CliContext, connection_id: str, status: str | None, as_json: bool) -> None:
+def jobs_cmd(
+    cli: CliContext, connection_id: str, status: str | None, kind: str | None, as_json: bool
+) -> None:
     """List a connection's jobs with their status, request, response and error."""
     with cli.unit() as session:
-        data = [job_view(j) for j in service.list_jobs(session, connection_id, status=status)]
+        jobs = service.list_jobs(session, connection_id, status=status, kind=kind)
+        data = [job_view(j) for j in jobs]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:

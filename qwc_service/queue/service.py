@@ -87,13 +87,20 @@ def get_job(session: Session, connection_id: str, job_id: int) -> Job:
 
 
 def list_jobs(
-    session: Session, connection_id: str, *, status: str | None = None, limit: int = 1000
+    session: Session,
+    connection_id: str,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    limit: int = 1000,
 ) -> list[Job]:
-    """A connection's jobs in queue order (priority, then FIFO), optionally by status."""
+    """A connection's jobs in queue order (priority, then FIFO), optionally by status and kind."""
     get_connection(session, connection_id)
     query = select(Job).where(Job.connection_id == connection_id)
     if status is not None:
         query = query.where(Job.status == JobStatus(status))
+    if kind is not None:
+        query = query.where(Job.kind == JobKind(kind))
     return list(session.scalars(query.order_by(Job.priority.desc(), Job.id).limit(limit)))
 
 

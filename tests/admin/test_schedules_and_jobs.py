@@ -12,8 +12,9 @@ from qwc_service.clock import utcnow
 from qwc_service.db import unit_of_work
 from qwc_service.qbwc.handlers.raw import complete
 from qwc_service.qbwc.jobs import JobContext
+from qwc_service.qbwc.kinds import JOB_KINDS
 from qwc_service.queue import service as queue
-from qwc_service.queue.models import JobStatus
+from qwc_service.queue.models import JobKind, JobStatus
 from qwc_service.sync import schedule
 from tests.admin.browser import Browser, Page
 from tests.admin.helpers import create_connection
@@ -105,6 +106,18 @@ def test_sync_now_queues_a_sync_job(signed_in: Browser) -> None:
     jobs = _job_rows(signed_in.get(base + "/jobs?kind=sync"))
     assert len(jobs) == 1 and next(iter(jobs.values()))[1:3] == ["sync", "queued"]
     assert "no-jobs" in signed_in.get(base + "/jobs?kind=payment").text
+
+
+def test_kind_filter_offers_every_kind_by_name(signed_in: Browser) -> None:
+    """The jobs page's kind filter offers each job kind with its name and description."""
+    connection_id = create_connection(signed_in)
+    page = signed_in.get(f"/admin/connections/{connection_id}/jobs?kind=sync")
+    options = page.element("kind-filter").findall("option")[1:]
+    assert [o.get("value") for o in options] == [k.value for k in JobKind]
+    for option, spec in zip(options, JOB_KINDS.values(), strict=True):
+        assert option.text_content() == f"{spec.kind}: {spec.name}"
+        assert option.get("title") == spec.description
+    assert [o.get("value") for o in options if o.get("selected") is not None] == ["sync"]
 
 
 def test_failed_job_shows_its_code_and_explanation(app: QwcApp, signed_in: Browser) -> None:

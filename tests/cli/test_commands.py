@@ -107,6 +107,30 @@ def test_errors_are_one_line_and_change_nothing(run) -> None:  # type: ignore[no
     assert json.loads(run("jobs", cid, "--json").stdout) == []
 
 
+def test_jobs_filters_by_kind(run) -> None:  # type: ignore[no-untyped-def]
+    """``jobs --kind`` lists only that kind's jobs and refuses a kind that does not exist."""
+    cid = json.loads(run("connection", "create", "--name", "Acme", "--json").stdout)[
+        "connection_id"
+    ]
+    raw = json.loads(run("enqueue", cid, "--qbxml", "-", "--json", input=customer_query()).stdout)
+    run("sync", "add", cid, "--type", "customers", "--every", "15")
+    run("sync", "now", cid, "--type", "customers")
+    every = json.loads(run("jobs", cid, "--json").stdout)
+    assert len(every) == 2
+    raws = json.loads(run("jobs", cid, "--kind", "raw", "--json").stdout)
+    assert [j["job_id"] for j in raws] == [raw["job_id"]]
+    syncs = json.loads(run("jobs", cid, "--kind", "sync", "--json").stdout)
+    assert [j["job_id"] for j in syncs] == [
+        j["job_id"] for j in every if j["job_id"] != raw["job_id"]
+    ]
+    assert json.loads(run("jobs", cid, "--kind", "payment", "--json").stdout) == []
+    refused = run("jobs", cid, "--kind", "write", ok=False)
+    assert (
+        refused.exit_code == 2
+        and "'write' is not one of 'raw', 'sync', 'payment'" in refused.output
+    )
+
+
 def test_schema_behind_names_the_command(tmp_path: Path) -> None:
     """On an empty database, commands refuse with a message naming `qwc-service db upgrade`."""
     env = {"QWC_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
