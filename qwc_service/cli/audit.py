@@ -9,7 +9,7 @@ import click
 
 from qwc_service.audit.service import list_events
 from qwc_service.audit.views import event_view
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 
 
 @click.command("audit")

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from qwc_service import models
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.db import make_engine, make_session_factory
 from qwc_service.reporting.status import full_status
 

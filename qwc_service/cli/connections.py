@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
 from qwc_service.connections.queries import get_connection

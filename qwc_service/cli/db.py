@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.engine import make_url
 
-from qwc_service.cli import CliContext, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, friendly_errors, pass_cli
 from qwc_service.db import upgrade
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qwc_service.cli import friendly_errors
+from qwc_service.cli.common import friendly_errors
 from qwc_service.demo import run_demo
 
 

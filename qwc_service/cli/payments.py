@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.payments import service
 from qwc_service.payments.models import PaymentStatus
 from qwc_service.payments.views import payment_write_view

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.qbwc.kinds import JOB_KINDS
 from qwc_service.queue import service
 from qwc_service.queue.models import JobKind, JobStatus

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.records import service
 from qwc_service.records.registry import RECORD_TYPES
 from qwc_service.records.views import record_view

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qwc_service.cli import emit, friendly_errors
+from qwc_service.cli.common import emit, friendly_errors
 from qwc_service.simulator.connector import format_transcript, simulate
 
 

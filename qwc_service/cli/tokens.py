@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.tokens import service as tokens
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from qwc_service.cli import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.logs import configure_logging
 from qwc_service.webhooks.delivery import DeliveryPolicy
 from qwc_service.webhooks.endpoints import add_endpoint, list_endpoints, remove_endpoint

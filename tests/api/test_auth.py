@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from qwc_service.api.app import ApiApp
 from qwc_service.app import QwcApp
-from qwc_service.cli import CliContext
 from qwc_service.cli import tokens as tokens_cli
+from qwc_service.cli.common import CliContext
 from qwc_service.db import unit_of_work
 from qwc_service.tokens.service import authenticate, create_token, hash_token, revoke_token
 from tests.api.client import ApiClient, Reply

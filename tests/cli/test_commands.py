@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from qwc_service.cli import main
+from qwc_service.cli.main import main
 from tests.factories import customer_query
 
 

@@ -1,4 +1,4 @@
-"""Every command module is registered from the one list in ``qwc_service.cli``."""
+"""Every command module is registered from the one list in ``qwc_service.cli_main.main``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from importlib import import_module
 from click.testing import CliRunner
 
 import qwc_service.cli as cli
+from qwc_service.cli import main as cli_main
 
 
 def _modules_with_register() -> set[str]:
@@ -20,17 +21,17 @@ def _modules_with_register() -> set[str]:
 
 def test_every_module_defining_register_is_listed_once() -> None:
     """A command module with ``register`` cannot be left out of COMMAND_MODULES."""
-    assert len(cli.COMMAND_MODULES) == len(set(cli.COMMAND_MODULES))
-    assert set(cli.COMMAND_MODULES) == _modules_with_register()
+    assert len(cli_main.COMMAND_MODULES) == len(set(cli_main.COMMAND_MODULES))
+    assert set(cli_main.COMMAND_MODULES) == _modules_with_register()
 
 
 def test_help_lists_every_command_of_every_module() -> None:
     """``qwc-service --help`` names each command the listed modules add, in sorted order."""
-    result = CliRunner().invoke(cli.main, ["--help"])
+    result = CliRunner().invoke(cli_main.main, ["--help"])
     assert result.exit_code == 0, result.output
     section = result.output.split("Commands:\n", 1)[1]
     listed = [line.split()[0] for line in section.splitlines() if line.strip()]
-    assert listed == sorted(cli.main.commands)
+    assert listed == sorted(cli_main.main.commands)
     assert set(listed) == {
         "audit",
         "check",

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qwc_service.app import QwcApp
-from qwc_service.cli import main
 from qwc_service.cli import payments as payment_commands
+from qwc_service.cli.main import main
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.factories import make_connection

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qwc_service.app import QwcApp
-from qwc_service.cli import CliContext
+from qwc_service.cli.common import CliContext
 from qwc_service.cli.records import register
 from qwc_service.config import Settings
 from tests.factories import make_connection

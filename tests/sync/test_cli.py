@@ -10,8 +10,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from qwc_service.cli import CliContext
 from qwc_service.cli import sync as sync_cli
+from qwc_service.cli.common import CliContext
 from qwc_service.config import Settings
 from tests.factories import make_test_settings
 

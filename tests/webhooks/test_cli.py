@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from qwc_service.cli import main
+from qwc_service.cli.main import main
 from qwc_service.cli.webhooks import register
 from qwc_service.db import make_engine, make_session_factory, unit_of_work
 from qwc_service.webhooks.events import emit_event
@@ -123,7 +123,7 @@ def deliverer(env: dict[str, str]) -> Iterator[Callable[[], subprocess.Popen[str
     """Start ``qwc-service webhook deliver`` as its own process; killed if still running."""
     started: list[subprocess.Popen[str]] = []
     code = (
-        "from qwc_service.cli import main\n"
+        "from qwc_service.cli.main import main\n"
         "from qwc_service.cli.webhooks import register\n"
         "'webhook' in main.commands or register(main)\n"
         "main(['webhook', 'deliver', '--poll', '0.1', '--json'])\n"
