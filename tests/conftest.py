@@ -1,22 +1,28 @@
-"""Databases built with ``alembic upgrade head`` on SQLite and PostgreSQL, and the app."""
+"""Databases built with ``alembic upgrade head`` on SQLite and PostgreSQL, the app, and
+Intuit's reference material for the conformance tests."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from lxml import etree
 from sqlalchemy.engine import make_url
 
 from qwc_service.app import QwcApp, create_app
 from qwc_service.config import Settings
 from qwc_service.db import upgrade
+from qwc_service.qbxml.requests import load_schema
 from tests.factories import make_test_settings
+from tests.reference_files import REFERENCE_LAYOUT, capture_payload
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_ENV = "QWC_REFERENCE_DIR"
+DEFAULT_REFERENCE = "../shared/reference"
 PG_ADMIN_URL = os.environ.get(
     "QWC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -116,9 +122,64 @@ def app(settings: Settings) -> Iterator[QwcApp]:
     application.engine.dispose()
 
 
-@pytest.fixture
+def _reference_dir() -> tuple[Path, str]:
+    """Where the reference material should be, and what said so (for the skip reason)."""
+    configured = os.environ.get(REFERENCE_ENV, "")
+    if not configured:
+        return (REPO_ROOT / DEFAULT_REFERENCE).resolve(), f"the default, {DEFAULT_REFERENCE}"
+    # A relative setting counts from the repository root, like the default.
+    path = REPO_ROOT / Path(configured).expanduser()
+    return path.resolve(), f"{REFERENCE_ENV}={configured}"
+
+
+@pytest.fixture(scope="session")
 def reference() -> Path:
-    """The shared reference material (WSDL, captures, samples, schema)."""
-    if not REFERENCE.is_dir():
-        pytest.skip(f"reference material not found at {REFERENCE}")
-    return REFERENCE
+    """Intuit's reference material (WSDL, captures, samples, schema); skipped without it."""
+    path, source = _reference_dir()
+    missing = [name for name in REFERENCE_LAYOUT if not (path / name).exists()]
+    if not missing:
+        return path
+    found = "not found" if not path.is_dir() else f"incomplete (no {', '.join(missing)})"
+    reason = (
+        f"Intuit's reference material {found} at {path} ({source}). Set {REFERENCE_ENV} to "
+        f"the folder holding {', '.join(REFERENCE_LAYOUT)}, e.g. "
+        f"{REFERENCE_ENV}=/path/to/reference make test"
+    )
+    # CI must run the conformance tests: a missing folder there is a broken set-up.
+    if os.environ.get("CI"):
+        pytest.fail(
+            f"CI is set, so the conformance tests may not be skipped. {reason}", pytrace=False
+        )
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def qbxml_schema_dir(reference: Path) -> Path:
+    """The folder of Intuit's qbXML 13.0 XSD files."""
+    return reference / "qbxml-schema"
+
+
+@pytest.fixture(scope="session")
+def qbxml_schema(qbxml_schema_dir: Path) -> etree.XMLSchema:
+    """The qbXML 13.0 schema, compiled once per test session."""
+    return load_schema(qbxml_schema_dir)
+
+
+@pytest.fixture(scope="session")
+def qbxml_sample(reference: Path) -> Callable[[str], bytes]:
+    """Read a file of qbxml-samples/ by name."""
+
+    def read(name: str) -> bytes:
+        return (reference / "qbxml-samples" / name).read_bytes()
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def capture(reference: Path) -> Callable[[str], bytes]:
+    """Read the payload (what follows the marker line) of a file in captures/ by name."""
+
+    def read(name: str) -> bytes:
+        return capture_payload((reference / "captures" / name).read_bytes())
+
+    return read

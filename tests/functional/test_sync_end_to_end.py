@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 
 from qwc_service.app import QwcApp
@@ -15,7 +15,7 @@ from qwc_service.queue.payload import load_payload
 from qwc_service.serving import ServerProcess
 from qwc_service.simulator.connector import WebConnector
 from qwc_service.simulator.dataset import RecordInUse, generate_company
-from qwc_service.simulator.quickbooks import FakeQuickBooks, load_qbxml_schema
+from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import read_qwc
 from qwc_service.sync import schedule
 from tests.factories import make_connection, make_machine
@@ -45,7 +45,7 @@ def _stored_counts(app: QwcApp, connection_id: str, after_job: int) -> dict[str,
 
 
 def test_full_then_incremental_sync(
-    server: ServerProcess, served_app: QwcApp, reference: Path
+    server: ServerProcess, served_app: QwcApp, qbxml_schema: etree.XMLSchema
 ) -> None:
     """2,500 customers, 500 items, 5,000 invoices sync through iterators; then only changes."""
     app = served_app
@@ -56,8 +56,7 @@ def test_full_then_incremental_sync(
             schedule.add_sync(session, connection_id, record_type, every_minutes=15)
     company = generate_company(customers=2500, items=500, invoices=5000, payments=300)
     # With the XSD, the fake QuickBooks refuses any request that does not validate.
-    schema = load_qbxml_schema(reference / "qbxml-schema" / "qbxmlops130.xsd")
-    quickbooks = FakeQuickBooks(company, schema=schema)
+    quickbooks = FakeQuickBooks(company, schema=qbxml_schema)
     assert machine.qwc_path is not None
     connector = WebConnector(read_qwc(machine.qwc_path), machine.password, quickbooks)
     connector.add_application()

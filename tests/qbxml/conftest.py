@@ -1,60 +1,54 @@
-"""Fixtures for the qbXML tests: reference files and the compiled qbXML 13.0 schema."""
+"""Fixtures for the qbXML tests: reference files by name, and the text a SOAP request carries."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from qwc_service.qbxml.requests import load_schema
-from tests.qbxml.samples import (
-    CAPTURES,
-    SAMPLES,
-    SCHEMA_DIR,
-    read_payload,
-    response_samples,
-    soap_response_text,
-)
+from qwc_service.qbxml.xmlsafe import parse_document
+from tests.reference_files import RESPONSE_SAMPLES
+
+INTUIT_NS = "http://developer.intuit.com/"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrise ``response_sample`` over the well-formed response samples."""
+    """Parametrise ``response_sample`` over the names of the well-formed response samples."""
     if "response_sample" in metafunc.fixturenames:
-        paths = response_samples()
-        metafunc.parametrize("response_sample", paths, ids=[path.stem[:60] for path in paths])
-
-
-@pytest.fixture(scope="session")
-def qbxml_schema() -> etree.XMLSchema:
-    """The qbXML 13.0 schema, compiled once per test session."""
-    if not SCHEMA_DIR.is_dir():
-        pytest.skip(f"qbXML schema not found at {SCHEMA_DIR}")
-    return load_schema(SCHEMA_DIR)
+        metafunc.parametrize(
+            "response_sample",
+            RESPONSE_SAMPLES,
+            indirect=True,
+            ids=[name.removesuffix(".xml")[:60] for name in RESPONSE_SAMPLES],
+        )
 
 
 @pytest.fixture
-def sample_text() -> Callable[[str], str]:
+def response_sample(request: pytest.FixtureRequest, reference: Path) -> Path:
+    """The path of the response sample this test is parametrised with."""
+    return reference / "qbxml-samples" / request.param
+
+
+@pytest.fixture
+def sample_text(qbxml_sample: Callable[[str], bytes]) -> Callable[[str], str]:
     """Read a file from qbxml-samples by name."""
-    if not SAMPLES.is_dir():
-        pytest.skip(f"qbXML samples not found at {SAMPLES}")
-
-    def read(name: str) -> str:
-        return (SAMPLES / name).read_text(encoding="utf-8")
-
-    return read
+    return lambda name: qbxml_sample(name).decode("utf-8")
 
 
 @pytest.fixture
-def load_payload() -> Callable[[str], str]:
+def load_payload(capture: Callable[[str], bytes]) -> Callable[[str], str]:
     """Read the payload (what follows the marker line) of a file in captures/ by name."""
-    if not CAPTURES.is_dir():
-        pytest.skip(f"captures not found at {CAPTURES}")
+    return lambda name: capture(name).decode("utf-8")
 
-    def read(name: str) -> str:
-        return read_payload(CAPTURES / name)
 
-    return read
+def soap_response_text(envelope: str) -> str:
+    """The qbXML text a receiveResponseXML SOAP request carries in its <response> element."""
+    root = parse_document(envelope)
+    node = next(root.iter(etree.QName(INTUIT_NS, "response").text), None)
+    assert node is not None, "no <response> element in the envelope"
+    return str(node.text or "")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qwc_service.qbxml.hcp import Hcp, file_id_for, normalize_guid, parse_hcp
-from tests.qbxml.samples import MALFORMED_HCP, PREMIER_HCP, PRO2014_CAPTURE
+from tests.reference_files import MALFORMED_HCP, PREMIER_HCP, PRO2014_CAPTURE
 
 INTUIT_OWNER = "{87EDAAF8-637E-4203-867F-4BA79C2F8998}"
 INTUIT_FILE_ID = "{CA1C3EB8-1B61-4747-A743-8D5B438B83AC}"

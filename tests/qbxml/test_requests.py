@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,6 @@ from qwc_service.qbxml.requests import (
     validate_request,
 )
 from qwc_service.qbxml.xmlsafe import parse_document
-from tests.qbxml.samples import SCHEMA_DIR
 
 PROLOG = '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{}"?>\n<QBXML>'
 
@@ -297,9 +297,9 @@ def test_schema_accepts_rollback_that_quickbooks_rejects(qbxml_schema: etree.XML
     assert schema_errors(MINIMAL.replace("stopOnError", "rollbackOnError"), qbxml_schema) == []
 
 
-def test_load_schema_is_cached(qbxml_schema: etree.XMLSchema) -> None:
+def test_load_schema_is_cached(qbxml_schema_dir: Path, qbxml_schema: etree.XMLSchema) -> None:
     """Loading the same directory again returns the compiled schema already built."""
-    assert load_schema(SCHEMA_DIR) is qbxml_schema
+    assert load_schema(qbxml_schema_dir) is qbxml_schema
 
 
 @settings(max_examples=200, deadline=None)

@@ -20,7 +20,7 @@ from qwc_service.qbxml.responses import (
     summarize_response,
 )
 from qwc_service.qbxml.xmlsafe import parse_document
-from tests.qbxml.samples import FRAGMENT_SAMPLE, MALFORMED_HCP, SOAP_SAMPLE
+from tests.reference_files import FRAGMENT_SAMPLE, MALFORMED_HCP, SOAP_SAMPLE
 
 FLOWLINK_CAPTURES = {
     "receiveResponseXML-request-flowlink-item_inventory_query_rs_raw.xml": [0],
@@ -217,15 +217,15 @@ def test_response_inside_soap_sample(
     assert '"Shipping Item - QuickBooks Inte"' in error.message
 
 
-@pytest.mark.parametrize(("capture", "codes"), FLOWLINK_CAPTURES.items())
+@pytest.mark.parametrize(("name", "codes"), FLOWLINK_CAPTURES.items())
 def test_responses_in_real_web_connector_captures(
-    capture: str,
+    name: str,
     codes: list[int],
     load_payload: Callable[[str], str],
     soap_response: Callable[[str], str],
 ) -> None:
     """The qbXML inside real receiveResponseXML requests reads with every status code."""
-    summary = summarize_response(soap_response(load_payload(capture)))
+    summary = summarize_response(soap_response(load_payload(name)))
     assert [s.status_code for s in summary.statuses] == codes
     # "No match" (1) is Info; only the 3140 invalid reference counts as an error.
     error = summary.first_error

@@ -9,7 +9,7 @@ import pytest
 from qwc_service.qbxml.errors import UnsupportedQbxmlVersion
 from qwc_service.qbxml.hcp import Hcp, HostInfo, parse_hcp
 from qwc_service.qbxml.versions import choose_version, format_version, parse_version
-from tests.qbxml.samples import PREMIER_HCP, PRO2014_CAPTURE
+from tests.reference_files import PREMIER_HCP, PRO2014_CAPTURE
 
 
 def host_listing(*versions: str) -> Hcp:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qwc_service.simulator.quickbooks import FakeQuickBooks
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "qbxml-samples"
 
 # One query per stored record type that returns every record with everything we store.
 QUERIES = {

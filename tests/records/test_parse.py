@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 
 from qwc_service.qbxml.errors import InvalidQbxml, MalformedXml, UnsafeXml
-from qwc_service.qbxml.requests import load_schema
 from qwc_service.qbxml.responses import summarize_response
 from qwc_service.records.parse import (
     CustomerRecord,
@@ -26,7 +25,6 @@ from qwc_service.records.parse import (
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.records.helpers import (
-    SAMPLES,
     customer_ret,
     fetch,
     invoice_ret,
@@ -34,30 +32,14 @@ from tests.records.helpers import (
     query_rs,
     response,
 )
+from tests.reference_files import RESPONSE_SAMPLES
 
-NOT_RESPONSES = {
-    "HCP-HostQueryRs-CompanyQueryRs-PreferencesQueryRs-QBPro2014-MALFORMED-qbwc-qbwc.xml",
-    "ReceivePaymentRet-fragment-LinkedTxn-consolibyte-quickbooks-php.xml",
-    "receiveResponseXML-SOAP-ItemServiceAddRs-3100-consolibyte-quickbooks-php.xml",
-}
+Sample = Callable[[str], bytes]
 
 
-def sample(name: str) -> bytes:
-    """A file of the shared qbXML samples."""
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"sample {name} not found")
-    return path.read_bytes()
-
-
-def response_samples() -> list[Path]:
-    """Every sample that is a complete qbXML response."""
-    return [p for p in sorted(SAMPLES.glob("*.xml")) if p.name not in NOT_RESPONSES]
-
-
-def test_customer_sample() -> None:
+def test_customer_sample(qbxml_sample: Sample) -> None:
     """A real CustomerRet: identity, change stamps, address text, money as Decimal."""
-    parsed = parse_response(sample("CustomerQueryRs-qbwc-qbxml.xml"))
+    parsed = parse_response(qbxml_sample("CustomerQueryRs-qbwc-qbxml.xml"))
     (customer,) = parsed.records
     assert isinstance(customer, CustomerRecord)
     assert customer.list_id == "10006-1211236622"
@@ -77,9 +59,11 @@ def test_customer_sample() -> None:
     assert not parsed.problems and not parsed.deleted
 
 
-def test_invoice_sample_with_lines() -> None:
+def test_invoice_sample_with_lines(qbxml_sample: Sample) -> None:
     """A real InvoiceRet without requestID: header fields, dates and its InvoiceLineRet."""
-    parsed = parse_response(sample("InvoiceQueryRs-InvoiceLineRet-jwachira-quickbooks-sync.xml"))
+    parsed = parse_response(
+        qbxml_sample("InvoiceQueryRs-InvoiceLineRet-jwachira-quickbooks-sync.xml")
+    )
     (invoice,) = parsed.records
     assert isinstance(invoice, InvoiceRecord)
     assert (invoice.txn_id, invoice.txn_number, invoice.ref_number) == ("7-1274221220", 3, "3")
@@ -102,10 +86,10 @@ def test_invoice_sample_with_lines() -> None:
     assert parsed.summary.statuses[0].request_id is None
 
 
-def test_item_service_sample() -> None:
+def test_item_service_sample(qbxml_sample: Sample) -> None:
     """ItemServiceRet: kind Service; price and account from SalesOrPurchase."""
     (item,) = parse_response(
-        sample("ItemQueryRs-ItemServiceRet-jwachira-quickbooks-sync.xml")
+        qbxml_sample("ItemQueryRs-ItemServiceRet-jwachira-quickbooks-sync.xml")
     ).records
     assert isinstance(item, ItemRecord)
     assert (item.list_id, item.kind, item.name, item.full_name) == (
@@ -118,13 +102,12 @@ def test_item_service_sample() -> None:
     assert item.description is None and item.quantity_on_hand is None
 
 
-def test_payment_sample_that_fails_the_schema_still_parses() -> None:
+def test_payment_sample_that_fails_the_schema_still_parses(
+    qbxml_sample: Sample, qbxml_schema: etree.XMLSchema
+) -> None:
     """The real ReceivePaymentQueryRs is invalid against the XSD, yet every field is read."""
-    data = sample("ReceivePaymentQueryRs-qbwc-qbxml.xml")
-    schema_dir = SAMPLES.parent / "qbxml-schema"
-    if schema_dir.is_dir():
-        schema = load_schema(schema_dir)
-        assert not schema.validate(etree.fromstring(data))
+    data = qbxml_sample("ReceivePaymentQueryRs-qbwc-qbxml.xml")
+    assert not qbxml_schema.validate(etree.fromstring(data))
     (payment,) = parse_response(data).records
     assert isinstance(payment, PaymentRecord)
     assert (payment.txn_id, payment.txn_number, payment.ref_number) == (
@@ -144,9 +127,9 @@ def test_payment_sample_that_fails_the_schema_still_parses() -> None:
     assert applied.amount == Decimal("112.35") and applied.balance_remaining == Decimal(0)
 
 
-def test_list_del_answer_is_a_deletion() -> None:
+def test_list_del_answer_is_a_deletion(qbxml_sample: Sample) -> None:
     """A ListDelRs carries the deleted customer directly: one DeletedRecord."""
-    parsed = parse_response(sample("ListDelRs-Customer-jwachira-quickbooks-sync.xml"))
+    parsed = parse_response(qbxml_sample("ListDelRs-Customer-jwachira-quickbooks-sync.xml"))
     (gone,) = parsed.deleted
     assert (gone.del_type, gone.qb_id, gone.is_txn, gone.record_type) == (
         "Customer",
@@ -160,9 +143,9 @@ def test_list_del_answer_is_a_deletion() -> None:
     assert not parsed.records
 
 
-def test_multi_rs_sample_in_document_order() -> None:
+def test_multi_rs_sample_in_document_order(qbxml_sample: Sample) -> None:
     """Customer, invoice and item query answers in one message set: records and statuses."""
-    data = sample("MultiRs-Customer-Invoice-Item-QueryRs-jwachira-quickbooks-sync.xml")
+    data = qbxml_sample("MultiRs-Customer-Invoice-Item-QueryRs-jwachira-quickbooks-sync.xml")
     parsed = parse_response(data)
     assert [type(r) for r in parsed.records] == [CustomerRecord, InvoiceRecord, ItemRecord]
     assert [s.request_id for s in parsed.summary.statuses] == ["0", "1", "2"]
@@ -170,16 +153,18 @@ def test_multi_rs_sample_in_document_order() -> None:
     assert isinstance(invoice, InvoiceRecord) and len(invoice.lines) == 1
 
 
-@pytest.mark.parametrize("path", response_samples(), ids=lambda p: p.stem[:50])
-def test_statuses_are_those_of_summarize_response(path: Path) -> None:
+@pytest.mark.parametrize("name", RESPONSE_SAMPLES, ids=lambda name: name.removesuffix(".xml")[:50])
+def test_statuses_are_those_of_summarize_response(qbxml_sample: Sample, name: str) -> None:
     """For every response sample the reader reports exactly summarize_response's statuses."""
-    data = path.read_bytes()
+    data = qbxml_sample(name)
     assert parse_response(data).summary == summarize_response(data)
 
 
-def test_record_without_identity_is_a_problem() -> None:
+def test_record_without_identity_is_a_problem(qbxml_sample: Sample) -> None:
     """A ReceivePaymentRet with <TxnId> (typo) instead of <TxnID> is reported by position."""
-    parsed = parse_response(sample("ReceivePaymentAddRs-minimal-jwachira-quickbooks-sync.xml"))
+    parsed = parse_response(
+        qbxml_sample("ReceivePaymentAddRs-minimal-jwachira-quickbooks-sync.xml")
+    )
     assert parsed.records == []
     assert parsed.problems == [
         ParseProblem("ReceivePaymentRet", "ReceivePaymentAddRs #1", "it has no TxnID")

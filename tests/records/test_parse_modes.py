@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +15,6 @@ from qwc_service.records.parse import ResponseReader
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.records.helpers import (
-    SAMPLES,
     customer_ret,
     fetch,
     invoice_ret,
@@ -23,6 +22,7 @@ from tests.records.helpers import (
     query_rs,
     response,
 )
+from tests.reference_files import QBXML_SAMPLES
 
 STREAMED = {"whole_document_limit": 0}
 
@@ -41,10 +41,12 @@ def _both(source: str | bytes) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     return _read(source), _read(source, **STREAMED)
 
 
-@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.xml")), ids=lambda p: p.stem[:50])
-def test_every_sample_reads_the_same_whole_and_streamed(path: Path) -> None:
+@pytest.mark.parametrize("name", QBXML_SAMPLES, ids=lambda name: name.removesuffix(".xml")[:50])
+def test_every_sample_reads_the_same_whole_and_streamed(
+    qbxml_sample: Callable[[str], bytes], name: str
+) -> None:
     """Records, problems, deletions and statuses (or the refusal) match on each reference sample."""
-    whole, streamed = _both(path.read_bytes())
+    whole, streamed = _both(qbxml_sample(name))
     assert whole == streamed
 
 

@@ -24,12 +24,8 @@ from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import QwcFile, QwcRejected, read_qwc
 from qwc_service.simulator.transcript import CallRecord
 from qwc_service.simulator.transport import HttpClientTransport, WsgiTransport
+from tests.reference_files import INTUIT_HTTP_QWC
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-CAPTURES = REFERENCE / "captures"
-SAMPLE_QWC = (
-    REFERENCE / "samples" / "IntuitDeveloper-QBXML_SDK_Samples.WCWebService.HTTPWebService.qwc"
-)
 TICKET = "354f40b4-b661-4472-a13f-8abf13a743c3"
 PASSWORD = "s3cret-pa55"
 CUSTOMER_QUERY = (
@@ -41,67 +37,68 @@ CUSTOMER_QUERY = (
 Canned = tuple[str, str, bytes]
 
 
-def payload(name: str) -> str:
-    """The text after a capture file's marker line."""
-    text = (CAPTURES / name).read_text(encoding="utf-8")
-    marker = next(line for line in text.splitlines(keepends=True) if line.startswith("<!-- ====="))
-    return text.split(marker, 1)[1]
-
-
-# The consolibyte server's closeConnection reply is the template for every canned reply.
-_TEMPLATE = payload("closeConnection-response-RENDERED-consolibyte-builtin.xml")
 _RESULT = "<ns1:closeConnectionResult>Complete!</ns1:closeConnectionResult>"
 
 
-def canned(method: str, result_xml: str, *, status: str = "200 OK") -> Canned:
-    """A consolibyte-shaped reply for ``method`` whose response element holds ``result_xml``."""
-    assert _RESULT in _TEMPLATE
-    text = _TEMPLATE.replace(_RESULT, result_xml).replace(
-        "closeConnectionResponse", f"{method}Response"
-    )
-    return status, "text/xml", text.encode("utf-8")
+class Replies:
+    """Canned replies shaped like the consolibyte server's, and the captured replies by name."""
 
+    def __init__(self, capture: Callable[[str], bytes]) -> None:
+        self._capture = capture
+        # The consolibyte server's closeConnection reply is the template for every canned reply.
+        self._template = capture("closeConnection-response-RENDERED-consolibyte-builtin.xml")
+        assert _RESULT.encode() in self._template
 
-def text_reply(method: str, value: str) -> Canned:
-    """A string result."""
-    return canned(method, f"<ns1:{method}Result>{wire.escape_text(value)}</ns1:{method}Result>")
+    def canned(self, method: str, result_xml: str, *, status: str = "200 OK") -> Canned:
+        """A consolibyte-shaped reply for ``method`` whose response element holds ``result_xml``."""
+        text = (
+            self._template.decode("utf-8")
+            .replace(_RESULT, result_xml)
+            .replace("closeConnectionResponse", f"{method}Response")
+        )
+        return status, "text/xml", text.encode("utf-8")
 
+    def text(self, method: str, value: str) -> Canned:
+        """A string result."""
+        return self.canned(
+            method, f"<ns1:{method}Result>{wire.escape_text(value)}</ns1:{method}Result>"
+        )
 
-def int_reply(value: int) -> Canned:
-    """A receiveResponseXML percentage."""
-    return canned(
-        "receiveResponseXML",
-        f"<ns1:receiveResponseXMLResult>{value}</ns1:receiveResponseXMLResult>",
-    )
+    def percent(self, value: int) -> Canned:
+        """A receiveResponseXML percentage."""
+        return self.canned(
+            "receiveResponseXML",
+            f"<ns1:receiveResponseXMLResult>{value}</ns1:receiveResponseXMLResult>",
+        )
 
+    def auth(self, *strings: str) -> Canned:
+        """An authenticate result: one <ns1:string> per value, each followed by a newline."""
+        items = "".join(f"<ns1:string>{wire.escape_text(s)}</ns1:string>\n" for s in strings)
+        return self.canned(
+            "authenticate", f"<ns1:authenticateResult>{items}</ns1:authenticateResult>"
+        )
 
-def auth_reply(*strings: str) -> Canned:
-    """An authenticate result: one <ns1:string> per value, each followed by a newline."""
-    items = "".join(f"<ns1:string>{wire.escape_text(s)}</ns1:string>\n" for s in strings)
-    return canned("authenticate", f"<ns1:authenticateResult>{items}</ns1:authenticateResult>")
-
-
-def capture_reply(name: str, **values: str) -> Canned:
-    """A capture's payload as the reply, ``{placeholders}`` filled in."""
-    text = payload(name)
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return "200 OK", "text/xml", text.encode("utf-8")
+    def capture(self, name: str, **values: str) -> Canned:
+        """A capture's payload as the reply, ``{placeholders}`` filled in."""
+        text = self._capture(name).decode("utf-8")
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        return "200 OK", "text/xml", text.encode("utf-8")
 
 
 class ScriptedServer:
     """A WSGI app answering each method from a script; the last reply of a method repeats."""
 
-    def __init__(self, **script: list[Canned]) -> None:
+    def __init__(self, replies: Replies, **script: list[Canned]) -> None:
         self.script: dict[str, list[Canned]] = {
-            "serverVersion": [text_reply("serverVersion", "scripted 1.0")],
-            "clientVersion": [text_reply("clientVersion", "")],
-            "authenticate": [auth_reply(TICKET, "")],
-            "sendRequestXML": [text_reply("sendRequestXML", CUSTOMER_QUERY)],
-            "receiveResponseXML": [int_reply(100)],
-            "getLastError": [text_reply("getLastError", "NoOp")],
-            "connectionError": [text_reply("connectionError", "done")],
-            "closeConnection": [text_reply("closeConnection", "Complete!")],
+            "serverVersion": [replies.text("serverVersion", "scripted 1.0")],
+            "clientVersion": [replies.text("clientVersion", "")],
+            "authenticate": [replies.auth(TICKET, "")],
+            "sendRequestXML": [replies.text("sendRequestXML", CUSTOMER_QUERY)],
+            "receiveResponseXML": [replies.percent(100)],
+            "getLastError": [replies.text("getLastError", "NoOp")],
+            "connectionError": [replies.text("connectionError", "done")],
+            "closeConnection": [replies.text("closeConnection", "Complete!")],
         }
         self.script.update(script)
         self.calls: list[tuple[str, dict[str, str], dict[str, str]]] = []
@@ -141,9 +138,21 @@ class ScriptedServer:
 
 
 @pytest.fixture
-def qwc() -> QwcFile:
+def replies(capture: Callable[[str], bytes]) -> Replies:
+    """Replies for a ScriptedServer, built from the captures."""
+    return Replies(capture)
+
+
+@pytest.fixture
+def sample_qwc(qwc_samples: Path) -> Path:
     """Intuit's localhost sample .qwc (http allowed for localhost)."""
-    return read_qwc(SAMPLE_QWC)
+    return qwc_samples / INTUIT_HTTP_QWC
+
+
+@pytest.fixture
+def qwc(sample_qwc: Path) -> QwcFile:
+    """Intuit's localhost sample .qwc, read."""
+    return read_qwc(sample_qwc)
 
 
 @pytest.fixture
@@ -163,9 +172,11 @@ def connector(
 # -- a full session -------------------------------------------------------------------------------
 
 
-def test_session_makes_the_calls_in_qbwc_order(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_session_makes_the_calls_in_qbwc_order(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """serverVersion, clientVersion, authenticate, send/receive until 100, then closeConnection."""
-    server = ScriptedServer(receiveResponseXML=[int_reply(50), int_reply(100)])
+    server = ScriptedServer(replies, receiveResponseXML=[replies.percent(50), replies.percent(100)])
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods() == [
         "serverVersion",
@@ -187,9 +198,11 @@ def test_session_makes_the_calls_in_qbwc_order(qwc: QwcFile, quickbooks: FakeQui
     assert not quickbooks.session_open
 
 
-def test_requests_carry_what_qbwc_sends(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_requests_carry_what_qbwc_sends(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """Version, credentials, the echoed ticket and .NET's headers reach the server."""
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     connector(qwc, quickbooks, server, version="2.2.0.71").run_session()
     assert server.params("serverVersion") == [{}]
     assert server.params("clientVersion") == [{"strVersion": "2.2.0.71"}]
@@ -203,10 +216,12 @@ def test_requests_carry_what_qbwc_sends(qwc: QwcFile, quickbooks: FakeQuickBooks
 
 
 def test_only_the_first_send_request_carries_the_hcp(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """strHCPResponse is QuickBooks' HCP document once, then empty; file and versions every time."""
-    server = ScriptedServer(receiveResponseXML=[int_reply(30), int_reply(60), int_reply(100)])
+    server = ScriptedServer(
+        replies, receiveResponseXML=[replies.percent(30), replies.percent(60), replies.percent(100)]
+    )
     web_connector = connector(qwc, quickbooks, server)
     web_connector.add_application()
     web_connector.run_session()
@@ -235,10 +250,10 @@ def test_only_the_first_send_request_carries_the_hcp(
 
 
 def test_quickbooks_answers_reach_receive_response(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """The qbXML request is run through the fake QuickBooks and its response sent back."""
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     connector(qwc, quickbooks, server).run_session()
     (received,) = server.params("receiveResponseXML")
     assert "<CustomerQueryRs" in received["response"]
@@ -246,10 +261,12 @@ def test_quickbooks_answers_reach_receive_response(
 
 
 def test_malformed_qbxml_is_reported_through_hresult(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """A request QuickBooks cannot parse comes back as an empty response, HRESULT and message."""
-    server = ScriptedServer(sendRequestXML=[text_reply("sendRequestXML", "<QBXML><oops></QBXML>")])
+    server = ScriptedServer(
+        replies, sendRequestXML=[replies.text("sendRequestXML", "<QBXML><oops></QBXML>")]
+    )
     result = connector(qwc, quickbooks, server).run_session()
     (received,) = server.params("receiveResponseXML")
     assert received["response"] == ""
@@ -259,11 +276,11 @@ def test_malformed_qbxml_is_reported_through_hresult(
 
 
 def test_password_is_masked_in_records_and_transcript(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """The password is sent to the server but never recorded: QBWC logs <MaskedForSecurity>."""
     seen: list[CallRecord] = []
-    result = connector(qwc, quickbooks, ScriptedServer(), on_event=seen.append).run_session()
+    result = connector(qwc, quickbooks, ScriptedServer(replies), on_event=seen.append).run_session()
     assert seen == result.calls
     transcript = format_transcript(result)
     assert PASSWORD not in transcript
@@ -278,13 +295,16 @@ def test_password_is_masked_in_records_and_transcript(
 # -- sendRequestXML "" and getLastError -----------------------------------------------------------
 
 
-def test_noop_pauses_and_asks_again(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_noop_pauses_and_asks_again(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """ "" then getLastError "NoOp" makes QBWC ask for a request again, without the HCP."""
     server = ScriptedServer(
+        replies,
         sendRequestXML=[
-            text_reply("sendRequestXML", ""),
-            text_reply("sendRequestXML", CUSTOMER_QUERY),
-        ]
+            replies.text("sendRequestXML", ""),
+            replies.text("sendRequestXML", CUSTOMER_QUERY),
+        ],
     )
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods()[3:] == [
@@ -298,11 +318,14 @@ def test_noop_pauses_and_asks_again(qwc: QwcFile, quickbooks: FakeQuickBooks) ->
     assert result.outcome == "completed"
 
 
-def test_last_error_message_ends_the_session(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_last_error_message_ends_the_session(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """ "" then a getLastError message: the message is kept and closeConnection called."""
     server = ScriptedServer(
-        sendRequestXML=[text_reply("sendRequestXML", "")],
-        getLastError=[text_reply("getLastError", "Nothing to do & no queue")],
+        replies,
+        sendRequestXML=[replies.text("sendRequestXML", "")],
+        getLastError=[replies.text("getLastError", "Nothing to do & no queue")],
     )
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods()[3:] == ["sendRequestXML", "getLastError", "closeConnection"]
@@ -311,12 +334,13 @@ def test_last_error_message_ends_the_session(qwc: QwcFile, quickbooks: FakeQuick
 
 
 def test_negative_percentage_asks_for_the_last_error(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """receiveResponseXML < 0: getLastError, closeConnection, stop."""
     server = ScriptedServer(
-        receiveResponseXML=[int_reply(-101)],
-        getLastError=[text_reply("getLastError", "Job 7 failed: 3100 name in use")],
+        replies,
+        receiveResponseXML=[replies.percent(-101)],
+        getLastError=[replies.text("getLastError", "Job 7 failed: 3100 name in use")],
     )
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods()[3:] == [
@@ -330,9 +354,11 @@ def test_negative_percentage_asks_for_the_last_error(
     assert result.last_error == "Job 7 failed: 3100 name in use"
 
 
-def test_endless_progress_stops_at_max_calls(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_endless_progress_stops_at_max_calls(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """A server that never reaches 100 is cut off after max_calls SOAP calls."""
-    server = ScriptedServer(receiveResponseXML=[int_reply(50)])
+    server = ScriptedServer(replies, receiveResponseXML=[replies.percent(50)])
     result = connector(qwc, quickbooks, server, max_calls=20).run_session()
     assert result.outcome == "call_limit"
     assert len(server.calls) == 20
@@ -343,10 +369,10 @@ def test_endless_progress_stops_at_max_calls(qwc: QwcFile, quickbooks: FakeQuick
 
 @pytest.mark.parametrize("status", ["nvu", "none", "busy", "NONE"])
 def test_authenticate_status_stops_without_close(
-    qwc: QwcFile, quickbooks: FakeQuickBooks, status: str
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks, status: str
 ) -> None:
     """nvu/none/busy (any case) end the session right after authenticate."""
-    server = ScriptedServer(authenticate=[auth_reply(TICKET, status)])
+    server = ScriptedServer(replies, authenticate=[replies.auth(TICKET, status)])
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods() == ["serverVersion", "clientVersion", "authenticate"]
     assert result.outcome == status.lower()
@@ -354,41 +380,49 @@ def test_authenticate_status_stops_without_close(
 
 
 def test_postpone_and_minimum_run_interval_are_read(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """authRet[2] and authRet[3] are the postpone seconds and the minimum run interval."""
-    server = ScriptedServer(authenticate=[auth_reply(TICKET, "none", "60", "300")])
+    server = ScriptedServer(replies, authenticate=[replies.auth(TICKET, "none", "60", "300")])
     result = connector(qwc, quickbooks, server).run_session()
     assert (result.postpone_seconds, result.min_run_seconds) == (60, 300)
 
 
-def test_rendered_consolibyte_nvu_reply_stops(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_rendered_consolibyte_nvu_reply_stops(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """The consolibyte server's failed-login reply (empty ticket, nvu) ends the session as nvu."""
-    reply = capture_reply("authenticate-response-RENDERED-consolibyte-builtin-2.xml")
-    result = connector(qwc, quickbooks, ScriptedServer(authenticate=[reply])).run_session()
+    reply = replies.capture("authenticate-response-RENDERED-consolibyte-builtin-2.xml")
+    result = connector(qwc, quickbooks, ScriptedServer(replies, authenticate=[reply])).run_session()
     assert (result.outcome, result.ticket) == ("nvu", "")
 
 
 @pytest.mark.parametrize("verdict", ["E:Upgrade the Web Connector", "O:2.3.0.215"])
 def test_client_version_error_or_other_version_refuses(
-    qwc: QwcFile, quickbooks: FakeQuickBooks, verdict: str
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks, verdict: str
 ) -> None:
     """clientVersion "E:..." or "O:..." stops before authenticate."""
-    server = ScriptedServer(clientVersion=[text_reply("clientVersion", verdict)])
+    server = ScriptedServer(replies, clientVersion=[replies.text("clientVersion", verdict)])
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods() == ["serverVersion", "clientVersion"]
     assert (result.outcome, result.last_error) == ("version_refused", verdict)
 
 
-def test_client_version_warning_continues(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_client_version_warning_continues(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """clientVersion "W:..." is recorded and the session goes on."""
-    server = ScriptedServer(clientVersion=[text_reply("clientVersion", "W:Please upgrade soon")])
+    server = ScriptedServer(
+        replies, clientVersion=[replies.text("clientVersion", "W:Please upgrade soon")]
+    )
     result = connector(qwc, quickbooks, server).run_session()
     assert result.outcome == "completed"
     assert result.warnings == ["clientVersion warning: Please upgrade soon"]
 
 
-def test_server_version_fault_is_tolerated(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_server_version_fault_is_tolerated(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """A server without serverVersion (SOAP fault) is still updated; the fault is a warning."""
     fault = (
         "500 Internal Server Error",
@@ -400,7 +434,9 @@ def test_server_version_fault_is_tolerated(qwc: QwcFile, quickbooks: FakeQuickBo
             "HTTP Header SOAPAction</faultstring></soap:Fault></soap:Body></soap:Envelope>"
         ).encode(),
     )
-    result = connector(qwc, quickbooks, ScriptedServer(serverVersion=[fault])).run_session()
+    result = connector(
+        qwc, quickbooks, ScriptedServer(replies, serverVersion=[fault])
+    ).run_session()
     assert result.outcome == "completed"
     assert "serverVersion answered a SOAP fault" in result.warnings[0]
 
@@ -408,10 +444,12 @@ def test_server_version_fault_is_tolerated(qwc: QwcFile, quickbooks: FakeQuickBo
 # -- connecting to QuickBooks ---------------------------------------------------------------------
 
 
-def test_quickbooks_not_running_retries_once(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_quickbooks_not_running_retries_once(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """connectionError "" retries once; still not running: connectionError again, then stop."""
     quickbooks.running = False
-    server = ScriptedServer(connectionError=[text_reply("connectionError", "")])
+    server = ScriptedServer(replies, connectionError=[replies.text("connectionError", "")])
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods()[3:] == ["connectionError", "connectionError", "closeConnection"]
     assert server.params("connectionError")[0] == {
@@ -424,17 +462,19 @@ def test_quickbooks_not_running_retries_once(qwc: QwcFile, quickbooks: FakeQuick
     assert result.last_error is not None and result.last_error.startswith("0x80040408")
 
 
-def test_connection_error_done_stops_at_once(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_connection_error_done_stops_at_once(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """connectionError "done" ends the session after one call."""
     quickbooks.running = False
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods()[3:] == ["connectionError", "closeConnection"]
     assert result.outcome == "connection_error"
 
 
 def test_retry_succeeds_once_quickbooks_is_started(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """When QuickBooks is running by the retry, the session carries on normally."""
     quickbooks.running = False
@@ -443,7 +483,7 @@ def test_retry_succeeds_once_quickbooks_is_started(
         if record.method == "connectionError":
             quickbooks.running = True
 
-    server = ScriptedServer(connectionError=[text_reply("connectionError", "")])
+    server = ScriptedServer(replies, connectionError=[replies.text("connectionError", "")])
     result = connector(qwc, quickbooks, server, on_event=start_quickbooks).run_session()
     assert server.methods()[3:] == [
         "connectionError",
@@ -455,13 +495,14 @@ def test_retry_succeeds_once_quickbooks_is_started(
 
 
 def test_another_company_path_fails_then_open_file_is_used(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """authenticate naming a file QuickBooks has not open fails with 0x8004040A; "" retries."""
     other = "C:\\Company Files\\someone-else.QBW"
     server = ScriptedServer(
-        authenticate=[auth_reply(TICKET, other)],
-        connectionError=[text_reply("connectionError", "")],
+        replies,
+        authenticate=[replies.auth(TICKET, other)],
+        connectionError=[replies.text("connectionError", "")],
     )
     result = connector(qwc, quickbooks, server).run_session()
     assert server.params("connectionError")[0]["hresult"] == "0x8004040A"
@@ -469,10 +510,12 @@ def test_another_company_path_fails_then_open_file_is_used(
     assert result.company_file == quickbooks.company.file_path
 
 
-def test_company_file_in_use_by_another_session(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_company_file_in_use_by_another_session(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """A QuickBooks whose file another machine's session holds fails to begin with 0x80040422."""
     quickbooks.begin_session("OTHER-PC")
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     result = connector(qwc, quickbooks, server).run_session()
     quickbooks.end_session()
     assert server.params("connectionError")[0]["hresult"] == "0x80040422"
@@ -480,7 +523,7 @@ def test_company_file_in_use_by_another_session(qwc: QwcFile, quickbooks: FakeQu
 
 
 def test_quickbooks_closing_mid_session_reports_the_hresult(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """QuickBooks gone before ProcessRequest: receiveResponseXML carries the HRESULT instead."""
 
@@ -488,7 +531,7 @@ def test_quickbooks_closing_mid_session_reports_the_hresult(
         if record.method == "sendRequestXML":
             quickbooks.running = False
 
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     result = connector(qwc, quickbooks, server, on_event=close_quickbooks).run_session()
     (received,) = server.params("receiveResponseXML")
     assert (received["response"], received["hresult"]) == ("", "0x80040408")
@@ -497,11 +540,11 @@ def test_quickbooks_closing_mid_session_reports_the_hresult(
 
 
 def test_authenticate_path_of_the_open_file_is_used(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """authRet[1] naming the open company file (any case) goes straight to sendRequestXML."""
     path = quickbooks.company.file_path.upper()
-    server = ScriptedServer(authenticate=[auth_reply(TICKET, path)])
+    server = ScriptedServer(replies, authenticate=[replies.auth(TICKET, path)])
     result = connector(qwc, quickbooks, server).run_session()
     assert "connectionError" not in server.methods()
     assert result.outcome == "completed"
@@ -511,11 +554,11 @@ def test_authenticate_path_of_the_open_file_is_used(
 
 
 def test_wcf_authenticate_reply_is_a_protocol_violation(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """The WCF reply QBWC rejected stops the session with QBWC1012 and nothing after it."""
-    reply = capture_reply("authenticate-response-REJECTED-by-QBWC-WCF-pastebin-LiD07kF9.xml")
-    server = ScriptedServer(authenticate=[reply])
+    reply = replies.capture("authenticate-response-REJECTED-by-QBWC-WCF-pastebin-LiD07kF9.xml")
+    server = ScriptedServer(replies, authenticate=[reply])
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods() == ["serverVersion", "clientVersion", "authenticate"]
     assert result.outcome == "protocol_violation"
@@ -525,31 +568,36 @@ def test_wcf_authenticate_reply_is_a_protocol_violation(
 
 
 def test_soap12_receive_response_is_a_protocol_violation(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """flowlink's SOAP 1.2 receiveResponseXML reply stops the session with QBWC1042."""
-    reply = capture_reply("receiveResponseXML-response-flowlink-erb-template.xml")
-    server = ScriptedServer(receiveResponseXML=[reply])
+    reply = replies.capture("receiveResponseXML-response-flowlink-erb-template.xml")
+    server = ScriptedServer(replies, receiveResponseXML=[reply])
     result = connector(qwc, quickbooks, server).run_session()
     assert server.methods()[-1] == "receiveResponseXML"
     assert (result.outcome, result.qbwc_code) == ("protocol_violation", "QBWC1042")
     assert not quickbooks.session_open
 
 
-def test_flowlink_templates_run_a_session(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_flowlink_templates_run_a_session(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """The SOAP 1.1 templates QBWC accepted in production drive a whole session."""
     server = ScriptedServer(
-        authenticate=[capture_reply("authenticate-response-flowlink-erb-template.xml", result="")],
+        replies,
+        authenticate=[
+            replies.capture("authenticate-response-flowlink-erb-template.xml", result="")
+        ],
         clientVersion=[
-            capture_reply("clientVersion-response-flowlink-erb-template.xml", version="")
+            replies.capture("clientVersion-response-flowlink-erb-template.xml", version="")
         ],
         sendRequestXML=[
-            capture_reply(
+            replies.capture(
                 "sendRequestXML-response-flowlink-erb-template.xml",
                 qbxml_fast_xs=wire.escape_text(CUSTOMER_QUERY),
             )
         ],
-        closeConnection=[capture_reply("closeConnection-response-flowlink-erb-template.xml")],
+        closeConnection=[replies.capture("closeConnection-response-flowlink-erb-template.xml")],
     )
     result = connector(qwc, quickbooks, server).run_session()
     assert result.outcome == "completed"
@@ -557,9 +605,13 @@ def test_flowlink_templates_run_a_session(qwc: QwcFile, quickbooks: FakeQuickBoo
     assert result.close_message == "Connection closed"
 
 
-def test_http_error_status_stops_the_session(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_http_error_status_stops_the_session(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """A 404 from sendRequestXML ends the session as an HTTP error with QBWC1041."""
-    server = ScriptedServer(sendRequestXML=[("404 Not Found", "text/html", b"<h1>nope</h1>")])
+    server = ScriptedServer(
+        replies, sendRequestXML=[("404 Not Found", "text/html", b"<h1>nope</h1>")]
+    )
     result = connector(qwc, quickbooks, server).run_session()
     assert (result.outcome, result.qbwc_code) == ("http_error", "QBWC1041")
     assert result.calls[-1].http_status == 404
@@ -586,9 +638,11 @@ def test_unreachable_server_is_an_http_error(qwc: QwcFile, quickbooks: FakeQuick
 # -- adding the application -----------------------------------------------------------------------
 
 
-def test_add_application_stamps_the_file_id(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_add_application_stamps_the_file_id(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """Adding GETs AppSupport and stamps the FileID under the OwnerID; adding again is fine."""
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     web_connector = connector(qwc, quickbooks, server)
     web_connector.add_application()
     web_connector.add_application()
@@ -596,20 +650,22 @@ def test_add_application_stamps_the_file_id(qwc: QwcFile, quickbooks: FakeQuickB
     assert server.support_hits == ["/WCWebService/WCWebService.asmx?wsdl"] * 2
 
 
-def test_add_application_refuses_another_file_id(qwc: QwcFile, quickbooks: FakeQuickBooks) -> None:
+def test_add_application_refuses_another_file_id(
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
+) -> None:
     """A company already stamped with another FileID for this OwnerID gives QBWC1039."""
     quickbooks.stamp_file_id(qwc.owner_id, "{00000000-0000-0000-0000-000000000001}")
     with pytest.raises(QwcRejected) as caught:
-        connector(qwc, quickbooks, ScriptedServer()).add_application()
+        connector(qwc, quickbooks, ScriptedServer(replies)).add_application()
     assert caught.value.code == "QBWC1039"
     assert "Unique OwnerID/FileID pair value required" in str(caught.value)
 
 
 def test_add_application_needs_a_reachable_support_page(
-    qwc: QwcFile, quickbooks: FakeQuickBooks
+    replies: Replies, qwc: QwcFile, quickbooks: FakeQuickBooks
 ) -> None:
     """AppSupport answering 404 refuses the application with QBWC1003 and stamps nothing."""
-    server = ScriptedServer()
+    server = ScriptedServer(replies)
     server.support_status = "404 Not Found"
     with pytest.raises(QwcRejected) as caught:
         connector(qwc, quickbooks, server).add_application()
@@ -617,10 +673,12 @@ def test_add_application_needs_a_reachable_support_page(
     assert quickbooks.file_id_for(qwc.owner_id) is None
 
 
-def test_add_application_validates_the_file(quickbooks: FakeQuickBooks) -> None:
+def test_add_application_validates_the_file(
+    sample_qwc: Path, replies: Replies, quickbooks: FakeQuickBooks
+) -> None:
     """A .qwc with a plain-http public AppURL is refused before anything is contacted."""
-    data = SAMPLE_QWC.read_text().replace("http://localhost/", "http://example.com/")
-    server = ScriptedServer()
+    data = sample_qwc.read_text().replace("http://localhost/", "http://example.com/")
+    server = ScriptedServer(replies)
     with pytest.raises(QwcRejected) as caught:
         connector(read_qwc(data.encode()), quickbooks, server).add_application()
     assert caught.value.code == "QBWC1051"
@@ -644,9 +702,9 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture
-def live_server() -> Iterator[tuple[str, ScriptedServer]]:
+def live_server(replies: Replies) -> Iterator[tuple[str, ScriptedServer]]:
     """The scripted server behind a real HTTP socket on 127.0.0.1."""
-    app = ScriptedServer(receiveResponseXML=[int_reply(40), int_reply(100)])
+    app = ScriptedServer(replies, receiveResponseXML=[replies.percent(40), replies.percent(100)])
     httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -670,11 +728,13 @@ def test_session_over_real_http(
     assert len(app.calls) == len(result.calls)
 
 
-def test_simulate_adds_and_runs(tmp_path: Path, live_server: tuple[str, ScriptedServer]) -> None:
+def test_simulate_adds_and_runs(
+    sample_qwc: Path, tmp_path: Path, live_server: tuple[str, ScriptedServer]
+) -> None:
     """simulate() reads the .qwc, adds the application and runs a session on a generated company."""
     base, app = live_server
     qwc_path = tmp_path / "app.qwc"
-    qwc_path.write_bytes(SAMPLE_QWC.read_bytes())
+    qwc_path.write_bytes(sample_qwc.read_bytes())
     result = simulate(qwc_path, PASSWORD, url=f"{base}/qbwc", dataset_spec="customers=2,invoices=1")
     assert result.outcome == "completed"
     assert app.support_hits == ["/WCWebService/WCWebService.asmx?wsdl"]

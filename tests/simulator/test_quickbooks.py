@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from lxml import etree
@@ -15,18 +15,11 @@ from qwc_service.simulator.quickbooks import (
     QbxmlParseError,
     QuickBooksNotRunning,
     SessionAlreadyOpen,
-    load_qbxml_schema,
 )
 from qwc_service.simulator.quickbooks.program import HANDLERS
 from qwc_service.simulator.quickbooks.status import PARSE_ERROR_HRESULT, PARSE_ERROR_MESSAGE
+from tests.reference_files import PREMIER_HCP
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-XSD = REFERENCE / "qbxml-schema" / "qbxmlops130.xsd"
-REAL_HCP = (
-    REFERENCE
-    / "qbxml-samples"
-    / "HCP-HostQueryRs-CompanyQueryRs-PreferencesQueryRs-QBPremier2012-johnballantyne-qbws.xml"
-)
 OWNER = "{57F3B9B1-86F1-4fcc-B1EE-566DE1813D20}"
 FILE_ID = "{90A44FB7-33D9-4815-AC85-BC87A7E7D1EB}"
 BAD_MOD = (
@@ -34,12 +27,6 @@ BAD_MOD = (
     "<EditSequence>1</EditSequence></CustomerMod></CustomerModRq>"
 )
 GOOD_QUERY = '<CustomerQueryRq requestID="2"><MaxReturned>1</MaxReturned></CustomerQueryRq>'
-
-
-@pytest.fixture(scope="module")
-def schema() -> etree.XMLSchema:
-    """The qbXML 13.0 schema, compiled once."""
-    return load_qbxml_schema(XSD)
 
 
 @pytest.fixture
@@ -263,7 +250,7 @@ def test_schema_rejects_wrong_element_order(qb: FakeQuickBooks) -> None:
 
 
 def test_hcp_response_is_valid_and_shaped_like_the_real_one(
-    qb: FakeQuickBooks, schema: etree.XMLSchema
+    qb: FakeQuickBooks, schema: etree.XMLSchema, qbxml_sample: Callable[[str], bytes]
 ) -> None:
     """strHCPResponse validates and has the real capture's Rs order and HostRet fields."""
     qb.stamp_file_id(OWNER, FILE_ID)
@@ -271,7 +258,7 @@ def test_hcp_response_is_valid_and_shaped_like_the_real_one(
     assert text.startswith('<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n')
     ours = etree.fromstring(text.encode())
     assert schema.validate(ours), schema.error_log
-    real = etree.parse(str(REAL_HCP)).getroot()
+    real = etree.fromstring(qbxml_sample(PREMIER_HCP))
     shape = [(rs.tag, rs.get("requestID"), rs[0].tag) for rs in ours.find("QBXMLMsgsRs")]
     assert shape == [(rs.tag, rs.get("requestID"), rs[0].tag) for rs in real.find("QBXMLMsgsRs")]
     assert {e.tag for e in ours.find(".//HostRet")} == {e.tag for e in real.find(".//HostRet")}

@@ -6,22 +6,13 @@ Every response is validated against the qbXML 13.0 schema before it is inspected
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from qwc_service.simulator.dataset import Company, generate_company
-from qwc_service.simulator.quickbooks import FakeQuickBooks, load_qbxml_schema
+from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.quickbooks.records import format_datetime
-
-XSD = Path(__file__).resolve().parents[3] / "shared/reference/qbxml-schema/qbxmlops130.xsd"
-
-
-@pytest.fixture(scope="module")
-def schema() -> etree.XMLSchema:
-    """The qbXML 13.0 schema, compiled once."""
-    return load_qbxml_schema(XSD)
 
 
 @pytest.fixture

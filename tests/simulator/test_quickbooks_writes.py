@@ -5,23 +5,14 @@ Every response is validated against the qbXML 13.0 schema before it is inspected
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from qwc_service.simulator.dataset import Invoice, generate_company
-from qwc_service.simulator.quickbooks import FakeQuickBooks, load_qbxml_schema
-
-XSD = Path(__file__).resolve().parents[3] / "shared/reference/qbxml-schema/qbxmlops130.xsd"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/qbxml-samples"
-
-
-@pytest.fixture(scope="module")
-def schema() -> etree.XMLSchema:
-    """The qbXML 13.0 schema, compiled once."""
-    return load_qbxml_schema(XSD)
+from qwc_service.simulator.quickbooks import FakeQuickBooks
 
 
 @pytest.fixture
@@ -108,11 +99,11 @@ def test_customer_add_existing_name_is_3100(qb: FakeQuickBooks, schema: etree.XM
 
 
 def test_customer_add_3100_matches_real_sample_shape(
-    qb: FakeQuickBooks, schema: etree.XMLSchema
+    qb: FakeQuickBooks, schema: etree.XMLSchema, qbxml_sample: Callable[[str], bytes]
 ) -> None:
     """The 3100 answer has the same attributes as the captured QuickBooks response."""
-    sample = etree.parse(
-        str(SAMPLES / "CustomerAddRs-3100-NameInUse-Error-jwachira-quickbooks-sync.xml")
+    sample = etree.fromstring(
+        qbxml_sample("CustomerAddRs-3100-NameInUse-Error-jwachira-quickbooks-sync.xml")
     )
     real = sample.find(".//CustomerAddRs")
     qb.company.add_customer("abc")

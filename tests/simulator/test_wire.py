@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -10,24 +10,17 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from qwc_service.simulator import wire
+from tests.reference_files import RECONSTRUCTED_REQUESTS, SOAP_SAMPLE
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-CAPTURES = REFERENCE / "captures"
+#: Reads the payload of a file in captures/ by name.
+Capture = Callable[[str], bytes]
+
 TICKET = "354f40b4-b661-4472-a13f-8abf13a743c3"
 QBXML_REQUEST = (
     '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n<QBXML>'
     '<QBXMLMsgsRq onError="stopOnError"><CustomerQueryRq requestID="1">'
     "<MaxReturned>10</MaxReturned></CustomerQueryRq></QBXMLMsgsRq></QBXML>"
 )
-
-
-def payload(name: str) -> bytes:
-    """The bytes after a capture file's ``<!-- ===== ... ===== -->`` marker line."""
-    data = (CAPTURES / name).read_bytes()
-    for line in data.splitlines(keepends=True):
-        if line.startswith(b"<!-- =====") and line.rstrip().endswith(b"===== -->"):
-            return data.split(line, 1)[1]
-    raise AssertionError(f"{name} has no payload marker")
 
 
 def reply(
@@ -66,23 +59,19 @@ def wrapper_params(body: bytes) -> tuple[str, list[wire.Param]]:
         "receiveResponseXML-request-flowlink-sales_order_add_rs_raw.xml",
     ],
 )
-def test_envelope_reproduces_real_qbwc_capture_byte_for_byte(name: str) -> None:
+def test_envelope_reproduces_real_qbwc_capture_byte_for_byte(capture: Capture, name: str) -> None:
     """envelope() rebuilds a real QBWC receiveResponseXML body exactly from its qbXML."""
     # The fixture file ends with the newline git keeps at end of file; .NET sends none.
-    captured = payload(name).removesuffix(b"\n")
+    captured = capture(name).removesuffix(b"\n")
     method, params = wrapper_params(captured)
     assert method == "receiveResponseXML"
     assert dict(params)["ticket"] == TICKET
     assert wire.envelope(method, params) == captured
 
 
-def test_envelope_reproduces_consolibyte_test_request() -> None:
+def test_envelope_reproduces_consolibyte_test_request(qbxml_sample: Callable[[str], bytes]) -> None:
     """The QBWC-format request kept by consolibyte (double-escaped quotes) is rebuilt exactly."""
-    data = (
-        REFERENCE
-        / "qbxml-samples"
-        / "receiveResponseXML-SOAP-ItemServiceAddRs-3100-consolibyte-quickbooks-php.xml"
-    ).read_bytes()
+    data = qbxml_sample(SOAP_SAMPLE)
     envelope_bytes = data[data.index(b"<soap:Envelope") :].removesuffix(b"\n")
     method, params = wrapper_params(envelope_bytes)
     built = wire.envelope(method, params)
@@ -90,12 +79,10 @@ def test_envelope_reproduces_consolibyte_test_request() -> None:
     assert b"&amp;quot;" in built
 
 
-@pytest.mark.parametrize(
-    "name", sorted(p.name for p in CAPTURES.glob("*-request-RECONSTRUCTED-document-style.xml"))
-)
-def test_envelope_matches_reconstructed_requests(name: str) -> None:
+@pytest.mark.parametrize("name", RECONSTRUCTED_REQUESTS)
+def test_envelope_matches_reconstructed_requests(capture: Capture, name: str) -> None:
     """envelope() agrees with each reconstructed request (built from the same byte pattern)."""
-    expected = payload(name).removesuffix(b"\n")
+    expected = capture(name).removesuffix(b"\n")
     method, params = wrapper_params(expected)
     assert wire.envelope(method, params) == expected
 
@@ -213,15 +200,15 @@ CONSOLIBYTE_REPLIES = [
 
 @pytest.mark.parametrize(("method", "name", "expected"), CONSOLIBYTE_REPLIES)
 def test_consolibyte_rendered_replies_are_accepted(
-    method: str, name: str, expected: object
+    capture: Capture, method: str, name: str, expected: object
 ) -> None:
     """Every reply the consolibyte server renders (prefixes, tabs, newlines) parses to its value."""
-    assert wire.parse_reply(method, *reply(payload(name))) == expected
+    assert wire.parse_reply(method, *reply(capture(name))) == expected
 
 
-def test_consolibyte_send_request_reply_yields_the_qbxml() -> None:
+def test_consolibyte_send_request_reply_yields_the_qbxml(capture: Capture) -> None:
     """The escaped qbXML inside sendRequestXMLResult comes back as the request text."""
-    body = payload("sendRequestXML-response-RENDERED-consolibyte-builtin.xml")
+    body = capture("sendRequestXML-response-RENDERED-consolibyte-builtin.xml")
     result = wire.parse_reply("sendRequestXML", *reply(body, content_type="text/xml;charset=UTF-8"))
     assert isinstance(result, str)
     assert result.startswith('<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>')
@@ -243,25 +230,25 @@ FLOWLINK_REPLIES = [
 
 @pytest.mark.parametrize(("method", "name", "values", "expected"), FLOWLINK_REPLIES)
 def test_flowlink_soap11_templates_are_accepted(
-    method: str, name: str, values: dict[str, str], expected: object
+    capture: Capture, method: str, name: str, values: dict[str, str], expected: object
 ) -> None:
     """The SOAP 1.1 reply templates QBWC accepted in production parse, placeholders filled in."""
-    text = payload(name).decode()
+    text = capture(name).decode()
     for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     assert wire.parse_reply(method, *reply(text.encode())) == expected
 
 
-def test_flowlink_server_version_template_is_accepted_once_rendered() -> None:
+def test_flowlink_server_version_template_is_accepted_once_rendered(capture: Capture) -> None:
     """serverVersion's template parses once the newline its ERB block left is dropped."""
-    text = payload("serverVersion-response-flowlink-erb-template.xml").decode()
+    text = capture("serverVersion-response-flowlink-erb-template.xml").decode()
     rendered = text.replace("{version}", "1.0").lstrip()
     assert wire.parse_reply("serverVersion", *reply(rendered.encode())) == "1.0"
 
 
-def test_whitespace_before_the_xml_declaration_is_rejected() -> None:
+def test_whitespace_before_the_xml_declaration_is_rejected(capture: Capture) -> None:
     """An XML declaration that is not at the very start fails, as in .NET's XmlReader."""
-    text = payload("serverVersion-response-flowlink-erb-template.xml").decode()
+    text = capture("serverVersion-response-flowlink-erb-template.xml").decode()
     assert text.startswith("\n<?xml")
     with pytest.raises(wire.ProtocolViolation):
         wire.parse_reply("serverVersion", *reply(text.encode()))
@@ -270,9 +257,9 @@ def test_whitespace_before_the_xml_declaration_is_rejected() -> None:
 # -- parse_reply(): replies QBWC rejects ---------------------------------------------------------
 
 
-def test_wcf_authenticate_reply_is_rejected_with_qbwc1012() -> None:
+def test_wcf_authenticate_reply_is_rejected_with_qbwc1012(capture: Capture) -> None:
     """<string> items in WCF's Arrays namespace leave QBWC an empty array: index out of range."""
-    body = payload("authenticate-response-REJECTED-by-QBWC-WCF-pastebin-LiD07kF9.xml")
+    body = capture("authenticate-response-REJECTED-by-QBWC-WCF-pastebin-LiD07kF9.xml")
     with pytest.raises(wire.ProtocolViolation) as caught:
         wire.parse_reply("authenticate", *reply(body))
     assert caught.value.qbwc_code == "QBWC1012"
@@ -287,17 +274,17 @@ def test_wcf_authenticate_reply_is_rejected_with_qbwc1012() -> None:
         ("receiveResponseXML", "receiveResponseXML-response-flowlink-erb-template.xml"),
     ],
 )
-def test_soap12_envelopes_are_rejected(method: str, name: str) -> None:
+def test_soap12_envelopes_are_rejected(capture: Capture, method: str, name: str) -> None:
     """The flowlink templates in the SOAP 1.2 namespace fail with .NET's version-mismatch error."""
     with pytest.raises(wire.ProtocolViolation) as caught:
-        wire.parse_reply(method, *reply(payload(name)))
+        wire.parse_reply(method, *reply(capture(name)))
     assert "SOAP version mismatch" in caught.value.detail
     assert caught.value.qbwc_code == wire.QBWC_CODES[method]
 
 
-def test_rpc_encoded_reply_is_rejected_for_document_style() -> None:
+def test_rpc_encoded_reply_is_rejected_for_document_style(capture: Capture) -> None:
     """An RPC/encoded reply (urn:ActionWebService) is not the Document-style response element."""
-    body = payload("serverVersion-response-RPCstyle-quickbooksdesktopapi-simulator.xml")
+    body = capture("serverVersion-response-RPCstyle-quickbooksdesktopapi-simulator.xml")
     with pytest.raises(wire.ProtocolViolation) as caught:
         wire.parse_reply("serverVersion", *reply(body))
     assert "was not expected" in caught.value.detail
@@ -408,9 +395,9 @@ def test_string_result_keeps_whitespace_and_skips_comments() -> None:
     assert wire.parse_reply("getLastError", *reply(body)) == " ab "
 
 
-def test_response_for_another_method_is_rejected() -> None:
+def test_response_for_another_method_is_rejected(capture: Capture) -> None:
     """The body's first child must be <methodResponse> in the Intuit namespace."""
-    body = payload("closeConnection-response-RENDERED-consolibyte-builtin.xml")
+    body = capture("closeConnection-response-RENDERED-consolibyte-builtin.xml")
     with pytest.raises(wire.ProtocolViolation) as caught:
         wire.parse_reply("getLastError", *reply(body))
     assert caught.value.detail == (
@@ -439,9 +426,9 @@ def test_soap_fault_raises_soap_fault(status: int) -> None:
 
 
 @pytest.mark.parametrize("status", [404, 302, 503])
-def test_non_200_status_raises_http_status_error(status: int) -> None:
+def test_non_200_status_raises_http_status_error(capture: Capture, status: int) -> None:
     """Any status but 200 (or a 500 carrying a fault) is an HTTP failure."""
-    body = payload("closeConnection-response-RENDERED-consolibyte-builtin.xml")
+    body = capture("closeConnection-response-RENDERED-consolibyte-builtin.xml")
     with pytest.raises(wire.HttpStatusError) as caught:
         wire.parse_reply("closeConnection", *reply(body, status=status))
     assert caught.value.status == status
@@ -456,9 +443,9 @@ def test_500_without_fault_is_an_http_failure() -> None:
 @pytest.mark.parametrize(
     "content_type", ["text/html", "application/soap+xml; charset=utf-8", "", "application/xml"]
 )
-def test_content_type_other_than_text_xml_is_rejected(content_type: str) -> None:
+def test_content_type_other_than_text_xml_is_rejected(capture: Capture, content_type: str) -> None:
     """Only text/xml (any parameters) is read, as by a SOAP 1.1 .NET client."""
-    body = payload("closeConnection-response-RENDERED-consolibyte-builtin.xml")
+    body = capture("closeConnection-response-RENDERED-consolibyte-builtin.xml")
     with pytest.raises(wire.ProtocolViolation) as caught:
         wire.parse_reply("closeConnection", *reply(body, content_type=content_type))
     assert f"Client found response content type of '{content_type}'" in caught.value.detail
@@ -467,9 +454,9 @@ def test_content_type_other_than_text_xml_is_rejected(content_type: str) -> None
 @pytest.mark.parametrize(
     "content_type", ["text/xml", "text/xml; charset=utf-8", "TEXT/XML;charset=UTF-8"]
 )
-def test_text_xml_with_parameters_is_accepted(content_type: str) -> None:
+def test_text_xml_with_parameters_is_accepted(capture: Capture, content_type: str) -> None:
     """text/xml is matched on its media type, case-insensitively, with or without charset."""
-    body = payload("closeConnection-response-RENDERED-consolibyte-builtin.xml")
+    body = capture("closeConnection-response-RENDERED-consolibyte-builtin.xml")
     assert (
         wire.parse_reply("closeConnection", *reply(body, content_type=content_type)) == "Complete!"
     )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
-from qwc_service.qbxml.requests import load_schema, schema_errors
+from qwc_service.qbxml.requests import schema_errors
 from qwc_service.records.registry import ITEM_DELETED_TYPES, RecordType
 from qwc_service.sync.requests import (
     deleted_request,
@@ -16,16 +14,7 @@ from qwc_service.sync.requests import (
     query_request,
 )
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "qbxml-schema"
 WATERMARK = "2014-05-18T15:20:20-08:00"
-
-
-@pytest.fixture(scope="module")
-def schema() -> etree.XMLSchema:
-    """The qbXML 13.0 schema."""
-    if not SCHEMA_DIR.is_dir():
-        pytest.skip(f"qbXML schema not found at {SCHEMA_DIR}")
-    return load_schema(SCHEMA_DIR.resolve())
 
 
 def _rq(text: str) -> etree._Element:
@@ -41,23 +30,28 @@ def _children(rq: etree._Element) -> list[str]:
 @pytest.mark.parametrize("since", [None, WATERMARK])
 @pytest.mark.parametrize("iterator_id", [None, "{6F9B1F5A-0C52-4D43-9F37-2C0D4F0AD0B1}"])
 def test_every_query_page_is_schema_valid(
-    schema: etree.XMLSchema, record_type: RecordType, since: str | None, iterator_id: str | None
+    qbxml_schema: etree.XMLSchema,
+    record_type: RecordType,
+    since: str | None,
+    iterator_id: str | None,
 ) -> None:
     """Start and Continue pages, full and incremental, validate against the XSD."""
     text = query_request(
         record_type, version="13.0", max_returned=100, from_modified=since, iterator_id=iterator_id
     )
-    assert schema_errors(text, schema) == []
+    assert schema_errors(text, qbxml_schema) == []
 
 
 @pytest.mark.parametrize("record_type", list(RecordType))
 @pytest.mark.parametrize("since", [None, WATERMARK])
 def test_every_deletions_query_is_schema_valid(
-    schema: etree.XMLSchema, record_type: RecordType, since: str | None
+    qbxml_schema: etree.XMLSchema, record_type: RecordType, since: str | None
 ) -> None:
     """ListDeletedQueryRq and TxnDeletedQueryRq validate against the XSD."""
     assert (
-        schema_errors(deleted_request(record_type, version="13.0", from_deleted=since), schema)
+        schema_errors(
+            deleted_request(record_type, version="13.0", from_deleted=since), qbxml_schema
+        )
         == []
     )
 
