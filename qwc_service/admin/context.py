@@ -4,37 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qwc_service.admin.http import AdminRequest, Reply
 from qwc_service.admin.render import render
-from qwc_service.api.errors import as_api_error
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
+from qwc_service.failures import known_failure
+from qwc_service.http.errors import HttpError
+from qwc_service.http.reply import Headers, Reply, html_reply
+from qwc_service.http.request import Request
 
-__all__ = ["Ctx", "PageError", "as_page_error", "form_int", "user_errors"]
+__all__ = ["Ctx", "PageError", "form_int", "user_errors"]
 
 
-class PageError(Exception):
+class PageError(HttpError):
     """A failure the operator is told about on an error page: a status and a sentence."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def as_page_error(exc: Exception) -> PageError | None:
-    """The page error for a known domain exception (the API's table), or None."""
-    if isinstance(exc, PageError):
-        return exc
-    known = as_api_error(exc)
-    if known is None:
-        return None
-    return PageError(known.status, known.message)
+    def __init__(self, status: int, message: str, *, headers: Headers = ()) -> None:
+        super().__init__(status, "page_error", message, headers=headers)
 
 
 @contextmanager
@@ -42,12 +32,12 @@ def user_errors() -> Iterator[None]:
     """Turn a service's ValueError about the operator's input into a 400 page.
 
     Services word their ValueErrors for a person (an empty name, an interval out of range);
-    exceptions the API's table knows keep their own status.
+    exceptions the failure table knows keep their own status.
     """
     try:
         yield
     except ValueError as exc:
-        known = as_page_error(exc)
+        known = known_failure(exc)
         if known is not None:
             raise known from None
         raise PageError(400, str(exc.args[0]) if exc.args else "that input is not valid") from None
@@ -63,24 +53,24 @@ def form_int(value: str | None, what: str, *, minimum: int, maximum: int) -> int
 
 @dataclass
 class Ctx:
-    """One request to a page: the unit of work, the server's settings and who is asking."""
+    """One request to a page: the unit of work, the server's settings and who is asking.
+
+    ``query`` holds the query's filters and ``form`` the POSTed form (empty for a GET).
+    """
 
     db: Session
     settings: Settings
     hashing: PasswordHashing
-    request: AdminRequest
+    request: Request
     params: dict[str, str]
     nonce: str
     csrf: str = ""
-
-    @property
-    def form(self) -> dict[str, str]:
-        """The POSTed form."""
-        return self.request.form()
+    query: dict[str, str] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
 
     def page(self, template: str, http_status: int = 200, **values: Any) -> Reply:
         """A rendered page; the base layout gets the nonce and the CSRF value for its forms."""
         html = render(
             template, nonce=self.nonce, csrf=self.csrf, signed_in=bool(self.csrf), **values
         )
-        return Reply(http_status, html)
+        return html_reply(http_status, html)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qwc_service.admin.context import Ctx
-from qwc_service.admin.http import Reply, cleared_cookie, redirect, session_cookie
+from qwc_service.admin.http import cleared_cookie, session_cookie
 from qwc_service.admin.sessions import (
     COOKIE_NAME,
     SignInRefused,
@@ -11,6 +11,7 @@ from qwc_service.admin.sessions import (
     sign_in,
     sign_out,
 )
+from qwc_service.http.reply import Reply, redirect
 
 __all__ = ["login_page", "sign_in_form", "sign_out_form"]
 

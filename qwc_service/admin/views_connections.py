@@ -7,13 +7,13 @@ from urllib.parse import urlencode
 
 from qwc_service.admin.context import Ctx, user_errors
 from qwc_service.admin.health import STATES, health_state
-from qwc_service.admin.http import Reply, redirect
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections import service
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.setup_links import live_link
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.http.reply import Reply, redirect
 from qwc_service.records.registry import RecordType
 from qwc_service.reporting.health import connection_health
 from qwc_service.sessions.service import recent_sessions
@@ -34,8 +34,8 @@ def connection_path(connection_id: str) -> str:
 
 def list_page(ctx: Ctx) -> Reply:
     """A page of connections (searched by name or ID) with their health at a glance."""
-    search = ctx.request.query.get("q", "")[:200]
-    after = ctx.request.query.get("after") or None
+    search = ctx.query.get("q", "")[:200]
+    after = ctx.query.get("after") or None
     connections, next_after = service.find_connections(
         ctx.db, search=search, after=after, limit=PAGE_SIZE
     )

@@ -6,9 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from qwc_service.admin.context import Ctx, PageError
-from qwc_service.admin.http import Reply, redirect
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.views import connection_view
+from qwc_service.http.reply import Reply, redirect
 from qwc_service.qbwc.kinds import JOB_KINDS
 from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
 from qwc_service.queue import operations as job_ops
@@ -72,9 +72,9 @@ def jobs_page(ctx: Ctx) -> Reply:
     """One page of jobs in id order, with each failure's code and explanation."""
     connection_id = ctx.params["connection_id"]
     connection = get_connection(ctx.db, connection_id)
-    status = _choice(ctx.request.query.get("status"), STATUSES, "status")
-    kind = _choice(ctx.request.query.get("kind"), KINDS, "kind")
-    after = _id(ctx.request.query.get("after"))
+    status = _choice(ctx.query.get("status"), STATUSES, "status")
+    kind = _choice(ctx.query.get("kind"), KINDS, "kind")
+    after = _id(ctx.query.get("after"))
     jobs, next_after = job_ops.job_page(
         ctx.db, connection_id, status=status, kind=kind, after=after, limit=PAGE_SIZE
     )

@@ -7,7 +7,6 @@ password once: the page is not stored anywhere, and no later page can show them 
 from __future__ import annotations
 
 from qwc_service.admin.context import Ctx, PageError, user_errors
-from qwc_service.admin.http import Reply, redirect
 from qwc_service.admin.views_connections import connection_path
 from qwc_service.clock import isoformat
 from qwc_service.connections.models import Machine
@@ -20,6 +19,7 @@ from qwc_service.connections.setup_links import (
     setup_url,
 )
 from qwc_service.connections.views import connection_view, machine_view
+from qwc_service.http.reply import Reply, redirect
 from qwc_service.qbwc import operations
 
 __all__ = ["add", "reset", "revoke", "revoke_link"]

@@ -9,13 +9,12 @@ A request meets these steps in order; the first that fails answers:
 3. Query parameters, then the body: size (413), media type (415), JSON (400), members (400).
 4. The handler runs inside one unit of work, committed when it returns.
 
-Known domain failures become their status and code (:mod:`qwc_service.api.errors`); any
+Known domain failures become their status and code (:mod:`qwc_service.failures`); any
 other exception is logged and answered with a bare 500.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,23 +30,18 @@ from qwc_service.api import (
     routes_schedules,
     routes_webhooks,
 )
-from qwc_service.api.errors import as_api_error
 from qwc_service.api.fields import check_object, check_query
-from qwc_service.api.http import (
-    JSON_TYPE,
-    ApiError,
-    Request,
-    Response,
-    StartResponse,
-    error_response,
-    invalid,
-    json_response,
-)
+from qwc_service.api.http import API_HEADERS, error_reply, json_reply, read_json
 from qwc_service.api.openapi import build_document
-from qwc_service.api.routing import Call, Match, Reply, Route, Router
+from qwc_service.api.routing import Call, Operation
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import SessionFactory, unit_of_work
+from qwc_service.failures import known_failure
+from qwc_service.http.errors import HttpError
+from qwc_service.http.reply import Reply, StartResponse
+from qwc_service.http.request import Request
+from qwc_service.http.routing import Match, Router
 from qwc_service.tokens.models import ApiToken
 from qwc_service.tokens.service import authenticate
 
@@ -60,13 +54,13 @@ OPENAPI_PATH = "/api/openapi.json"
 # JSON bodies are small but for queued qbXML; this bounds what one request can make us parse.
 API_MAX_BODY_BYTES = 16 * 1024 * 1024
 
-UNAUTHORIZED = ApiError(
+UNAUTHORIZED = HttpError(
     401,
     "unauthorized",
     "a valid API token is required: Authorization: Bearer <token>",
     headers=(("WWW-Authenticate", 'Bearer realm="api"'),),
 )
-INTERNAL = ApiError(500, "internal", "the server could not process this request")
+INTERNAL = HttpError(500, "internal", "the server could not process this request")
 
 
 class ApiApp:
@@ -77,77 +71,62 @@ class ApiApp:
         settings: Settings,
         session_factory: SessionFactory,
         hashing: PasswordHashing,
-        routes: list[Route],
+        routes: list[Operation],
         document: dict[str, Any],
         max_body_bytes: int,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.hashing = hashing
-        self.router = Router(routes)
+        self.router: Router[Operation] = Router(routes)
         self.document = document
         self.max_body_bytes = max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
-            response = self.handle(request)
+            reply = self.handle(request)
         except Exception:
             log.exception("api_internal_error", method=request.method, path=request.path)
-            response = error_response(INTERNAL)
-        return response.send(start_response)
+            reply = error_reply(INTERNAL)
+        return reply.send(start_response, common=API_HEADERS)
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Reply:
         """The reply to one request; raises only for failures no table knows."""
         try:
             return self._dispatch(request)
-        except ApiError as exc:
-            return error_response(exc)
         except Exception as exc:
-            known = as_api_error(exc)
+            known = known_failure(exc)
             if known is None:
                 raise
-            return error_response(known)
+            return error_reply(known)
 
-    def _dispatch(self, request: Request) -> Response:
+    def _dispatch(self, request: Request) -> Reply:
         with unit_of_work(self.session_factory) as db:
-            route = self.router.template_of(request.method, request.path)
-            public = route is not None and route.public
+            public = any(
+                route.public and route.method == request.method
+                for route, _ in self.router.routes_at(request.path)
+            )
             token = None if public else authenticate(db, request.header("Authorization"))
             if not public and token is None:
                 raise UNAUTHORIZED
             match = self.router.match(request.method, request.path)
             call = self._call(db, request, match, token)
             result = match.route.handler(call)
-        if isinstance(result, Response):
-            return result
         if isinstance(result, Reply):
-            return json_response(result.status, result.data)
-        return json_response(match.route.status, result)
+            return result
+        return json_reply(match.route.status, result)
 
-    def _call(self, db: Session, request: Request, match: Match, token: ApiToken | None) -> Call:
+    def _call(
+        self, db: Session, request: Request, match: Match[Operation], token: ApiToken | None
+    ) -> Call:
         route = match.route
         query = check_query(route.query, request.query)
         body: dict[str, Any] = {}
         if route.body is not None:
-            body = check_object(route.body, self._json_body(request))
+            body = check_object(route.body, read_json(request, self.max_body_bytes))
         token_id = None if token is None else token.id
         return Call(db, self.settings, self.hashing, match.params, query, body, token_id)
-
-    def _json_body(self, request: Request) -> Any:
-        raw = request.read_body(self.max_body_bytes)
-        if not raw:
-            return {}
-        if request.media_type() != JSON_TYPE or request.charset() not in (None, "utf-8"):
-            raise ApiError(
-                415,
-                "unsupported_media_type",
-                "the body must be JSON sent as Content-Type: application/json (UTF-8)",
-            )
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise invalid("body", "the body is not valid JSON", code="invalid_json") from None
 
 
 def build_api(
@@ -169,7 +148,7 @@ def build_api(
         """This document: every operation, its inputs and its replies."""
         return holder["document"]
 
-    openapi = Route(
+    openapi = Operation(
         "GET",
         OPENAPI_PATH,
         get_openapi,

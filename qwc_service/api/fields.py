@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from qwc_service.api.http import invalid
+from qwc_service.http.errors import invalid
 
 Kind = Literal["string", "integer", "boolean", "date", "timestamp"]
 

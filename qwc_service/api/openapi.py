@@ -6,7 +6,7 @@ from typing import Any
 
 from qwc_service import __version__
 from qwc_service.api.fields import Field, object_schema
-from qwc_service.api.routing import Route
+from qwc_service.api.routing import Operation
 from qwc_service.api.schemas import components, ref
 
 OPENAPI_VERSION = "3.1.0"
@@ -51,7 +51,7 @@ def _content(schema: dict[str, Any], media_type: str = "application/json") -> di
     return {media_type: {"schema": schema}}
 
 
-def operation(route: Route) -> dict[str, Any]:
+def operation(route: Operation) -> dict[str, Any]:
     """The OpenAPI operation object of one route."""
     op: dict[str, Any] = {
         "operationId": route.operation_id,
@@ -95,7 +95,7 @@ def operation(route: Route) -> dict[str, Any]:
     return op
 
 
-def build_document(routes: list[Route], *, title: str, server_url: str) -> dict[str, Any]:
+def build_document(routes: list[Operation], *, title: str, server_url: str) -> dict[str, Any]:
     """The whole document: one path item per path, one operation per route."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:

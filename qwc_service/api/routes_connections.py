@@ -8,7 +8,7 @@ from typing import Any
 from qwc_service.api.common import CONNECTION_ID, LIMIT
 from qwc_service.api.errors import field_errors
 from qwc_service.api.fields import Field
-from qwc_service.api.routing import Call, Route
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.audit.service import list_events
 from qwc_service.audit.views import event_view
@@ -99,7 +99,7 @@ def list_connection_events(call: Call) -> Any:
 
 TAG = "connections"
 ROUTES = [
-    Route(
+    Operation(
         "POST",
         "/api/connections",
         create_connection,
@@ -114,7 +114,7 @@ ROUTES = [
         ),
         errors=(400, 413, 415),
     ),
-    Route(
+    Operation(
         "GET",
         "/api/connections",
         list_connections,
@@ -133,7 +133,7 @@ ROUTES = [
         ),
         errors=(400,),
     ),
-    Route(
+    Operation(
         "GET",
         "/api/connections/{connection_id}",
         get_connection_route,
@@ -143,7 +143,7 @@ ROUTES = [
         params=(CONNECTION_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "PATCH",
         "/api/connections/{connection_id}",
         update_connection,
@@ -154,7 +154,7 @@ ROUTES = [
         body=(NAME, COMPANY_FILE, TIMEZONE),
         errors=(400, 404, 413, 415),
     ),
-    Route(
+    Operation(
         "POST",
         "/api/connections/{connection_id}/disable",
         disable_connection,
@@ -164,7 +164,7 @@ ROUTES = [
         params=(CONNECTION_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "POST",
         "/api/connections/{connection_id}/enable",
         enable_connection,
@@ -174,7 +174,7 @@ ROUTES = [
         params=(CONNECTION_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "GET",
         "/api/connections/{connection_id}/health",
         connection_health,
@@ -184,7 +184,7 @@ ROUTES = [
         params=(CONNECTION_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "GET",
         "/api/connections/{connection_id}/events",
         list_connection_events,

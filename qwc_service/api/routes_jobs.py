@@ -6,9 +6,11 @@ from typing import Any
 
 from qwc_service.api.common import AFTER, CONNECTION_ID, JOB_ID, LIMIT
 from qwc_service.api.fields import Field
-from qwc_service.api.http import ApiError, invalid
-from qwc_service.api.routing import Call, Reply, Route
+from qwc_service.api.http import json_reply
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
+from qwc_service.http.errors import HttpError, invalid
+from qwc_service.http.reply import Reply
 from qwc_service.queue import operations as job_ops
 from qwc_service.queue import service
 from qwc_service.queue.models import Job, JobKind, JobStatus
@@ -34,7 +36,7 @@ def job_data(job: Job, *, include_payloads: bool = True) -> dict[str, Any]:
 
 def _enqueued(result: Enqueued) -> Reply:
     data = {"job": job_data(result.job), "deduplicated": result.deduplicated}
-    return Reply(data, 200 if result.deduplicated else 201)
+    return json_reply(200 if result.deduplicated else 201, data)
 
 
 def enqueue_job(call: Call) -> Any:
@@ -78,7 +80,7 @@ def cancel_job(call: Call) -> Any:
     connection_id, job_id = call.params["connection_id"], call.params["job_id"]
     job = service.get_job(call.db, connection_id, job_id)
     if job.status != JobStatus.QUEUED:
-        raise ApiError(
+        raise HttpError(
             409,
             "job_not_cancellable",
             f"job {job_id} is {job.status}; only queued jobs can be cancelled",
@@ -105,7 +107,7 @@ JOBS = "/api/connections/{connection_id}/jobs"
 JOB = JOBS + "/{job_id}"
 _ENQUEUED_ALSO = {200: "A queued job with the same dedup_key already existed; it is returned."}
 ROUTES = [
-    Route(
+    Operation(
         "POST",
         JOBS,
         enqueue_job,
@@ -142,7 +144,7 @@ ROUTES = [
         ),
         errors=(400, 404, 409, 413, 415),
     ),
-    Route(
+    Operation(
         "GET",
         JOBS,
         list_jobs,
@@ -165,7 +167,7 @@ ROUTES = [
         ),
         errors=(400, 404),
     ),
-    Route(
+    Operation(
         "GET",
         JOB,
         get_job,
@@ -175,7 +177,7 @@ ROUTES = [
         params=(CONNECTION_ID, JOB_ID),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "POST",
         JOB + "/cancel",
         cancel_job,
@@ -185,7 +187,7 @@ ROUTES = [
         params=(CONNECTION_ID, JOB_ID),
         errors=(404, 409),
     ),
-    Route(
+    Operation(
         "POST",
         JOB + "/retry",
         retry_job,

@@ -13,8 +13,7 @@ from urllib.parse import quote
 from qwc_service.api.common import CONNECTION_ID, USERNAME
 from qwc_service.api.errors import field_errors
 from qwc_service.api.fields import Field
-from qwc_service.api.http import ApiError, Response
-from qwc_service.api.routing import Call, Route
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
@@ -22,6 +21,8 @@ from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection_machine
 from qwc_service.connections.setup_links import IssuedLink
 from qwc_service.connections.views import machine_view
+from qwc_service.http.errors import HttpError
+from qwc_service.http.reply import Reply
 from qwc_service.qbwc import operations
 
 QWC_MEDIA_TYPE = "application/xml"
@@ -110,9 +111,9 @@ def download_qwc(call: Call) -> Any:
     """The machine's .qwc file, rendered from the database."""
     machine = machine_of(call)
     if machine.is_revoked:
-        raise ApiError(409, "machine_revoked", "the machine is revoked; its .qwc file is useless")
+        raise HttpError(409, "machine_revoked", "the machine is revoked; its .qwc file is useless")
     document = service.qwc_document(call.settings, machine.connection, machine)
-    return Response(
+    return Reply(
         200,
         document.encode("utf-8"),
         f"{QWC_MEDIA_TYPE}; charset=utf-8",
@@ -123,7 +124,7 @@ def download_qwc(call: Call) -> Any:
 TAG = "machines"
 MACHINE_PATH = "/api/connections/{connection_id}/machines/{username}"
 ROUTES = [
-    Route(
+    Operation(
         "POST",
         "/api/connections/{connection_id}/machines",
         add_machine,
@@ -144,7 +145,7 @@ ROUTES = [
         ),
         errors=(400, 404, 409, 413, 415),
     ),
-    Route(
+    Operation(
         "GET",
         "/api/connections/{connection_id}/machines",
         list_machines,
@@ -154,7 +155,7 @@ ROUTES = [
         params=(CONNECTION_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "GET",
         MACHINE_PATH,
         get_machine_route,
@@ -164,7 +165,7 @@ ROUTES = [
         params=(CONNECTION_ID, USERNAME),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "POST",
         MACHINE_PATH + "/reset-password",
         reset_machine_password,
@@ -174,7 +175,7 @@ ROUTES = [
         params=(CONNECTION_ID, USERNAME),
         errors=(404, 409),
     ),
-    Route(
+    Operation(
         "POST",
         MACHINE_PATH + "/setup-link",
         issue_setup_link,
@@ -185,7 +186,7 @@ ROUTES = [
         params=(CONNECTION_ID, USERNAME),
         errors=(404, 409),
     ),
-    Route(
+    Operation(
         "DELETE",
         MACHINE_PATH + "/setup-link",
         revoke_setup_link,
@@ -195,7 +196,7 @@ ROUTES = [
         params=(CONNECTION_ID, USERNAME),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "POST",
         MACHINE_PATH + "/revoke",
         revoke_machine,
@@ -205,7 +206,7 @@ ROUTES = [
         params=(CONNECTION_ID, USERNAME),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "GET",
         MACHINE_PATH + "/qwc",
         download_qwc,

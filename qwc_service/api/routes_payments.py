@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from qwc_service.api.common import CONNECTION_ID
 from qwc_service.api.fields import Field
-from qwc_service.api.routing import Call, Reply, Route
+from qwc_service.api.http import json_reply
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.payments import service
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
@@ -45,7 +46,7 @@ def record_payment(call: Call) -> Any:
         deposit_to=body.get("deposit_to"),
         idempotency_key=body.get("idempotency_key"),
     )
-    return Reply(payment_write_view(write), 200 if replay else 201)
+    return json_reply(200 if replay else 201, payment_write_view(write))
 
 
 def list_payments(call: Call) -> Any:
@@ -70,7 +71,7 @@ def get_payment(call: Call) -> Any:
 TAG = "payments"
 PAYMENTS = "/api/connections/{connection_id}/payments"
 ROUTES = [
-    Route(
+    Operation(
         "POST",
         PAYMENTS,
         record_payment,
@@ -120,7 +121,7 @@ ROUTES = [
         ),
         errors=(400, 404, 409, 413, 415, 422),
     ),
-    Route(
+    Operation(
         "GET",
         PAYMENTS,
         list_payments,
@@ -139,7 +140,7 @@ ROUTES = [
         ),
         errors=(400, 404),
     ),
-    Route(
+    Operation(
         "GET",
         PAYMENTS + "/{payment_id}",
         get_payment,

@@ -6,7 +6,7 @@ from typing import Any
 
 from qwc_service.api.common import AFTER, CONNECTION_ID, LIMIT
 from qwc_service.api.fields import Field
-from qwc_service.api.routing import Call, Route
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.records import service
 from qwc_service.records.registry import RECORD_TYPES
@@ -49,7 +49,7 @@ def get_record(call: Call) -> Any:
 TAG = "records"
 RECORDS = "/api/connections/{connection_id}/records/{record_type}"
 ROUTES = [
-    Route(
+    Operation(
         "GET",
         RECORDS,
         list_records,
@@ -74,7 +74,7 @@ ROUTES = [
         ),
         errors=(400, 404),
     ),
-    Route(
+    Operation(
         "GET",
         RECORDS + "/{qb_id}",
         get_record,

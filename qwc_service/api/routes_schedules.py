@@ -6,7 +6,8 @@ from typing import Any
 
 from qwc_service.api.common import CONNECTION_ID
 from qwc_service.api.fields import Field
-from qwc_service.api.routing import Call, Reply, Route
+from qwc_service.api.http import json_reply
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.records.registry import RecordType
@@ -46,7 +47,7 @@ def put_schedule(call: Call) -> Any:
         window=call.body.get("window"),
         max_returned=call.body["max_returned"],
     )
-    return Reply(_view(call, record_type), 200 if existed else 201)
+    return json_reply(200 if existed else 201, _view(call, record_type))
 
 
 def list_schedules(call: Call) -> Any:
@@ -85,7 +86,7 @@ TAG = "schedules"
 SCHEDULES = "/api/connections/{connection_id}/schedules"
 ONE = SCHEDULES + "/{record_type}"
 ROUTES = [
-    Route(
+    Operation(
         "GET",
         SCHEDULES,
         list_schedules,
@@ -95,7 +96,7 @@ ROUTES = [
         params=(CONNECTION_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "GET",
         ONE,
         get_schedule,
@@ -105,7 +106,7 @@ ROUTES = [
         params=(CONNECTION_ID, RECORD_TYPE),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "PUT",
         ONE,
         put_schedule,
@@ -143,7 +144,7 @@ ROUTES = [
         ),
         errors=(400, 404, 413, 415),
     ),
-    Route(
+    Operation(
         "DELETE",
         ONE,
         delete_schedule,
@@ -153,7 +154,7 @@ ROUTES = [
         params=(CONNECTION_ID, RECORD_TYPE),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "POST",
         SCHEDULES + "/pause",
         pause_schedules,
@@ -172,7 +173,7 @@ ROUTES = [
         ),
         errors=(400, 404, 413, 415),
     ),
-    Route(
+    Operation(
         "POST",
         SCHEDULES + "/run",
         run_schedules,

@@ -11,10 +11,10 @@ from typing import Any
 
 from qwc_service.api.common import LIMIT
 from qwc_service.api.fields import Field
-from qwc_service.api.http import ApiError
-from qwc_service.api.routing import Call, Route
+from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.connections.queries import ConnectionNotFound
+from qwc_service.http.errors import HttpError
 from qwc_service.webhooks import endpoints
 from qwc_service.webhooks.events import EventStatus, deliveries_by_event
 from qwc_service.webhooks.models import WebhookEndpoint
@@ -47,7 +47,7 @@ def add_webhook(call: Call) -> Any:
             api_token_id=None if connection_id is not None else call.token_id,
         )
     except ConnectionNotFound:
-        raise ApiError(
+        raise HttpError(
             400, "invalid_field", "connection_id names no connection", field="connection_id"
         ) from None
     return {**webhook_data(created.endpoint), "secret": created.secret}
@@ -99,7 +99,7 @@ TAG = "webhooks"
 WEBHOOKS = "/api/webhooks"
 WEBHOOK = WEBHOOKS + "/{webhook_id}"
 ROUTES = [
-    Route(
+    Operation(
         "POST",
         WEBHOOKS,
         add_webhook,
@@ -127,7 +127,7 @@ ROUTES = [
         ),
         errors=(400, 413, 415),
     ),
-    Route(
+    Operation(
         "GET",
         WEBHOOKS,
         list_webhooks,
@@ -144,7 +144,7 @@ ROUTES = [
         ),
         errors=(400,),
     ),
-    Route(
+    Operation(
         "GET",
         WEBHOOK,
         get_webhook,
@@ -154,7 +154,7 @@ ROUTES = [
         params=(WEBHOOK_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "DELETE",
         WEBHOOK,
         remove_webhook,
@@ -164,7 +164,7 @@ ROUTES = [
         params=(WEBHOOK_ID,),
         errors=(404,),
     ),
-    Route(
+    Operation(
         "GET",
         WEBHOOK + "/events",
         list_webhook_events,

@@ -1,13 +1,13 @@
-"""The route table: each route declares its method, path, inputs and reply in one place.
+"""The route table's entries: each operation declares its method, path, inputs and reply.
 
-The router dispatches by it and the OpenAPI document is written from it, so the two cannot
-disagree. Paths use ``{name}`` segments; a segment matches one path segment, and its value
-goes through the parameter's :class:`~qwc_service.api.fields.Field`.
+The router dispatches by the table and the OpenAPI document is written from it, so the two
+cannot disagree. A ``{name}`` path segment's value goes through the parameter's
+:class:`~qwc_service.api.fields.Field`; a value that does not parse names nothing this
+server could hold, so the path is simply not there (404).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,17 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from qwc_service.api.fields import Field
-from qwc_service.api.http import ApiError
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
+from qwc_service.http.errors import HttpError
+from qwc_service.http.routing import Route
 
-
-@dataclass(frozen=True)
-class Reply:
-    """A handler's JSON result with a status other than the route's usual one."""
-
-    data: Any
-    status: int
+__all__ = ["Call", "Handler", "Operation"]
 
 
 @dataclass
@@ -44,12 +39,13 @@ class Call:
     token_id: int | None = None
 
 
+#: A handler returns JSON data (sent with the operation's status) or a complete Reply.
 Handler = Callable[[Call], Any]
 
 
 @dataclass(frozen=True)
-class Route:
-    """One operation of the API.
+class Operation(Route[Handler]):
+    """One operation of the API: a route with what the OpenAPI document says of it.
 
     ``body`` is None for operations that take no body. ``response`` is the JSON Schema of a
     successful reply (a ``$ref`` into the document's components), ``status`` its status;
@@ -58,9 +54,6 @@ class Route:
     ``media_type`` is the reply's type when it is not JSON (a download).
     """
 
-    method: str
-    path: str
-    handler: Handler
     summary: str
     tag: str
     response: dict[str, Any]
@@ -74,95 +67,21 @@ class Route:
     media_type: str = "application/json"
     public: bool = False
 
+    def __post_init__(self) -> None:
+        if {p.name for p in self.params} != set(self.param_names()):
+            raise ValueError(f"route {self.path}: path parameters and fields differ")
+
     @property
     def operation_id(self) -> str:
         """The handler's name: unique across the table."""
         return self.handler.__name__
 
-    def param_names(self) -> list[str]:
-        """The ``{name}`` segments of the path, in order."""
-        return re.findall(r"{(\w+)}", self.path)
-
-
-@dataclass(frozen=True)
-class Match:
-    """A route and its converted path parameters."""
-
-    route: Route
-    params: dict[str, Any]
-
-
-class Router:
-    """Finds the route for a method and a path."""
-
-    def __init__(self, routes: list[Route]) -> None:
-        self.routes = routes
-        self._patterns: list[tuple[re.Pattern[str], Route]] = []
-        seen: set[tuple[str, str]] = set()
-        for route in routes:
-            key = (route.method, route.path)
-            if key in seen:
-                raise ValueError(f"route {route.method} {route.path} declared twice")
-            seen.add(key)
-            declared = {p.name for p in route.params}
-            if declared != set(route.param_names()):
-                raise ValueError(f"route {route.path}: path parameters and fields differ")
-            self._patterns.append((_compile(route.path), route))
-
-    def template_of(self, method: str, path: str) -> Route | None:
-        """The route whose path pattern and method fit, without converting parameters."""
-        path = path.rstrip("/") or "/"
-        for pattern, route in self._patterns:
-            if route.method == method and pattern.match(path):
-                return route
-        return None
-
-    def match(self, method: str, path: str) -> Match:
-        """The route and parameters for a request; 404 for no such path, 405 for the method."""
-        allowed: list[str] = []
-        path = path.rstrip("/") or "/"
-        for pattern, route in self._patterns:
-            found = pattern.match(path)
-            if found is None:
-                continue
-            if route.method != method:
-                allowed.append(route.method)
-                continue
-            params = _convert(route, found.groupdict())
-            if params is not None:
-                return Match(route, params)
-        if allowed:
-            raise ApiError(
-                405,
-                "method_not_allowed",
-                f"{method} is not allowed here",
-                headers=(("Allow", ", ".join(sorted(set(allowed)))),),
-            )
-        raise not_found()
-
-
-def not_found() -> ApiError:
-    """The 404 for a path no route answers."""
-    return ApiError(404, "not_found", "no such resource")
-
-
-def _compile(path: str) -> re.Pattern[str]:
-    parts = []
-    for segment in path.split("/"):
-        name = re.fullmatch(r"{(\w+)}", segment)
-        parts.append(f"(?P<{name.group(1)}>[^/]+)" if name else re.escape(segment))
-    return re.compile("^" + "/".join(parts) + "$")
-
-
-def _convert(route: Route, raw: dict[str, str]) -> dict[str, Any] | None:
-    """The path parameters converted, or None when one does not parse.
-
-    A path that names nothing this server could hold is simply not there (404).
-    """
-    params: dict[str, Any] = {}
-    for spec in route.params:
-        try:
-            params[spec.name] = spec.parse(raw[spec.name])
-        except ApiError:
-            return None
-    return params
+    def bind(self, raw: dict[str, str]) -> dict[str, Any] | None:
+        """The path parameters converted by their fields, or None when one does not parse."""
+        params: dict[str, Any] = {}
+        for spec in self.params:
+            try:
+                params[spec.name] = spec.parse(raw[spec.name])
+            except HttpError:
+                return None
+        return params

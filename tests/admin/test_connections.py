@@ -93,8 +93,10 @@ def test_unknown_connection_is_a_404_page(signed_in: Browser) -> None:
 
 
 def test_wrong_method_is_a_405_page(signed_in: Browser) -> None:
-    """GET on a form's address is refused with 405."""
-    assert signed_in.get("/admin/connections").status == 405
+    """GET on a form's address is refused with 405, naming the method it takes."""
+    page = signed_in.get("/admin/connections")
+    assert page.status == 405
+    assert page.headers["allow"] == "POST"
 
 
 def test_health_after_a_session_and_the_company_lock(app: QwcApp, signed_in: Browser) -> None:

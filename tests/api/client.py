@@ -104,7 +104,7 @@ class ApiClient:
 
     def _check(self, method: str, path: str, reply: Reply) -> None:
         document = self.api.document
-        route = self.api.router.template_of(method, path)
+        route = next((r for r, _ in self.api.router.routes_at(path) if r.method == method), None)
         if route is None:
             schema: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
         else:

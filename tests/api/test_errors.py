@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from qwc_service.api.app import ApiApp, build_api
-from qwc_service.api.routing import Call, Route
+from qwc_service.api.routing import Call, Operation
 from qwc_service.app import QwcApp
 from tests.api.client import ApiClient, call_wsgi
 from tests.api.conftest import new_token
@@ -119,6 +119,21 @@ def test_qbxml_and_schedule_errors(client: ApiClient) -> None:
         assert reply.status == 400 and reply.error["field"] == field
 
 
+def test_allow_names_only_the_routes_that_take_the_path(client: ApiClient) -> None:
+    """A segment no route of a method can take is no path of it: not in Allow, else 404."""
+    cid = create_connection(client)
+    headers = {"Authorization": f"Bearer {client.token}"}
+    pause = call_wsgi(client.app, "GET", f"/api/connections/{cid}/schedules/pause", headers=headers)
+    assert pause.status == 405 and pause.headers["allow"] == "POST"
+    for method, path in (
+        ("DELETE", f"/api/connections/{cid}/schedules/bogus"),
+        ("GET", "/api/connections/" + "c" * 40),
+    ):
+        reply = call_wsgi(client.app, method, path, headers=headers)
+        assert reply.status == 404 and reply.error["code"] == "not_found", (method, path)
+        assert "allow" not in reply.headers
+
+
 def test_unexpected_failures_are_a_bare_500(app: QwcApp) -> None:
     """An exception no table knows is logged and answered without its message or a trace."""
 
@@ -126,7 +141,7 @@ def test_unexpected_failures_are_a_bare_500(app: QwcApp) -> None:
         """Fail the way a bug would."""
         raise RuntimeError("password=hunter2 at /srv/secret.py line 3")
 
-    route = Route("GET", "/api/explode", explode, "Fail", "test", {"type": "object"})
+    route = Operation("GET", "/api/explode", explode, "Fail", "test", {"type": "object"})
     api = ApiApp(app.settings, app.session_factory, app.exchange.hashing, [route], {}, 1024)
     reply = call_wsgi(
         api, "GET", "/api/explode", headers={"Authorization": f"Bearer {new_token(app)}"}
