@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,6 +14,9 @@ from qwc_service.admin.app import build_admin
 from qwc_service.api.app import build_api
 from qwc_service.config import Settings
 from qwc_service.db import check_schema, make_engine, make_session_factory
+from qwc_service.http.reply import StartResponse, WsgiApp, text_reply
+from qwc_service.http.request import Request
+from qwc_service.http.routing import ANY, NotFound, Route, Router
 from qwc_service.logs import configure_logging
 from qwc_service.qbwc.exchange import WebConnectorExchange
 from qwc_service.qbwc.kinds import build_handlers
@@ -23,24 +26,22 @@ from qwc_service.soap.guard import guard_soap
 from qwc_service.status.metrics import metrics_page
 from qwc_service.status.pages import health_page, support_page
 
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-
-def _plain(status: str, message: str) -> WsgiApp:
-    body = (message + "\n").encode()
+def _plain(status: int, message: str) -> WsgiApp:
+    reply = text_reply(status, message)
 
     def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        start_response(
-            status,
-            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+        return reply.send(start_response)
 
     return handle
 
 
-PREFIX_ROUTES = frozenset({"/api", "/admin", "/setup"})
+_NOT_FOUND = text_reply(404, "not found")
+
+
+def mount(path: str, app: WsgiApp, *, subtree: bool = False) -> Route[WsgiApp]:
+    """``app`` answers ``path`` whatever the method, and with ``subtree`` every path below."""
+    return Route(ANY, path, app, subtree=subtree)
 
 
 @dataclass
@@ -51,19 +52,23 @@ class QwcApp:
     engine: Engine
     session_factory: sessionmaker[Session]
     exchange: WebConnectorExchange
-    routes: dict[str, WsgiApp]
+    routes: tuple[Route[WsgiApp], ...]
+    router: Router[Route[WsgiApp]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.router = Router(self.routes)
+
+    def mounted(self, path: str) -> WsgiApp | None:
+        """The application mounted at ``path``, if any."""
+        return next((route.handler for route in self.routes if route.path == path), None)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO") or "/"
-        prefix = "/" + path.lstrip("/").split("/", 1)[0]
-        if prefix in PREFIX_ROUTES:
-            # These applications answer every path under their prefix themselves.
-            handler = self.routes.get(prefix)
-        else:
-            handler = self.routes.get(path.rstrip("/") or "/")
-        if handler is None:
-            return _plain("404 Not Found", "not found")(environ, start_response)
-        return handler(environ, start_response)
+        request = Request(environ)
+        try:
+            match = self.router.match(request.method, request.path)
+        except NotFound:
+            return _NOT_FOUND.send(start_response)
+        return match.route.handler(environ, start_response)
 
 
 def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
@@ -80,14 +85,15 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     session_factory = make_session_factory(engine)
     exchange = WebConnectorExchange(settings, session_factory, build_handlers())
     soap = guard_soap(build_soap_app(exchange), max_body_bytes=settings.max_body_bytes)
-    routes: dict[str, WsgiApp] = {
-        "/qbwc": soap,
-        "/support": support_page(settings.app_name),
-        "/health": health_page(engine, session_factory),
-        "/metrics": metrics_page(engine, session_factory),
-        "/api": build_api(settings, session_factory, exchange.hashing),
-        "/admin": build_admin(settings, session_factory, exchange.hashing),
-        "/setup": build_setup_pages(settings, session_factory),
-        "/": _plain("200 OK", f"{settings.app_name}: the Web Connector endpoint is /qbwc"),
-    }
+    routes = (
+        mount("/qbwc", soap),
+        mount("/support", support_page(settings.app_name)),
+        mount("/health", health_page(engine, session_factory)),
+        mount("/metrics", metrics_page(engine, session_factory)),
+        # These applications answer every path under their prefix themselves.
+        mount("/api", build_api(settings, session_factory, exchange.hashing), subtree=True),
+        mount("/admin", build_admin(settings, session_factory, exchange.hashing), subtree=True),
+        mount("/setup", build_setup_pages(settings, session_factory), subtree=True),
+        mount("/", _plain(200, f"{settings.app_name}: the Web Connector endpoint is /qbwc")),
+    )
     return QwcApp(settings, engine, session_factory, exchange, routes)

@@ -10,8 +10,6 @@ shaped like a link), 410 when it expired or was replaced, with no other detail.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -26,6 +24,9 @@ from qwc_service.connections.setup_links import (
 )
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.http.html import new_nonce, page_headers, template_environment
+from qwc_service.http.reply import HTML_TYPE, Headers, Reply, StartResponse
+from qwc_service.http.request import Request
+from qwc_service.http.routing import NotFound, Route, Router
 from qwc_service.setup.content import setup_context
 
 __all__ = ["SetupPages", "build_setup_pages"]
@@ -41,21 +42,24 @@ def render(template: str, **context: Any) -> bytes:
     return _TEMPLATES.get_template(template).render(**context).encode("utf-8")
 
 
-StartResponse = Callable[..., Any]
-HTML_TYPE = "text/html; charset=utf-8"
 QWC_TYPE = "application/xml; charset=utf-8"
-ALLOWED = "GET, HEAD"
+# Every path here can only be viewed: any other method is refused wherever it is sent.
+VIEW_METHODS = ("GET", "HEAD")
+ALLOWED = ", ".join(VIEW_METHODS)
+Page = Callable[[str], Reply]
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A complete reply: status, content type, body and extra headers."""
-
-    status: int
-    content_type: str
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = ()
-    nonce: str | None = None
+def _secret(
+    status: int,
+    body: bytes,
+    content_type: str,
+    *,
+    nonce: str | None = None,
+    headers: Headers = (),
+) -> Reply:
+    """Every answer here: never cached, framed or sent on as a referrer; no script runs
+    but one carrying ``nonce``."""
+    return Reply(status, body, content_type, (*page_headers(nonce), *headers))
 
 
 # Why a link does not work, as the person holding it is told: (status, title, message).
@@ -92,29 +96,34 @@ class SetupPages:
     def __init__(self, settings: Settings, session_factory: SessionFactory) -> None:
         self.settings = settings
         self.session_factory = session_factory
+        self.router: Router[Route[Page]] = Router(
+            [
+                Route("GET", "/setup/{token}", self.page),
+                Route("GET", "/setup/{token}/qwc", self.qwc_file),
+            ]
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        method = str(environ.get("REQUEST_METHOD") or "GET").upper()
+        request = Request(environ)
         try:
-            answer = self.answer(method, str(environ.get("PATH_INFO") or "/"))
+            reply = self.answer(request.method, request.path)
         except Exception:
             # The path holds the token: it stays out of the log, like everything here.
-            log.exception("setup_page_failed", method=method)
-            answer = self.refusal("error")
-        return self.send(answer, start_response, head=method == "HEAD")
+            log.exception("setup_page_failed", method=request.method)
+            reply = self.refusal("error")
+        return reply.send(start_response, head=request.method == "HEAD")
 
-    def answer(self, method: str, path: str) -> Answer:
+    def answer(self, method: str, path: str) -> Reply:
         """The reply to one request (a refusal page for anything but a working link)."""
-        parts = path.strip("/").split("/")
-        if method not in ("GET", "HEAD"):
+        if method not in VIEW_METHODS:
             return self.refusal("method", (("Allow", ALLOWED),))
-        if len(parts) == 2 and parts[0] == "setup":
-            return self.page(parts[1])
-        if len(parts) == 3 and parts[0] == "setup" and parts[2] == "qwc":
-            return self.qwc_file(parts[1])
-        return self.refusal("unknown")
+        try:
+            match = self.router.match("GET", path)
+        except NotFound:
+            return self.refusal("unknown")
+        return match.route.handler(match.params["token"])
 
-    def page(self, token: str) -> Answer:
+    def page(self, token: str) -> Reply:
         """The setup page of a working link; opening it is recorded on the link."""
         nonce = new_nonce()
         try:
@@ -129,9 +138,9 @@ class SetupPages:
                 )
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
-        return Answer(200, HTML_TYPE, body, nonce=nonce)
+        return _secret(200, body, HTML_TYPE, nonce=nonce)
 
-    def qwc_file(self, token: str) -> Answer:
+    def qwc_file(self, token: str) -> Reply:
         """The machine's .qwc file, as an attachment named after its username."""
         try:
             with unit_of_work(self.session_factory) as db:
@@ -146,9 +155,9 @@ class SetupPages:
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
         disposition = ("Content-Disposition", f'attachment; filename="{username}.qwc"')
-        return Answer(200, QWC_TYPE, document.encode("utf-8"), (disposition,))
+        return _secret(200, document.encode("utf-8"), QWC_TYPE, headers=(disposition,))
 
-    def refused(self, exc: LookupError) -> Answer:
+    def refused(self, exc: LookupError) -> Reply:
         """The refusal page for a link that does not work, logged without the token."""
         reason = (
             "expired"
@@ -160,7 +169,7 @@ class SetupPages:
         log.info("setup_link_refused", reason=reason)
         return self.refusal(reason)
 
-    def refusal(self, reason: str, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
+    def refusal(self, reason: str, headers: Headers = ()) -> Reply:
         """One page shape for every refusal: a title and a sentence, nothing more."""
         status, title, message = _REFUSALS[reason]
         body = render(
@@ -171,21 +180,7 @@ class SetupPages:
             ask_again=reason in _ASK_AGAIN,
             support_url=self.settings.support_url,
         )
-        return Answer(status, HTML_TYPE, body, headers)
-
-    def send(self, answer: Answer, start_response: StartResponse, *, head: bool) -> list[bytes]:
-        """Hand the answer to the WSGI server (headers only for HEAD)."""
-        phrase = HTTPStatus(answer.status).phrase
-        start_response(
-            f"{answer.status} {phrase}",
-            [
-                ("Content-Type", answer.content_type),
-                ("Content-Length", str(len(answer.body))),
-                *page_headers(answer.nonce),
-                *answer.headers,
-            ],
-        )
-        return [] if head else [answer.body]
+        return _secret(status, body, HTML_TYPE, headers=headers)
 
 
 def build_setup_pages(settings: Settings, session_factory: SessionFactory) -> SetupPages:

@@ -31,7 +31,7 @@ class Mounted:
 @pytest.fixture
 def api_app(app: QwcApp) -> ApiApp:
     """The API as the composition root builds it (or as build_api does, until it is mounted)."""
-    mounted = app.routes.get("/api")
+    mounted = app.mounted("/api")
     if isinstance(mounted, ApiApp):
         return mounted
     return build_api(app.settings, app.session_factory, app.exchange.hashing)
@@ -40,7 +40,7 @@ def api_app(app: QwcApp) -> ApiApp:
 @pytest.fixture
 def server(app: QwcApp, api_app: ApiApp) -> Any:
     """One WSGI application answering /qbwc, /support, /health and /api."""
-    if app.routes.get("/api") is api_app:
+    if app.mounted("/api") is api_app:
         return app
     return Mounted(app, api_app)
 

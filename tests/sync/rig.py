@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qwc_service.app import QwcApp
 from qwc_service.connections.models import Connection
@@ -32,7 +32,7 @@ def with_sync_handler(app: QwcApp) -> QwcApp:
         app.engine,
         app.session_factory,
         exchange,
-        {**app.routes, "/qbwc": soap},
+        tuple(replace(r, handler=soap) if r.path == "/qbwc" else r for r in app.routes),
     )
 
 
