@@ -18,7 +18,7 @@ PACKAGE = ROOT / "qwc_service"
 KIND = {
     **dict.fromkeys(("cli", "soap", "api", "admin", "setup", "status"), "transport"),
     **dict.fromkeys(("demo", "serving", "wsgi", "gunicorn_conf", "app", "models"), "composition"),
-    **dict.fromkeys(("qbwc", "reporting"), "use case"),
+    **dict.fromkeys(("qbwc", "reporting", "failures"), "use case"),
     **dict.fromkeys(
         (
             "connections",

@@ -1,1 +1,1 @@
-"""WSGI plumbing the apps share: page headers, templates, the redacting access log."""
+"""WSGI plumbing the apps share: one router, request, reply and error; page headers; access log."""
