@@ -13,6 +13,7 @@ from qwc_service import models
 from qwc_service.admin.app import build_admin
 from qwc_service.api.app import build_api
 from qwc_service.config import Settings
+from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import check_schema, make_engine, make_session_factory
 from qwc_service.http.reply import StartResponse, WsgiApp, text_reply
 from qwc_service.http.request import Request
@@ -51,6 +52,7 @@ class QwcApp:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    hashing: PasswordHashing
     exchange: WebConnectorExchange
     routes: tuple[Route[WsgiApp], ...]
     router: Router[Route[WsgiApp]] = field(init=False, repr=False)
@@ -83,7 +85,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     if check_database:
         check_schema(engine)
     session_factory = make_session_factory(engine)
-    exchange = WebConnectorExchange(settings, session_factory, build_handlers())
+    hashing = PasswordHashing(settings)
+    exchange = WebConnectorExchange(settings, session_factory, build_handlers(), hashing)
     soap = guard_soap(build_soap_app(exchange), max_body_bytes=settings.max_body_bytes)
     routes = (
         mount("/qbwc", soap),
@@ -91,9 +94,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
         mount("/health", health_page(engine, session_factory)),
         mount("/metrics", metrics_page(engine, session_factory)),
         # These applications answer every path under their prefix themselves.
-        mount("/api", build_api(settings, session_factory, exchange.hashing), subtree=True),
-        mount("/admin", build_admin(settings, session_factory, exchange.hashing), subtree=True),
+        mount("/api", build_api(settings, session_factory, hashing), subtree=True),
+        mount("/admin", build_admin(settings, session_factory, hashing), subtree=True),
         mount("/setup", build_setup_pages(settings, session_factory), subtree=True),
         mount("/", _plain(200, f"{settings.app_name}: the Web Connector endpoint is /qbwc")),
     )
-    return QwcApp(settings, engine, session_factory, exchange, routes)
+    return QwcApp(settings, engine, session_factory, hashing, exchange, routes)

@@ -48,7 +48,7 @@ def make_machine(
     """Add a machine to a connection, writing its .qwc file."""
     with unit_of_work(app.session_factory) as session:
         created = connections.add_machine(
-            session, app.settings, app.exchange.hashing, connection_id, label=label
+            session, app.settings, app.hashing, connection_id, label=label
         )
         return MachineCredentials(
             connection_id, created.machine.username, created.password, created.qwc_path

@@ -78,11 +78,12 @@ class WebConnectorExchange:
         settings: Settings,
         session_factory: SessionFactory,
         handlers: Mapping[str, JobHandler],
+        hashing: PasswordHashing,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.handlers = handlers
-        self.hashing = PasswordHashing(settings)
+        self.hashing = hashing
 
     # -- before a session ---------------------------------------------------------------
 

@@ -20,7 +20,7 @@ def _token(setup_link: str) -> str:
 
 def _password_works(app: QwcApp, username: str, password: str) -> bool:
     with unit_of_work(app.session_factory) as db:
-        return app.exchange.hashing.verify(get_machine(db, username).password_hash, password)
+        return app.hashing.verify(get_machine(db, username).password_hash, password)
 
 
 def _row(page: Page, username: str) -> str:

@@ -61,7 +61,7 @@ def test_sign_in_sets_a_strict_http_only_cookie(browser: Browser, token: str) ->
 def test_cookie_is_secure_behind_https(app: QwcApp, token: str) -> None:
     """With an https public URL the cookie is sent over https only."""
     settings = app.settings.with_overrides(public_url="https://qbwc.example.com")
-    admin = Browser(build_admin(settings, app.session_factory, app.exchange.hashing))
+    admin = Browser(build_admin(settings, app.session_factory, app.hashing))
     page = admin.post("/admin/login", {"token": token}, csrf=False)
     assert page.status == 303 and "; Secure" in page.headers["set-cookie"]
 

@@ -25,12 +25,13 @@ from tests.factories import MachineCredentials, make_connection, make_machine
 def with_sync_handler(app: QwcApp) -> QwcApp:
     """The same server, its exchange built with the sync handler among its handlers."""
     handlers = {**build_handlers(), JobKind.SYNC: SyncHandler()}
-    exchange = WebConnectorExchange(app.settings, app.session_factory, handlers)
+    exchange = WebConnectorExchange(app.settings, app.session_factory, handlers, app.hashing)
     soap = guard_soap(build_soap_app(exchange), max_body_bytes=app.settings.max_body_bytes)
     return QwcApp(
         app.settings,
         app.engine,
         app.session_factory,
+        app.hashing,
         exchange,
         tuple(replace(r, handler=soap) if r.path == "/qbwc" else r for r in app.routes),
     )
