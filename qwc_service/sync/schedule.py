@@ -24,6 +24,7 @@ from qwc_service.queue.payload import store_payload
 from qwc_service.records.registry import RecordType
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.requests import QUERY_REQUEST_NAMES, query_request
+from qwc_service.sync.state import SyncState
 from qwc_service.sync.windows import Window, window_of, zone_of
 
 __all__ = [
@@ -289,22 +290,13 @@ def _queue(
         units_remaining=2 if incremental else 1,
         attempts=0,
     )
-    store_payload(
-        job,
-        {
-            "type": kind.value,
-            "phase": "query",
-            "from": definition.watermark,
-            "deleted_from": definition.deleted_watermark or definition.watermark,
-            "max_returned": definition.max_returned,
-            "iterator_id": None,
-            "pages": 0,
-            "restarts": 0,
-            "max_seen_raw": None,
-            "started_at": None,
-            "expected_pages": None,
-        },
+    state = SyncState(
+        type=kind,
+        max_returned=definition.max_returned,
+        modified_from=definition.watermark,
+        deleted_from=definition.deleted_watermark or definition.watermark,
     )
+    store_payload(job, state.to_payload())
     if requested:
         definition.requested_at = now
     session.add(job)

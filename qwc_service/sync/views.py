@@ -14,6 +14,7 @@ from qwc_service.queue.models import Job
 from qwc_service.queue.payload import load_payload
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.schedule import PENDING, list_syncs, next_due_at
+from qwc_service.sync.state import SyncState
 from qwc_service.sync.windows import window_of, zone_of
 
 __all__ = ["definition_view", "sync_job_view", "sync_views"]
@@ -48,18 +49,18 @@ def definition_view(
 
 def sync_job_view(job: Job) -> dict[str, Any]:
     """Where one sync job stands: phase, pages read of those expected, records stored."""
-    state = load_payload(job)
+    state = SyncState.from_payload(load_payload(job))
     return {
         "job_id": job.id,
-        "type": state.get("type"),
+        "type": state.type.value,
         "status": job.status,
-        "phase": state.get("phase"),
-        "pages": state.get("pages") or 0,
-        "expected_pages": state.get("expected_pages"),
-        "stored": state.get("stored") or 0,
-        "deleted": state.get("deleted") or 0,
-        "problems": state.get("problems") or 0,
-        "restarts": state.get("restarts") or 0,
+        "phase": state.phase.value,
+        "pages": state.pages,
+        "expected_pages": state.expected_pages,
+        "stored": state.stored,
+        "deleted": state.deleted,
+        "problems": state.problems,
+        "restarts": state.restarts,
         "summary": job.status_message,
         "error": job.error,
     }

@@ -18,6 +18,7 @@ from qwc_service.simulator.dataset import RecordInUse, generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import read_qwc
 from qwc_service.sync import schedule
+from qwc_service.sync.state import SyncState
 from tests.factories import make_connection, make_machine
 from tests.records.compare import assert_company_matches, assert_deletions_match
 
@@ -35,10 +36,10 @@ def _stored_counts(app: QwcApp, connection_id: str, after_job: int) -> dict[str,
             )
         )
         for job in jobs:
-            state = load_payload(job)
-            entry = counts.setdefault(state["type"], {"stored": 0, "deleted": 0, "jobs": 0})
-            entry["stored"] += int(state.get("stored") or 0)
-            entry["deleted"] += int(state.get("deleted") or 0)
+            state = SyncState.from_payload(load_payload(job))
+            entry = counts.setdefault(state.type.value, {"stored": 0, "deleted": 0, "jobs": 0})
+            entry["stored"] += state.stored
+            entry["deleted"] += state.deleted
             entry["jobs"] += 1
             assert job.status == "done", (job.id, job.error)
     return counts

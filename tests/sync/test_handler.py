@@ -16,6 +16,7 @@ from qwc_service.queue.payload import load_payload
 from qwc_service.records.models import Customer, Invoice, InvoiceLine, Item, Payment
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.sync.requests import parse_qb_datetime
+from qwc_service.sync.state import Phase, SyncState
 from tests.sync.rig import Rig, make_rig
 
 
@@ -66,8 +67,8 @@ def test_first_sync_reads_every_page_with_honest_progress(rig: Rig) -> None:
     assert _count(rig, Customer) == 250
     job = rig.job(job_id)
     assert job.status == JobStatus.DONE and job.response is None
-    state = load_payload(job)
-    assert (state["pages"], state["expected_pages"], state["stored"]) == (3, 3, 250)
+    state = SyncState.from_payload(load_payload(job))
+    assert (state.pages, state.expected_pages, state.stored) == (3, 3, 250)
     definition = rig.definition("customers")
     newest = max(c.time_modified for c in qb.company.customers.values())
     assert definition.watermark is not None
@@ -110,8 +111,8 @@ def test_next_sync_fetches_only_changes_and_applies_deletions(rig: Rig) -> None:
     with unit_of_work(rig.app.session_factory) as session:
         row = session.scalar(select(Customer).where(Customer.list_id == ids[1]))
         assert row is not None and row.email == "new@example.com"
-    state = load_payload(rig.job(job_id))
-    assert state["deleted"] == 1 and state["phase"] == "deleted"
+    state = SyncState.from_payload(load_payload(rig.job(job_id)))
+    assert state.deleted == 1 and state.phase == Phase.DELETED
     definition = rig.definition("customers")
     assert definition.watermark is not None and definition.deleted_watermark is not None
     assert parse_qb_datetime(definition.watermark) == company.customers[added.list_id].time_modified
@@ -181,8 +182,8 @@ def test_expired_iterator_restarts_from_the_watermark(rig: Rig) -> None:
     kinds = [_rq(r).get("iterator") for r in run.requests]
     assert kinds == ["Start", "Continue", "Start", "Continue", "Continue"]
     assert 'statusCode="3391"' in rig.quickbooks.responses[1]
-    state = load_payload(rig.job(job_id))
-    assert state["restarts"] == 1 and state["pages"] == 3
+    state = SyncState.from_payload(load_payload(rig.job(job_id)))
+    assert state.restarts == 1 and state.pages == 3
     assert rig.job(job_id).status == JobStatus.DONE
     assert _count(rig, Customer) == 250
 
@@ -201,7 +202,7 @@ def test_iterator_that_keeps_expiring_ends_in_error(rig: Rig) -> None:
     job = rig.job(job_id)
     assert job.status == JobStatus.ERROR
     assert job.error is not None and job.error.startswith("3391")
-    assert load_payload(job)["restarts"] == MAX_RESTARTS + 1
+    assert SyncState.from_payload(load_payload(job)).restarts == MAX_RESTARTS + 1
     definition = rig.definition("customers")
     assert definition.watermark is None and definition.last_error == job.error
 
@@ -228,7 +229,7 @@ def test_continuation_left_for_a_dead_session_starts_over(rig: Rig) -> None:
     assert [_rq(r).get("iterator") for r in run.requests] == ["Start", "Continue", "Continue"]
     assert 'statusCode="3391"' not in "".join(rig.quickbooks.responses)
     assert rig.job(job_id).status == JobStatus.DONE
-    assert load_payload(rig.job(job_id))["restarts"] == 0
+    assert SyncState.from_payload(load_payload(rig.job(job_id))).restarts == 0
 
 
 def test_failed_sync_leaves_the_watermark_alone(rig: Rig) -> None:
@@ -259,8 +260,8 @@ def test_passing_failure_is_retried_later(rig: Rig) -> None:
     job = rig.job(job_id)
     assert job.status == JobStatus.QUEUED and job.not_before is not None
     assert job.pinned_session_id is None
-    state = load_payload(job)
-    assert state["retries"] == 1 and state["iterator_id"] is None
+    state = SyncState.from_payload(load_payload(job))
+    assert state.retries == 1 and state.iterator_id is None
     assert rig.definition("customers").last_error is not None
 
 

@@ -1,11 +1,7 @@
 """Sync jobs: read a record type from QuickBooks page by page, then its deletions.
 
-One job carries a whole sync. Its payload holds where the sync stands::
-
-    {"type", "phase": "query" | "deleted", "from", "deleted_from", "max_returned",
-     "iterator_id", "iterator_session", "awaiting", "pages", "expected_pages", "restarts",
-     "retries", "max_seen_raw", "max_deleted_raw", "started_at", "stored", "deleted",
-     "problems", "problem_samples", "warning"}
+One job carries a whole sync; its payload holds where the sync stands
+(:class:`~qwc_service.sync.state.SyncState`).
 
 Each page is one round trip. While the iterator has records left the job goes back in the
 queue, pinned to the session whose QuickBooks holds the iterator and ahead of everything
@@ -23,12 +19,10 @@ simply updated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from math import ceil
-from typing import Any
 
-from qwc_service.clock import isoformat
 from qwc_service.qbwc.jobs import JobContext
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import (
@@ -42,7 +36,6 @@ from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.payload import load_payload, store_payload
 from qwc_service.queue.service import MAX_PRIORITY
 from qwc_service.records.parse import read_response
-from qwc_service.records.registry import RecordType
 from qwc_service.records.store import ApplyResult, apply_records
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.requests import (
@@ -53,6 +46,7 @@ from qwc_service.sync.requests import (
     overlap_from,
     query_request,
 )
+from qwc_service.sync.state import Phase, SyncState
 
 __all__ = [
     "HARD_PAGE_LIMIT",
@@ -61,8 +55,6 @@ __all__ = [
     "SyncHandler",
 ]
 
-QUERY = "query"
-DELETED = "deleted"
 ITERATOR_EXPIRED = 3391
 MAX_RESTARTS = 3
 MAX_RETRIES = 3
@@ -71,7 +63,6 @@ RETRY_DELAY = timedelta(seconds=60)
 # far more than that means it is not converging.
 PAGE_SLACK = 3
 HARD_PAGE_LIMIT = 10_000
-_PROBLEM_SAMPLES = 3
 _CONTINUATION_PRIORITY = MAX_PRIORITY + 1
 
 
@@ -83,44 +74,48 @@ class _Outcome:
     applied: ApplyResult
 
 
+def _load(job: Job) -> SyncState:
+    return SyncState.from_payload(load_payload(job))
+
+
+def _store(job: Job, state: SyncState) -> None:
+    store_payload(job, state.to_payload())
+
+
 class SyncHandler:
     """Writes each page of a sync and stores what QuickBooks returns (``JobKind.SYNC``)."""
 
     def request_for(self, ctx: JobContext, job: Job) -> str:
         """The next request of the sync: a query page, or the deletions query."""
-        state = load_payload(job)
-        kind = RecordType(state["type"])
-        if state["phase"] == QUERY:
-            interrupted = state.get("awaiting") or (
-                state.get("iterator_id") and state.get("iterator_session") != ctx.session_id
-            )
-            if interrupted:
+        state = _load(job)
+        kind = state.type
+        if state.phase == Phase.QUERY:
+            if state.interrupted(ctx.session_id):
                 # The last page went unanswered or its iterator died with its session.
-                _restart(state)
-            if state.get("started_at") is None:
-                state["started_at"] = isoformat(ctx.now)
+                state = state.restarted()
+            if state.started_at is None:
+                state = state.started(ctx.now)
                 definition = _definition(ctx, job)
                 if definition is not None:
                     definition.last_started_at = ctx.now
-            watermark = state.get("from")
+            watermark = state.modified_from
             text = query_request(
                 kind,
                 version=ctx.qbxml_version,
-                max_returned=int(state["max_returned"]),
+                max_returned=state.max_returned,
                 from_modified=overlap_from(watermark) if watermark else None,
-                iterator_id=state.get("iterator_id"),
+                iterator_id=state.iterator_id,
             )
             job.request_names = QUERY_REQUEST_NAMES[kind]
         else:
-            since = state.get("deleted_from")
+            since = state.deleted_from
             text = deleted_request(
                 kind,
                 version=ctx.qbxml_version,
                 from_deleted=overlap_from(since) if since else None,
             )
             job.request_names = DELETED_REQUEST_NAMES[kind]
-        state["awaiting"] = True
-        store_payload(job, state)
+        _store(job, state.sent())
         job.qbxml = text
         return text
 
@@ -137,12 +132,11 @@ class SyncHandler:
             job.response = None  # pages can be huge: the payload keeps counts instead
 
     def _answer(self, ctx: JobContext, job: Job, response: str, hresult: str, message: str) -> None:
-        state = load_payload(job)
-        state["awaiting"] = False
+        state = _load(job).answered()
         # Removing a sync sets its jobs' sync_definition_id to NULL (ON DELETE SET NULL),
         # so a page of a live sync needs no query for its definition: only the end does.
         if job.sync_definition_id is None:
-            store_payload(job, state)
+            _store(job, state)
             _end(ctx, job, JobStatus.CANCELLED, error="the sync was removed")
             return
         if hresult:
@@ -153,7 +147,7 @@ class SyncHandler:
         try:
             outcome = _read(ctx, job, response, state)
         except QbxmlError as exc:
-            store_payload(job, state)
+            _store(job, state)
             _error(ctx, job, f"QuickBooks' response could not be read: {exc}")
             return
         status = outcome.status
@@ -166,25 +160,22 @@ class SyncHandler:
             _on_error_status(ctx, job, state, status)
             return
         if status.is_warning:
-            state["warning"] = f"{status.status_code}: {status.message}"[:300]
-        _count(state, outcome.applied)
-        if state["phase"] == QUERY:
-            _after_page(ctx, job, state, status, outcome.applied)
+            state = state.warned(f"{status.status_code}: {status.message}")
+        applied = outcome.applied
+        state = state.counted(applied.upserted, applied.deleted, applied.problems)
+        if state.phase == Phase.QUERY:
+            _after_page(ctx, job, state, status, applied)
         else:
-            state["max_deleted_raw"] = later_of(
-                state.get("max_deleted_raw"), outcome.applied.max_time_deleted_raw
-            )
-            _complete(ctx, job, state)
+            _complete(ctx, job, state.deletions_read(applied.max_time_deleted_raw))
 
 
 # -- reading a response --------------------------------------------------------------------
 
 
-def _read(ctx: JobContext, job: Job, response: str, state: dict[str, Any]) -> _Outcome:
+def _read(ctx: JobContext, job: Job, response: str, state: SyncState) -> _Outcome:
     """Parse the response once, storing records while reading; a failure stores nothing."""
-    expected = (QUERY_REQUEST_NAMES if state["phase"] == QUERY else DELETED_REQUEST_NAMES)[
-        RecordType(state["type"])
-    ].removesuffix("Rq") + "Rs"
+    names = QUERY_REQUEST_NAMES if state.phase == Phase.QUERY else DELETED_REQUEST_NAMES
+    expected = names[state.type].removesuffix("Rq") + "Rs"
     reader = read_response(response or "")
     # The reader only parses text: the next batch is read while the last one is stored.
     applied = apply_records(ctx.db, job.connection_id, reader, now=ctx.now, write_behind=True)
@@ -194,44 +185,28 @@ def _read(ctx: JobContext, job: Job, response: str, state: dict[str, Any]) -> _O
     return _Outcome(status, applied)
 
 
-def _count(state: dict[str, Any], applied: ApplyResult) -> None:
-    state["stored"] = int(state.get("stored") or 0) + applied.upserted
-    state["deleted"] = int(state.get("deleted") or 0) + applied.deleted
-    if applied.problems:
-        state["problems"] = int(state.get("problems") or 0) + len(applied.problems)
-        samples = list(state.get("problem_samples") or [])
-        for problem in applied.problems[: _PROBLEM_SAMPLES - len(samples)]:
-            samples.append(str(problem)[:200])
-        state["problem_samples"] = samples
-
-
 # -- moving the sync on --------------------------------------------------------------------
 
 
 def _after_page(
     ctx: JobContext,
     job: Job,
-    state: dict[str, Any],
+    state: SyncState,
     status: ResponseStatus,
     applied: ApplyResult,
 ) -> None:
     """Ask for the next page, move on to deletions, or finish."""
-    state["pages"] = int(state.get("pages") or 0) + 1
-    state["max_seen_raw"] = later_of(state.get("max_seen_raw"), applied.max_time_modified_raw)
-    max_returned = int(state["max_returned"])
     remaining = status.iterator_remaining or 0
-    pages = state["pages"]
-    if pages == 1:
-        state["expected_pages"] = 1 + ceil(remaining / max_returned)
-    incremental = state.get("from") is not None
+    state = state.page_read(applied.max_time_modified_raw, remaining)
+    pages = state.pages
     if remaining > 0:
-        limit = min(HARD_PAGE_LIMIT, int(state.get("expected_pages") or 1) + PAGE_SLACK)
+        limit = min(HARD_PAGE_LIMIT, (state.expected_pages or 1) + PAGE_SLACK)
         if pages >= limit:
             _error(
                 ctx,
                 job,
                 f"QuickBooks' iterator kept returning pages: {pages} pages read where "
-                f"{state.get('expected_pages')} were expected, and {remaining} records still "
+                f"{state.expected_pages} were expected, and {remaining} records still "
                 "reported; the sync was stopped and its watermark left unchanged",
                 state,
             )
@@ -245,22 +220,20 @@ def _after_page(
                 state,
             )
             return
-        state["iterator_id"] = status.iterator_id
-        state["iterator_session"] = ctx.session_id
-        _continue(ctx, job, state, ceil(remaining / max_returned) + (1 if incremental else 0))
+        state = state.continued(status.iterator_id, ctx.session_id)
+        units = ceil(remaining / state.max_returned) + (1 if state.incremental else 0)
+        _continue(ctx, job, state, units)
         return
-    state["iterator_id"] = None
-    state["iterator_session"] = None
-    if incremental:
-        state["phase"] = DELETED
-        _continue(ctx, job, state, 1)
+    state = state.pages_done()
+    if state.incremental:
+        _continue(ctx, job, replace(state, phase=Phase.DELETED), 1)
         return
     _complete(ctx, job, state)
 
 
-def _continue(ctx: JobContext, job: Job, state: dict[str, Any], units: int) -> None:
+def _continue(ctx: JobContext, job: Job, state: SyncState, units: int) -> None:
     """Put the job back at the head of this session's queue for its next round trip."""
-    store_payload(job, state)
+    _store(job, state)
     job.status = JobStatus.QUEUED
     job.session_id = None
     job.completed_at = None
@@ -268,43 +241,43 @@ def _continue(ctx: JobContext, job: Job, state: dict[str, Any], units: int) -> N
     job.pinned_session_id = ctx.session_id
     job.priority = _CONTINUATION_PRIORITY
     job.units_remaining = max(1, units)
-    job.status_message = _summary(state)
+    job.status_message = state.summary()
 
 
-def _complete(ctx: JobContext, job: Job, state: dict[str, Any]) -> None:
+def _complete(ctx: JobContext, job: Job, state: SyncState) -> None:
     """The whole sync is done: advance the watermarks and record the success."""
     definition = _definition(ctx, job)
     if definition is not None:
-        seen = state.get("max_seen_raw")
+        seen = state.max_seen_raw
         definition.watermark = later_of(definition.watermark, seen)
         # Every deletion up to the latest change just read happened before the deletions
         # query ran (or, on a first sync, will be asked for next time): QuickBooks' clock
         # throughout.
-        deleted_mark = later_of(definition.deleted_watermark, state.get("max_deleted_raw"))
+        deleted_mark = later_of(definition.deleted_watermark, state.max_deleted_raw)
         definition.deleted_watermark = later_of(deleted_mark, seen)
         definition.last_success_at = ctx.now
         definition.last_error = None
-    store_payload(job, state)
+    _store(job, state)
     job.error = None
     _end(ctx, job, JobStatus.DONE)
-    job.status_message = _summary(state)
+    job.status_message = state.summary()
 
 
 def _on_error_status(
     ctx: JobContext,
     job: Job,
-    state: dict[str, Any],
+    state: SyncState,
     status: ResponseStatus,
 ) -> None:
-    if status.status_code == ITERATOR_EXPIRED and state["phase"] == QUERY:
-        state["restarts"] = int(state.get("restarts") or 0) + 1
-        if state["restarts"] > MAX_RESTARTS:
+    if status.status_code == ITERATOR_EXPIRED and state.phase == Phase.QUERY:
+        state = replace(state, restarts=state.restarts + 1)
+        if state.restarts > MAX_RESTARTS:
             explanation = explain_status(status.status_code, status.message)
             detail = f"restarted {MAX_RESTARTS} times, still {status.message}"
             _error(ctx, job, format_for_person(explanation, detail), state)
             return
-        _restart(state)
-        _continue(ctx, job, state, 2 if state.get("from") else 1)
+        state = state.restarted()
+        _continue(ctx, job, state, 2 if state.modified_from else 1)
         return
     job.status_message = status.message[:2000] or None
     _fail(ctx, job, state, explain_status(status.status_code, status.message))
@@ -313,23 +286,22 @@ def _on_error_status(
 def _fail(
     ctx: JobContext,
     job: Job,
-    state: dict[str, Any],
+    state: SyncState,
     explanation: Explanation,
     detail: str = "",
 ) -> None:
     """An error: try again later if it is the passing kind, else end the sync in error."""
     text = format_for_person(explanation, detail)
-    retries = int(state.get("retries") or 0)
-    if explanation.retryable and retries < MAX_RETRIES:
-        state["retries"] = retries + 1
-        if state["phase"] == QUERY:
-            _restart(state)
-        store_payload(job, state)
+    if explanation.retryable and state.retries < MAX_RETRIES:
+        state = state.retried()
+        if state.phase == Phase.QUERY:
+            state = state.restarted()
+        _store(job, state)
         job.status = JobStatus.QUEUED
         job.session_id = None
         job.pinned_session_id = None
         job.completed_at = None
-        job.not_before = ctx.now + RETRY_DELAY * state["retries"]
+        job.not_before = ctx.now + RETRY_DELAY * state.retries
         job.error = text
         _note_error(ctx, job, text)
         return
@@ -340,11 +312,11 @@ def _error(
     ctx: JobContext,
     job: Job,
     text: str,
-    state: dict[str, Any] | None = None,
+    state: SyncState | None = None,
 ) -> None:
     """End the sync in error; the watermarks stay where the last completed sync left them."""
     if state is not None:
-        store_payload(job, state)
+        _store(job, state)
     _note_error(ctx, job, text)
     _end(ctx, job, JobStatus.ERROR, error=text)
 
@@ -356,36 +328,6 @@ def _end(ctx: JobContext, job: Job, status: JobStatus, error: str | None = None)
     job.pinned_session_id = None
     if error is not None:
         job.error = error
-
-
-def _restart(state: dict[str, Any]) -> None:
-    """Forget the iterator: the next request starts the read again from the same watermark."""
-    state["phase"] = QUERY
-    state["iterator_id"] = None
-    state["iterator_session"] = None
-    state["pages"] = 0
-    state["expected_pages"] = None
-    state["max_seen_raw"] = None
-    # The counts describe the read that completes; records read twice are stored once.
-    for key in ("stored", "problems", "problem_samples", "warning"):
-        state.pop(key, None)
-
-
-def _summary(state: dict[str, Any]) -> str:
-    text = (
-        f"{state['type']}: {state.get('stored') or 0} stored in {state.get('pages') or 0} page(s)"
-    )
-    if state.get("expected_pages"):
-        text += f" of {state['expected_pages']} expected"
-    if state.get("phase") == DELETED or state.get("deleted"):
-        text += f"; {state.get('deleted') or 0} marked deleted"
-    if state.get("warning"):
-        text += f"; QuickBooks warned {state['warning']}"
-    problems = int(state.get("problems") or 0)
-    if problems:
-        samples = "; ".join(state.get("problem_samples") or [])
-        text += f"; {problems} record(s) could not be read: {samples}"
-    return text[:2000]
 
 
 def _note_error(ctx: JobContext, job: Job, text: str) -> None:
