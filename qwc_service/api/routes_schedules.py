@@ -12,7 +12,7 @@ from qwc_service.api.schemas import ref
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
-from qwc_service.sync.views import sync_job_view, sync_views
+from qwc_service.sync.views import SyncJobReport, sync_views
 
 TYPES = tuple(t.value for t in RecordType)
 RECORD_TYPE = Field("record_type", "string", "What the sync keeps up to date.", enum=TYPES)
@@ -79,7 +79,7 @@ def pause_schedules(call: Call) -> Any:
 def run_schedules(call: Call) -> Any:
     """Queue the connection's syncs (or one type) now, whatever their schedule."""
     jobs = schedule.sync_now(call.db, call.params["connection_id"], call.body.get("type"))
-    return {"data": [sync_job_view(job) for job in jobs]}
+    return {"data": [SyncJobReport.of(job).to_payload() for job in jobs]}
 
 
 TAG = "schedules"

@@ -2,7 +2,8 @@
 
 Each schema lists every member its view writes and refuses others, so a view that gains a
 field without its schema fails the tests that validate real replies. Record schemas are
-derived from the record tables, as :func:`~qwc_service.records.views.record_view` is.
+derived from the record tables, as :func:`~qwc_service.records.views.record_view` is; the
+schemas of typed reports (a sync job) from their dataclasses.
 """
 
 from __future__ import annotations
@@ -12,50 +13,29 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Integer, Numeric
 from sqlalchemy.sql.schema import Table
 
+from qwc_service.api.schemas_from import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    MONEY,
+    N_INTEGER,
+    N_STRING,
+    N_TIMESTAMP,
+    STRING,
+    TIMESTAMP,
+    Schema,
+    nullable,
+    obj,
+    schema_of,
+)
+
+# The routes name the components they answer with through this module.
+from qwc_service.api.schemas_from import ref as ref
 from qwc_service.db import UTCDateTime
 from qwc_service.queue.models import JobKind
 from qwc_service.records.registry import REGISTRY
+from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
-
-Schema = dict[str, Any]
-
-
-def ref(name: str) -> Schema:
-    """A reference to a component schema."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: Schema) -> Schema:
-    """``schema`` or null."""
-    if "$ref" in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
-    widened = dict(schema)
-    widened["type"] = [schema["type"], "null"]
-    return widened
-
-
-STRING: Schema = {"type": "string"}
-INTEGER: Schema = {"type": "integer"}
-BOOLEAN: Schema = {"type": "boolean"}
-TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
-DATE: Schema = {"type": "string", "format": "date"}
-MONEY: Schema = {"type": "string", "pattern": r"^-?\d+\.\d{2,}$"}
-N_STRING = nullable(STRING)
-N_INTEGER = nullable(INTEGER)
-N_TIMESTAMP = nullable(TIMESTAMP)
-
-
-def obj(properties: dict[str, Schema], description: str = "") -> Schema:
-    """An object with exactly these members, all present."""
-    schema: Schema = {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
-    if description:
-        schema["description"] = description
-    return schema
 
 
 def page_of(item: Schema, description: str) -> Schema:
@@ -181,23 +161,7 @@ ENQUEUED = obj(
     "The queued job; deduplicated when a queued job with the same dedup_key was returned.",
 )
 
-SYNC_JOB = obj(
-    {
-        "job_id": INTEGER,
-        "type": N_STRING,
-        "status": STRING,
-        "phase": N_STRING,
-        "pages": INTEGER,
-        "expected_pages": N_INTEGER,
-        "stored": INTEGER,
-        "deleted": INTEGER,
-        "problems": INTEGER,
-        "restarts": INTEGER,
-        "summary": N_STRING,
-        "error": N_STRING,
-    },
-    "Where one sync job stands.",
-)
+SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
 
 SCHEDULE = obj(
     {

@@ -11,7 +11,7 @@ from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections.queries import get_connection
 from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
-from qwc_service.sync.views import definition_view, sync_job_view, sync_views
+from qwc_service.sync.views import SyncJobReport, definition_view, sync_views
 from qwc_service.sync.windows import parse_timestamp, zone_of
 
 TYPES = [t.value for t in RecordType]
@@ -107,7 +107,7 @@ def now_cmd(cli: CliContext, connection_id: str, record_type: str | None, as_jso
     """Queue syncs now, whatever their schedule; one already pending is not queued twice."""
     with cli.unit() as session:
         jobs = schedule.sync_now(session, connection_id, record_type)
-        data = [sync_job_view(job) for job in jobs]
+        data = [SyncJobReport.of(job).to_payload() for job in jobs]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:

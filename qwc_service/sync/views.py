@@ -1,7 +1,8 @@
-"""Plain dictionaries for syncs and sync jobs (CLI output, later the HTTP API)."""
+"""Syncs and sync jobs as the CLI and the HTTP API show them."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from qwc_service.sync.schedule import PENDING, list_syncs, next_due_at
 from qwc_service.sync.state import SyncState
 from qwc_service.sync.windows import window_of, zone_of
 
-__all__ = ["definition_view", "sync_job_view", "sync_views"]
+__all__ = ["SyncJobReport", "definition_view", "sync_views"]
 
 
 def definition_view(
@@ -43,27 +44,50 @@ def definition_view(
         "deleted_watermark": definition.deleted_watermark,
         "last_error": definition.last_error,
         "next_due_at": None if pending is not None else isoformat(next_due),
-        "pending_job": None if pending is None else sync_job_view(pending),
+        "pending_job": None if pending is None else SyncJobReport.of(pending).to_payload(),
     }
 
 
-def sync_job_view(job: Job) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SyncJobReport:
     """Where one sync job stands: phase, pages read of those expected, records stored."""
-    state = SyncState.from_payload(load_payload(job))
-    return {
-        "job_id": job.id,
-        "type": state.type.value,
-        "status": job.status,
-        "phase": state.phase.value,
-        "pages": state.pages,
-        "expected_pages": state.expected_pages,
-        "stored": state.stored,
-        "deleted": state.deleted,
-        "problems": state.problems,
-        "restarts": state.restarts,
-        "summary": job.status_message,
-        "error": job.error,
-    }
+
+    job_id: int
+    # Every sync job has a type and a phase; the published schema has always let them be null.
+    type: str | None
+    status: str
+    phase: str | None
+    pages: int
+    expected_pages: int | None
+    stored: int
+    deleted: int
+    problems: int
+    restarts: int
+    summary: str | None
+    error: str | None
+
+    @classmethod
+    def of(cls, job: Job) -> SyncJobReport:
+        """The report of a sync job, read from its stored state."""
+        state = SyncState.from_payload(load_payload(job))
+        return cls(
+            job_id=job.id,
+            type=state.type.value,
+            status=str(job.status),
+            phase=state.phase.value,
+            pages=state.pages,
+            expected_pages=state.expected_pages,
+            stored=state.stored,
+            deleted=state.deleted,
+            problems=state.problems,
+            restarts=state.restarts,
+            summary=job.status_message,
+            error=job.error,
+        )
+
+    def to_payload(self) -> dict[str, Any]:
+        """The report as JSON-ready data, one member per field."""
+        return asdict(self)
 
 
 def sync_views(session: Session, connection_id: str, now: datetime) -> list[dict[str, Any]]:
