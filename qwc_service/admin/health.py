@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from qwc_service.reporting.health import ConnectionHealth
 
 __all__ = ["STATES", "health_state"]
 
@@ -16,15 +16,12 @@ STATES = {
 }
 
 
-def health_state(health: dict[str, Any]) -> str:
-    """``connected``, ``stale``, ``error``, ``never synced`` or ``disabled``.
-
-    ``health`` is :func:`qwc_service.reporting.health.connection_health`'s report.
-    """
-    if health["disabled"]:
+def health_state(health: ConnectionHealth) -> str:
+    """``connected``, ``stale``, ``error``, ``never synced`` or ``disabled``."""
+    if health.disabled:
         return "disabled"
-    if health["last_check_in_at"] is None and health["last_success_at"] is None:
+    if health.last_check_in_at is None and health.last_success_at is None:
         return "never synced"
-    if health["last_error_unresolved"]:
+    if health.last_error_unresolved:
         return "error"
-    return "connected" if health["connected"] else "stale"
+    return "connected" if health.connected else "stale"

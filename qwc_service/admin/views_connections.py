@@ -47,7 +47,7 @@ def list_page(ctx: Ctx) -> Reply:
                 "connection": connection_view(connection),
                 "health": health,
                 "state": health_state(health),
-                "machines": sum(1 for m in health["machines"] if not m["revoked"]),
+                "machines": sum(1 for m in health.machines if not m.revoked),
             }
         )
     return ctx.page(

@@ -84,7 +84,8 @@ def enable_connection(call: Call) -> Any:
 
 def connection_health(call: Call) -> Any:
     """Whether the Web Connectors check in, what QuickBooks reported, the last error, the queue."""
-    return health.connection_health(call.db, call.settings, call.params["connection_id"])
+    report = health.connection_health(call.db, call.settings, call.params["connection_id"])
+    return report.to_payload()
 
 
 def list_connection_events(call: Call) -> Any:

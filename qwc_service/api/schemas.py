@@ -3,7 +3,7 @@
 Each schema lists every member its view writes and refuses others, so a view that gains a
 field without its schema fails the tests that validate real replies. Record schemas are
 derived from the record tables, as :func:`~qwc_service.records.views.record_view` is; the
-schemas of typed reports (a sync job) from their dataclasses.
+schemas of typed reports (a sync job, a connection's health) from their dataclasses.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from qwc_service.api.schemas_from import ref as ref
 from qwc_service.db import UTCDateTime
 from qwc_service.queue.models import JobKind
 from qwc_service.records.registry import REGISTRY
+from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
 
@@ -254,42 +255,11 @@ EVENT = obj(
     "An audit event.",
 )
 
-MACHINE_CHECK_IN = obj(
-    {
-        "machine_id": INTEGER,
-        "username": STRING,
-        "label": STRING,
-        "revoked": BOOLEAN,
-        "last_seen_at": N_TIMESTAMP,
-        "qbwc_version": N_STRING,
-    }
-)
-
-HEALTH = obj(
-    {
-        "connection_id": STRING,
-        "connected": {
-            "type": "boolean",
-            "description": "A machine checked in within twice the .qwc run interval.",
-        },
-        "disabled": BOOLEAN,
-        "run_every_minutes": INTEGER,
-        "last_check_in_at": N_TIMESTAMP,
-        "machines": {"type": "array", "items": MACHINE_CHECK_IN},
-        "company_name": N_STRING,
-        "company_file": N_STRING,
-        "product_name": N_STRING,
-        "qbxml_version": N_STRING,
-        "last_error": N_STRING,
-        "last_error_at": N_TIMESTAMP,
-        "last_error_unresolved": BOOLEAN,
-        "last_success_at": N_TIMESTAMP,
-        "queue_depth": INTEGER,
-        "jobs_in_flight": INTEGER,
-        "session_active": BOOLEAN,
-        "last_session": nullable(ref("Session")),
-    },
+MACHINE_CHECK_IN = schema_of(MachineCheckIn)
+HEALTH = schema_of(
+    ConnectionHealth,
     "Whether a connection's Web Connectors are checking in, and what they last reported.",
+    overrides={"last_session": ref("Session")},
 )
 
 

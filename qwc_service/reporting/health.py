@@ -6,6 +6,7 @@ above them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.config import Settings
+from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.service import list_machines
 from qwc_service.connections.views import error_unresolved
@@ -23,12 +25,82 @@ from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.service import recent_sessions
 from qwc_service.sessions.views import session_view
 
-__all__ = ["connection_health"]
+__all__ = ["ConnectionHealth", "MachineCheckIn", "connection_health"]
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return isoformat(value)
+    if isinstance(value, MachineCheckIn):
+        return value.to_payload()
+    if isinstance(value, tuple):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class MachineCheckIn:
+    """When one of the connection's machines last checked in, and with which Web Connector."""
+
+    machine_id: int
+    username: str
+    label: str
+    revoked: bool
+    last_seen_at: datetime | None
+    qbwc_version: str | None
+
+    @classmethod
+    def of(cls, machine: Machine) -> MachineCheckIn:
+        """The check-in of ``machine``."""
+        return cls(
+            machine_id=machine.id,
+            username=machine.username,
+            label=machine.label,
+            revoked=machine.is_revoked,
+            last_seen_at=machine.last_seen_at,
+            qbwc_version=machine.qbwc_version,
+        )
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready data: one member per field, times as ISO 8601 text."""
+        return {f.name: _json_ready(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ConnectionHealth:
+    """Whether a connection's Web Connectors check in, what they last reported, its queue."""
+
+    connection_id: str
+    connected: bool = field(
+        metadata={"description": "A machine checked in within twice the .qwc run interval."}
+    )
+    disabled: bool
+    run_every_minutes: int
+    last_check_in_at: datetime | None
+    machines: tuple[MachineCheckIn, ...]
+    company_name: str | None
+    company_file: str | None
+    product_name: str | None
+    qbxml_version: str | None
+    last_error: str | None
+    last_error_at: datetime | None
+    # The error came after the last success: nothing has worked since.
+    last_error_unresolved: bool
+    last_success_at: datetime | None
+    queue_depth: int
+    jobs_in_flight: int
+    session_active: bool
+    # The latest session as :func:`~qwc_service.sessions.views.session_view` writes it.
+    last_session: dict[str, Any] | None
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready data: one member per field, times as ISO 8601 text."""
+        return {f.name: _json_ready(getattr(self, f.name)) for f in fields(self)}
 
 
 def connection_health(
     session: Session, settings: Settings, connection_id: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> ConnectionHealth:
     """Whether a connection's Web Connectors check in, what they reported, and its queue.
 
     ``connected`` means a machine that is not revoked authenticated within twice the run
@@ -54,33 +126,23 @@ def connection_health(
         else None
     )
     latest = recent_sessions(session, connection_id, limit=1)
-    return {
-        "connection_id": connection.id,
-        "connected": connected,
-        "disabled": connection.disabled_at is not None,
-        "run_every_minutes": settings.run_every_minutes,
-        "last_check_in_at": isoformat(last_check_in),
-        "machines": [
-            {
-                "machine_id": m.id,
-                "username": m.username,
-                "label": m.label,
-                "revoked": m.is_revoked,
-                "last_seen_at": isoformat(m.last_seen_at),
-                "qbwc_version": m.qbwc_version,
-            }
-            for m in machines
-        ],
-        "company_name": connection.company_name or connection.lock_company_name,
-        "company_file": connection.last_company_file or connection.lock_file_path,
-        "product_name": connection.product_name,
-        "qbxml_version": connection.qbxml_version,
-        "last_error": connection.last_error,
-        "last_error_at": isoformat(connection.last_error_at),
-        "last_error_unresolved": error_unresolved(connection),
-        "last_success_at": isoformat(connection.last_success_at),
-        "queue_depth": count_queued(session, connection_id),
-        "jobs_in_flight": int(in_flight or 0),
-        "session_active": active is not None and active.is_live(now),
-        "last_session": session_view(latest[0]) if latest else None,
-    }
+    return ConnectionHealth(
+        connection_id=connection.id,
+        connected=connected,
+        disabled=connection.disabled_at is not None,
+        run_every_minutes=settings.run_every_minutes,
+        last_check_in_at=last_check_in,
+        machines=tuple(MachineCheckIn.of(m) for m in machines),
+        company_name=connection.company_name or connection.lock_company_name,
+        company_file=connection.last_company_file or connection.lock_file_path,
+        product_name=connection.product_name,
+        qbxml_version=connection.qbxml_version,
+        last_error=connection.last_error,
+        last_error_at=connection.last_error_at,
+        last_error_unresolved=error_unresolved(connection),
+        last_success_at=connection.last_success_at,
+        queue_depth=count_queued(session, connection_id),
+        jobs_in_flight=int(in_flight or 0),
+        session_active=active is not None and active.is_live(now),
+        last_session=session_view(latest[0]) if latest else None,
+    )

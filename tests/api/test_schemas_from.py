@@ -11,14 +11,18 @@ from jsonschema import Draft202012Validator
 
 from qwc_service.api import schemas
 from qwc_service.api.schemas_from import schema_of
+from qwc_service.simulator.dataset import generate_company
+from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.api.client import ApiClient
-from tests.api.helpers import create_connection
+from tests.api.helpers import add_computer, create_connection, run_session
 
 # The schemas as they were written by hand before they were generated.
 STR = {"type": "string"}
 N_STR = {"type": ["string", "null"]}
 INT = {"type": "integer"}
 N_INT = {"type": ["integer", "null"]}
+BOOL = {"type": "boolean"}
+N_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 SYNC_JOB = {
     "type": "object",
@@ -54,11 +58,80 @@ SYNC_JOB = {
     "description": "Where one sync job stands.",
 }
 
+MACHINE_CHECK_IN = {
+    "type": "object",
+    "properties": {
+        "machine_id": INT,
+        "username": STR,
+        "label": STR,
+        "revoked": BOOL,
+        "last_seen_at": N_TIME,
+        "qbwc_version": N_STR,
+    },
+    "required": ["machine_id", "username", "label", "revoked", "last_seen_at", "qbwc_version"],
+    "additionalProperties": False,
+}
+
+HEALTH = {
+    "type": "object",
+    "properties": {
+        "connection_id": STR,
+        "connected": {
+            "type": "boolean",
+            "description": "A machine checked in within twice the .qwc run interval.",
+        },
+        "disabled": BOOL,
+        "run_every_minutes": INT,
+        "last_check_in_at": N_TIME,
+        "machines": {"type": "array", "items": MACHINE_CHECK_IN},
+        "company_name": N_STR,
+        "company_file": N_STR,
+        "product_name": N_STR,
+        "qbxml_version": N_STR,
+        "last_error": N_STR,
+        "last_error_at": N_TIME,
+        "last_error_unresolved": BOOL,
+        "last_success_at": N_TIME,
+        "queue_depth": INT,
+        "jobs_in_flight": INT,
+        "session_active": BOOL,
+        "last_session": {
+            "anyOf": [{"$ref": "#/components/schemas/Session"}, {"type": "null"}],
+        },
+    },
+    "required": [
+        "connection_id",
+        "connected",
+        "disabled",
+        "run_every_minutes",
+        "last_check_in_at",
+        "machines",
+        "company_name",
+        "company_file",
+        "product_name",
+        "qbxml_version",
+        "last_error",
+        "last_error_at",
+        "last_error_unresolved",
+        "last_success_at",
+        "queue_depth",
+        "jobs_in_flight",
+        "session_active",
+        "last_session",
+    ],
+    "additionalProperties": False,
+    "description": "Whether a connection's Web Connectors are checking in, and what they last "
+    "reported.",
+}
+
 
 def test_generated_schemas_equal_the_hand_written_ones() -> None:
-    """SyncJob comes out as it was written by hand."""
+    """SyncJob, ConnectionHealth and its machines come out as they were written by hand."""
     assert schemas.SYNC_JOB == SYNC_JOB
-    assert schemas.components()["SyncJob"] == SYNC_JOB
+    assert schemas.MACHINE_CHECK_IN == MACHINE_CHECK_IN
+    assert schemas.HEALTH == HEALTH
+    published = schemas.components()
+    assert published["SyncJob"] == SYNC_JOB and published["ConnectionHealth"] == HEALTH
 
 
 @dataclass(frozen=True)
@@ -145,10 +218,23 @@ def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     return Draft202012Validator({**schema, "components": {"schemas": schemas.components()}})
 
 
-def test_sync_job_replies_fit_the_generated_schema(client: ApiClient) -> None:
-    """Queued sync jobs the API returns validate against their schema."""
+def test_health_and_sync_job_replies_fit_the_generated_schemas(
+    client: ApiClient, server: Any
+) -> None:
+    """The health report and queued sync jobs the API returns validate against their schemas."""
     cid = create_connection(client)
     base = f"/api/connections/{cid}"
+    computer = add_computer(client, cid, "PC")
+    add_computer(client, cid, "Spare PC")
+    assert client.put(f"{base}/schedules/customers", {"every_minutes": 30}).status == 201
+    quickbooks = FakeQuickBooks(generate_company(customers=3, invoices=0, payments=0))
+    assert run_session(server, computer, quickbooks).outcome == "completed"
+
+    health = client.get(f"{base}/health").data
+    _validator(schemas.HEALTH).validate(health)
+    assert health["last_session"] is not None and len(health["machines"]) == 2
+    assert health["machines"][0]["last_seen_at"] is not None
+
     client.put(f"{base}/schedules/items", {"every_minutes": 30})
     queued = client.post(f"{base}/schedules/run", {"type": "items"}).data["data"]
     assert len(queued) == 1

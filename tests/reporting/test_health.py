@@ -1,0 +1,56 @@
+"""A connection's health report: typed members, and the JSON the API and pages read from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from qwc_service.admin.health import health_state
+from qwc_service.app import QwcApp
+from qwc_service.connections.queries import get_machine
+from qwc_service.db import unit_of_work
+from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn, connection_health
+from tests.factories import make_connection, make_machine
+
+NOW = datetime(2026, 12, 2, 17, 30, 5, 250_000, tzinfo=UTC)
+
+
+def test_health_is_typed_and_writes_iso_times(app: QwcApp) -> None:
+    """Times are datetimes in the report and ISO 8601 text with offset in its JSON."""
+    connection_id = make_connection(app)
+    front = make_machine(app, connection_id, "Front office PC")
+    make_machine(app, connection_id, "Back office PC")
+    seen = NOW - timedelta(minutes=5)
+    with unit_of_work(app.session_factory) as session:
+        get_machine(session, front.username).last_seen_at = seen
+    with unit_of_work(app.session_factory) as session:
+        health = connection_health(session, app.settings, connection_id, now=NOW)
+
+    assert isinstance(health, ConnectionHealth) and health.connected
+    assert health.last_check_in_at == seen
+    assert [type(m) for m in health.machines] == [MachineCheckIn, MachineCheckIn]
+    assert health_state(health) == "connected"
+    payload = health.to_payload()
+    assert payload["last_check_in_at"] == "2026-12-02T17:25:05+00:00"
+    assert payload["machines"][0] == {
+        "machine_id": health.machines[0].machine_id,
+        "username": front.username,
+        "label": "Front office PC",
+        "revoked": False,
+        "last_seen_at": "2026-12-02T17:25:05+00:00",
+        "qbwc_version": None,
+    }
+    assert payload["machines"][1]["last_seen_at"] is None
+    assert payload["last_session"] is None and payload["last_success_at"] is None
+
+
+def test_state_word_follows_the_report(app: QwcApp) -> None:
+    """Never seen, then stale once the last check-in is more than two run intervals old."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    with unit_of_work(app.session_factory) as session:
+        health = connection_health(session, app.settings, connection_id, now=NOW)
+        assert health_state(health) == "never synced"
+        get_machine(session, machine.username).last_seen_at = NOW - timedelta(hours=2)
+    with unit_of_work(app.session_factory) as session:
+        health = connection_health(session, app.settings, connection_id, now=NOW)
+        assert health_state(health) == "stale" and health.connected is False
