@@ -87,8 +87,8 @@ def measure(run: Run, database_url: str) -> Section:
     try:
         tenants = database.add_tenants(scale.login_threads + 1, prefix="login")
         probe_tenant = database.add_tenants(1, prefix="probe")[0]
-        with unit_of_work(database.factory) as session:
-            queue.enqueue(session, probe_tenant.connection_id, CUSTOMER_PAGE)
+        with unit_of_work(database.factory) as db:
+            queue.enqueue(db, probe_tenant.connection_id, CUSTOMER_PAGE)
         with run.server(settings, "auth") as server:
             url = f"{server.url}/qbwc"
             client = SoapClient(url)

@@ -77,14 +77,14 @@ class Ingest:
 
 
 def _queue_invoices(database: Database, connection_id: str) -> None:
-    with unit_of_work(database.factory) as session:
-        queue_invoice_sync(session, connection_id)
+    with unit_of_work(database.factory) as db:
+        queue_invoice_sync(db, connection_id)
 
 
 def _stored_invoices(database: Database, connection_id: str) -> int | None:
-    with unit_of_work(database.factory) as session:
+    with unit_of_work(database.factory) as db:
         query = select(func.count()).where(Invoice.connection_id == connection_id)
-        return int(session.scalar(query) or 0)
+        return int(db.scalar(query) or 0)
 
 
 def ingest(run: Run, database_url: str, invoices: int, *, alone: bool = False) -> Ingest:

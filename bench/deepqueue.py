@@ -51,13 +51,13 @@ def _columns(table: Any, skip: set[str]) -> list[str]:
 
 def _seed(database: Database, count: int) -> int:
     """``count`` connections named dq0.. and a template job; returns the template job's id."""
-    with unit_of_work(database.factory) as session:
-        template = connections.create_connection(session, name="deep queue template")
-        job_id = queue.enqueue(session, template.id, CUSTOMER_PAGE).job.id
+    with unit_of_work(database.factory) as db:
+        template = connections.create_connection(db, name="deep queue template")
+        job_id = queue.enqueue(db, template.id, CUSTOMER_PAGE).job.id
         # The template itself is not part of any measured queue.
-        queue.cancel_job(session, template.id, job_id)
+        queue.cancel_job(db, template.id, job_id)
         other = _columns(ConnectionRow.__table__, {"id", "name", "file_id"})
-        session.execute(
+        db.execute(
             text(
                 f"INSERT INTO connections (id, name, file_id, {', '.join(other)}) {_SERIES}"
                 f"SELECT '{PREFIX}' || g.n, 'deep ' || g.n, '{{DQ-' || g.n || '}}', "
@@ -72,8 +72,8 @@ def _seed(database: Database, count: int) -> int:
 def _add_jobs(database: Database, template: int, first: int, last: int, spread: int) -> None:
     """Clone the template job as jobs number first..last, job n on connection n % spread."""
     cols = _columns(Job.__table__, {"id", "connection_id", "status"})
-    with unit_of_work(database.factory) as session:
-        session.execute(
+    with unit_of_work(database.factory) as db:
+        db.execute(
             text(
                 f"INSERT INTO jobs (connection_id, status, {', '.join(cols)}) {_SERIES}"
                 f"SELECT '{PREFIX}' || (g.n % :spread), :queued, "
@@ -98,7 +98,7 @@ def _add_jobs(database: Database, template: int, first: int, last: int, spread: 
 
 def _sessions(database: Database, ids: list[str]) -> dict[str, int]:
     """A machine and a live Web Connector session for each of ``ids``."""
-    with unit_of_work(database.factory) as session:
+    with unit_of_work(database.factory) as db:
         rows = {}
         for connection_id in ids:
             machine = Machine(
@@ -107,17 +107,17 @@ def _sessions(database: Database, ids: list[str]) -> dict[str, int]:
                 username=f"{connection_id}-deep",
                 password_hash="-",
             )
-            session.add(machine)
-            session.flush()
+            db.add(machine)
+            db.flush()
             wc = WcSession(
                 ticket_hash=hash_ticket(new_ticket()),
                 machine_id=machine.id,
                 connection_id=connection_id,
                 expires_at=utcnow() + timedelta(hours=2),
             )
-            session.add(wc)
+            db.add(wc)
             rows[connection_id] = wc
-        session.flush()
+        db.flush()
         return {cid: wc.id for cid, wc in rows.items()}
 
 
@@ -138,23 +138,23 @@ def _timed(out: list[float], fn: Callable[[], object]) -> None:
     out.append((time.perf_counter() - started) * 1000.0)
 
 
-def _measure_once(session: Session, times: QueueTimes, cid: str, sid: int, *, close: bool) -> None:
+def _measure_once(db: Session, times: QueueTimes, cid: str, sid: int, *, close: bool) -> None:
     now = utcnow()
     lease = now + timedelta(minutes=30)
 
     def auth() -> None:
-        queue.release_expired(session, cid, now)
-        queue.has_queued(session, cid, now)
+        queue.release_expired(db, cid, now)
+        queue.has_queued(db, cid, now)
 
     def send() -> None:
-        queue.release_session_jobs(session, sid, ended=False)
-        _timed(times.claim, lambda: queue.claim_next(session, cid, sid, lease, now))
+        queue.release_session_jobs(db, sid, ended=False)
+        _timed(times.claim, lambda: queue.claim_next(db, cid, sid, lease, now))
 
     _timed(times.authenticate, auth)
     _timed(times.send, send)
-    _timed(times.progress, lambda: queue.units_remaining(session, cid, sid, now))
+    _timed(times.progress, lambda: queue.units_remaining(db, cid, sid, now))
     if close:
-        _timed(times.close, lambda: queue.release_session_jobs(session, sid))
+        _timed(times.close, lambda: queue.release_session_jobs(db, sid))
 
 
 def measure_queries(database: Database, sessions: dict[str, int], claims: int) -> QueueTimes:
@@ -163,12 +163,12 @@ def measure_queries(database: Database, sessions: dict[str, int], claims: int) -
     pairs = list(sessions.items())
     for index in range(claims + WARMUP_ROUNDS):
         cid, sid = pairs[index % len(pairs)]
-        session = database.factory()
+        db = database.factory()
         try:
-            _measure_once(session, times, cid, sid, close=index < CLOSE_ROUNDS + WARMUP_ROUNDS)
+            _measure_once(db, times, cid, sid, close=index < CLOSE_ROUNDS + WARMUP_ROUNDS)
         finally:
-            session.rollback()
-            session.close()
+            db.rollback()
+            db.close()
         if index == WARMUP_ROUNDS - 1:  # the first rounds warm caches and the statement cache
             times = QueueTimes()
     return times
@@ -183,14 +183,14 @@ def explain_claim(database: Database, cid: str, sid: int) -> str:
             captured.append((statement, params))
 
     event.listen(database.engine, "before_cursor_execute", capture)
-    session = database.factory()
+    db = database.factory()
     try:
         now = utcnow()
-        queue.claim_next(session, cid, sid, now + timedelta(minutes=30), now)
+        queue.claim_next(db, cid, sid, now + timedelta(minutes=30), now)
     finally:
         event.remove(database.engine, "before_cursor_execute", capture)
-        session.rollback()
-        session.close()
+        db.rollback()
+        db.close()
     statement, params = captured[0]
     pg = backend_of(database.settings.database_url) == "postgresql"
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if pg else "EXPLAIN QUERY PLAN "

@@ -169,11 +169,11 @@ class Database:
     def add_tenants(self, count: int, prefix: str = "bench") -> list[Tenant]:
         """Create ``count`` connections, each with one machine that logs in with BENCH_PASSWORD."""
         tenants: list[Tenant] = []
-        with unit_of_work(self.factory) as session:
+        with unit_of_work(self.factory) as db:
             for index in range(count):
-                connection = connections.create_connection(session, name=f"{prefix} {index}")
+                connection = connections.create_connection(db, name=f"{prefix} {index}")
                 created = connections.add_machine(
-                    session,
+                    db,
                     self.settings,
                     self._cheap,
                     connection.id,

@@ -177,9 +177,9 @@ def run_machines(
     database = Database(settings)
     try:
         tenants = database.add_tenants(count, prefix="machine")
-        with unit_of_work(database.factory) as session:
+        with unit_of_work(database.factory) as db:
             for tenant in tenants:
-                workload.queue_pages(session, tenant.connection_id, pages)
+                workload.queue_pages(db, tenant.connection_id, pages)
         with run.server(settings, f"machines-{count}-{think_ms:g}") as server:
             url = f"{server.url}/qbwc"
             specs = [

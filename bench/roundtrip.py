@@ -117,8 +117,8 @@ def server_times(run: Run, database_url: str, workload: Workload) -> SessionTime
 
             def make(index: int, pages: int) -> tuple[QwcFile, str, FakeQuickBooks]:
                 tenant = database.add_tenants(1, prefix=f"roundtrip {index}")[0]
-                with unit_of_work(database.factory) as session:
-                    workload.queue_pages(session, tenant.connection_id, pages)
+                with unit_of_work(database.factory) as db:
+                    workload.queue_pages(db, tenant.connection_id, pages)
                 if pages not in companies:
                     # A sync reads the whole company: its size sets the number of pages.
                     companies[pages] = workload.company(pages)

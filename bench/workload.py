@@ -26,10 +26,10 @@ class Workload:
 
     name: str = "sync"
 
-    def queue_pages(self, session: Session, connection_id: str, pages: int) -> None:
+    def queue_pages(self, db: Session, connection_id: str, pages: int) -> None:
         """Queue a customer sync for the connection (the company's size sets the pages)."""
-        schedule.add_sync(session, connection_id, "customers", 24 * 60, max_returned=PAGE_SIZE)
-        schedule.sync_now(session, connection_id, "customers")
+        schedule.add_sync(db, connection_id, "customers", 24 * 60, max_returned=PAGE_SIZE)
+        schedule.sync_now(db, connection_id, "customers")
 
     def company_data(self, pages: int, seed: int = 1) -> Company:
         """A company with enough active customers for ``pages`` pages."""
@@ -52,10 +52,10 @@ class RawWorkload(Workload):
 
     name: str = "raw jobs"
 
-    def queue_pages(self, session: Session, connection_id: str, pages: int) -> None:
+    def queue_pages(self, db: Session, connection_id: str, pages: int) -> None:
         """Queue ``pages`` raw jobs, each asking for the first page of customers."""
         for _ in range(pages):
-            queue.enqueue(session, connection_id, CUSTOMER_PAGE)
+            queue.enqueue(db, connection_id, CUSTOMER_PAGE)
 
     def company_data(self, pages: int, seed: int = 1) -> Company:
         """A company of one page of customers: every raw job reads the same page."""
@@ -67,7 +67,7 @@ def page_workload() -> Workload:
     return Workload()
 
 
-def queue_invoice_sync(session: Session, connection_id: str) -> None:
+def queue_invoice_sync(db: Session, connection_id: str) -> None:
     """Queue an invoice sync whose first page is the benchmark's big response."""
-    schedule.add_sync(session, connection_id, "invoices", 24 * 60, max_returned=PAGE_SIZE)
-    schedule.sync_now(session, connection_id, "invoices")
+    schedule.add_sync(db, connection_id, "invoices", 24 * 60, max_returned=PAGE_SIZE)
+    schedule.sync_now(db, connection_id, "invoices")

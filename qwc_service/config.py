@@ -137,7 +137,7 @@ class Settings:
     setup_link_hours: int = _integer(
         "QWC_SETUP_LINK_HOURS", 168, "how long a machine's setup link works", minimum=1
     )
-    admin_session_hours: int = _integer(
+    admin_sign_in_hours: int = _integer(
         "QWC_ADMIN_SESSION_HOURS", 12, "how long an admin sign-in lasts", minimum=1
     )
 

@@ -164,13 +164,13 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
+def one_of(db: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
     """``column IN values``; on PostgreSQL as ``= ANY`` of one array parameter.
 
     An IN list binds one parameter per value and so makes a new statement for every length.
     Run a statement using this with :data:`PLAN_FOR_VALUES`.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         condition: ColumnElement[bool] = column == any_(
             bindparam(None, values, type_=ARRAY(column.type))
         )
@@ -190,15 +190,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
     """One database session for one unit of work: commit on success, roll back on any error."""
-    session = factory()
+    db = factory()
     try:
-        yield session
-        session.commit()
+        yield db
+        db.commit()
     except BaseException:
-        session.rollback()
+        db.rollback()
         raise
     finally:
-        session.close()
+        db.close()
 
 
 def alembic_config(database_url: str) -> AlembicConfig:

@@ -89,11 +89,11 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     hashing = PasswordHashing(settings)
-    with unit_of_work(factory) as session:
-        connection = connections.create_connection(session, name="Acme Widgets (demo)")
+    with unit_of_work(factory) as db:
+        connection = connections.create_connection(db, name="Acme Widgets (demo)")
         issued = [
             setup_links.add_machine_with_link(
-                session, settings, hashing, connection.id, label=label, write_file=True
+                db, settings, hashing, connection.id, label=label, write_file=True
             )
             for label in ("Front office PC", "Terminal server")
         ]
@@ -101,10 +101,8 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
         # Customers and invoices kept in sync every 15 minutes; "sync now" queues the first
         # reads at once: full reads through iterators, 10 records per page.
         for record_type in ("customers", "invoices"):
-            schedule.add_sync(
-                session, connection.id, record_type, every_minutes=15, max_returned=10
-            )
-        schedule.sync_now(session, connection.id)
+            schedule.add_sync(db, connection.id, record_type, every_minutes=15, max_returned=10)
+        schedule.sync_now(db, connection.id)
         connection_id = connection.id
     say(f"connection {connection_id}: OwnerID {connection.owner_id}, FileID {connection.file_id}")
     for created in machines:
@@ -125,11 +123,11 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
         say(format_transcript(result))
 
     say("\njobs:")
-    with unit_of_work(factory) as session:
-        for job in queue.list_jobs(session, connection_id):
+    with unit_of_work(factory) as db:
+        for job in queue.list_jobs(db, connection_id):
             say(f"  job {job.id} {job.request_names}: {job.status}; {job.status_message or ''}")
         stored = {
-            record_type: records.count_records(session, connection_id, record_type)
+            record_type: records.count_records(db, connection_id, record_type)
             for record_type in records.RECORD_TYPES
         }
     say("records stored: " + ", ".join(f"{n} {kind}" for kind, n in stored.items()))

@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from qwc_service.admin.models import AdminSession
+from qwc_service.admin.models import AdminSignIn
 from qwc_service.audit.models import AuditEvent
 from qwc_service.connections.models import Connection, Machine, SetupLink
 from qwc_service.db import Base
@@ -22,7 +22,7 @@ from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
-    "AdminSession",
+    "AdminSignIn",
     "ApiToken",
     "AuditEvent",
     "Base",

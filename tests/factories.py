@@ -38,18 +38,16 @@ def make_connection(
     app: QwcApp, name: str = "Acme Widgets", company_file: str | None = None
 ) -> str:
     """Create a connection; returns its Connection ID."""
-    with unit_of_work(app.session_factory) as session:
-        return connections.create_connection(session, name=name, company_file=company_file).id
+    with unit_of_work(app.session_factory) as db:
+        return connections.create_connection(db, name=name, company_file=company_file).id
 
 
 def make_machine(
     app: QwcApp, connection_id: str, label: str = "Front office PC"
 ) -> MachineCredentials:
     """Add a machine to a connection, writing its .qwc file."""
-    with unit_of_work(app.session_factory) as session:
-        created = connections.add_machine(
-            session, app.settings, app.hashing, connection_id, label=label
-        )
+    with unit_of_work(app.session_factory) as db:
+        created = connections.add_machine(db, app.settings, app.hashing, connection_id, label=label)
         return MachineCredentials(
             connection_id, created.machine.username, created.password, created.qwc_path
         )
@@ -67,8 +65,8 @@ def customer_query(max_returned: int = 10, iterator: bool = False) -> str:
 
 def enqueue(app: QwcApp, connection_id: str, qbxml: str | None = None, **kwargs: object) -> int:
     """Queue a request set (a customer query by default); returns the job id."""
-    with unit_of_work(app.session_factory) as session:
-        return queue.enqueue(session, connection_id, qbxml or customer_query(), **kwargs).job.id  # type: ignore[arg-type]
+    with unit_of_work(app.session_factory) as db:
+        return queue.enqueue(db, connection_id, qbxml or customer_query(), **kwargs).job.id  # type: ignore[arg-type]
 
 
 def customer_response(
@@ -112,13 +110,13 @@ def open_session(app: QwcApp, connection_id: str, minutes: int = 30) -> int:
     from qwc_service.sessions.tickets import hash_ticket, new_ticket
 
     machine = make_machine(app, connection_id, "session machine")
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         row = WcSession(
             ticket_hash=hash_ticket(new_ticket()),
-            machine_id=connections.get_machine(session, machine.username).id,
+            machine_id=connections.get_machine(db, machine.username).id,
             connection_id=connection_id,
             expires_at=utcnow() + timedelta(minutes=minutes),
         )
-        session.add(row)
-        session.flush()
+        db.add(row)
+        db.flush()
         return row.id

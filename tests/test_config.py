@@ -35,7 +35,7 @@ CUSTOM = Settings(
     db_pool_size=20,
     app_name="Acme Sync",
     setup_link_hours=1,
-    admin_session_hours=1,
+    admin_sign_in_hours=1,
 )
 
 

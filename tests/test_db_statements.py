@@ -35,13 +35,13 @@ def test_one_of_finds_exactly_the_listed_keys(app: QwcApp) -> None:
     """A lookup by a list of keys returns the rows with those keys and no others."""
     ids = [make_connection(app, name=f"Company {n}") for n in range(5)]
     wanted = [ids[0], ids[3], "no-such-connection"]
-    with unit_of_work(app.session_factory) as session:
-        found = session.scalars(
-            select(Connection.id).where(one_of(session, Connection.id, wanted)),
+    with unit_of_work(app.session_factory) as db:
+        found = db.scalars(
+            select(Connection.id).where(one_of(db, Connection.id, wanted)),
             execution_options=PLAN_FOR_VALUES,
         )
         assert sorted(found) == sorted([ids[0], ids[3]])
-        empty = session.scalars(select(Connection.id).where(one_of(session, Connection.id, [])))
+        empty = db.scalars(select(Connection.id).where(one_of(db, Connection.id, [])))
         assert list(empty) == []
 
 
@@ -51,15 +51,15 @@ def test_lookups_planned_for_their_values_are_never_prepared(pg_url: str) -> Non
     engine = make_engine(pg_url, pool_size=1)
     factory = make_session_factory(engine)
     try:
-        with unit_of_work(factory) as session:
+        with unit_of_work(factory) as db:
             for n in range(OFTEN):
                 keys = [f"key-{n}-{k}" for k in range(50)]
-                session.execute(
-                    select(Connection.id).where(one_of(session, Connection.id, keys)),
+                db.execute(
+                    select(Connection.id).where(one_of(db, Connection.id, keys)),
                     execution_options=PLAN_FOR_VALUES,
                 ).all()
-                session.execute(select(Connection.id).where(Connection.name == f"n{n}")).all()
-            prepared = list(session.scalars(text("SELECT statement FROM pg_prepared_statements")))
+                db.execute(select(Connection.id).where(Connection.name == f"n{n}")).all()
+            prepared = list(db.scalars(text("SELECT statement FROM pg_prepared_statements")))
         assert any("connections.name = $1" in statement for statement in prepared)
         assert not any("ANY" in statement for statement in prepared)
     finally:

@@ -101,9 +101,9 @@ def test_a_large_response_is_stored_compressed_and_read_back_whole(pg_url: str) 
         f"<QBXML><QBXMLMsgsRs><CustomerQueryRs>{lines}</CustomerQueryRs></QBXMLMsgsRs></QBXML>"
     )
     try:
-        with unit_of_work(factory) as session:
-            connection = create_connection(session, name="Compression")
-            job = enqueue(session, connection.id, CUSTOMER_QUERY).job
+        with unit_of_work(factory) as db:
+            connection = create_connection(db, name="Compression")
+            job = enqueue(db, connection.id, CUSTOMER_QUERY).job
             job.response = response
         with engine.connect() as conn:
             stored, method = conn.execute(

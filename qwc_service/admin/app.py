@@ -3,7 +3,7 @@
 A request meets these steps in order; the first that fails answers:
 
 1. The path is looked up. Only the sign-in page is public: on any other path a browser
-   without a live admin session is sent to ``/admin/login`` (303), before anything else,
+   that is not signed in is sent to ``/admin/login`` (303), before anything else,
    so a stranger learns nothing, not even which paths exist.
 2. The method (405, with ``Allow``), then for a POST the form (413, 415) and its CSRF value (403).
 3. The page runs inside one unit of work, committed when it returns.
@@ -21,16 +21,16 @@ from typing import Any
 import structlog
 
 from qwc_service.admin import (
-    views_auth,
-    views_connections,
-    views_jobs,
-    views_machines,
-    views_schedules,
+    pages_auth,
+    pages_connections,
+    pages_jobs,
+    pages_machines,
+    pages_schedules,
 )
 from qwc_service.admin.context import Ctx, PageError
 from qwc_service.admin.http import query_of, read_form
 from qwc_service.admin.render import render
-from qwc_service.admin.sessions import COOKIE_NAME, check_csrf, csrf_for, current_session
+from qwc_service.admin.signins import COOKIE_NAME, check_csrf, csrf_for, current_sign_in
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import SessionFactory, unit_of_work
@@ -46,7 +46,7 @@ __all__ = ["AdminApp", "build_admin"]
 log = structlog.get_logger("qwc_service.admin")
 
 LOGIN_PATH = "/admin/login"
-#: The only page served without a live admin session.
+#: The only page served to a browser that is not signed in.
 PUBLIC_PATHS = frozenset({LOGIN_PATH})
 INTERNAL_MESSAGE = "The server could not show this page. Try again; if it repeats, see the logs."
 Handler = Callable[[Ctx], Reply]
@@ -54,25 +54,25 @@ Handler = Callable[[Ctx], Reply]
 C = "/admin/connections/{connection_id}"
 M = C + "/machines/{username}"
 ROUTES: tuple[Route[Handler], ...] = (
-    Route("GET", LOGIN_PATH, views_auth.login_page),
-    Route("POST", LOGIN_PATH, views_auth.sign_in_form),
-    Route("POST", "/admin/logout", views_auth.sign_out_form),
-    Route("GET", "/admin", views_connections.list_page),
-    Route("POST", "/admin/connections", views_connections.create),
-    Route("GET", C, views_connections.detail_page),
-    Route("POST", C + "/unlock", views_connections.release_lock),
-    Route("POST", C + "/machines", views_machines.add),
-    Route("POST", M + "/reset", views_machines.reset),
-    Route("POST", M + "/revoke-link", views_machines.revoke_link),
-    Route("POST", M + "/revoke", views_machines.revoke),
-    Route("POST", C + "/schedules", views_schedules.add),
-    Route("POST", C + "/schedules/pause", views_schedules.pause),
-    Route("POST", C + "/schedules/resume", views_schedules.resume),
-    Route("POST", C + "/schedules/run", views_schedules.run_now),
-    Route("POST", C + "/schedules/remove", views_schedules.remove),
-    Route("GET", C + "/jobs", views_jobs.jobs_page),
-    Route("POST", C + "/jobs/{job_id}/cancel", views_jobs.cancel),
-    Route("POST", C + "/jobs/{job_id}/retry", views_jobs.retry),
+    Route("GET", LOGIN_PATH, pages_auth.login_page),
+    Route("POST", LOGIN_PATH, pages_auth.sign_in_form),
+    Route("POST", "/admin/logout", pages_auth.sign_out_form),
+    Route("GET", "/admin", pages_connections.list_page),
+    Route("POST", "/admin/connections", pages_connections.create),
+    Route("GET", C, pages_connections.detail_page),
+    Route("POST", C + "/unlock", pages_connections.release_lock),
+    Route("POST", C + "/machines", pages_machines.add),
+    Route("POST", M + "/reset", pages_machines.reset),
+    Route("POST", M + "/revoke-link", pages_machines.revoke_link),
+    Route("POST", M + "/revoke", pages_machines.revoke),
+    Route("POST", C + "/schedules", pages_schedules.add),
+    Route("POST", C + "/schedules/pause", pages_schedules.pause),
+    Route("POST", C + "/schedules/resume", pages_schedules.resume),
+    Route("POST", C + "/schedules/run", pages_schedules.run_now),
+    Route("POST", C + "/schedules/remove", pages_schedules.remove),
+    Route("GET", C + "/jobs", pages_jobs.jobs_page),
+    Route("POST", C + "/jobs/{job_id}/cancel", pages_jobs.cancel),
+    Route("POST", C + "/jobs/{job_id}/retry", pages_jobs.retry),
 )
 
 
@@ -112,7 +112,7 @@ class AdminApp:
         public = bool(candidates) and all(route.path in PUBLIC_PATHS for route, _ in candidates)
         with unit_of_work(self.session_factory) as db:
             cookie = request.cookie(COOKIE_NAME)
-            signed_in = current_session(db, cookie) is not None
+            signed_in = current_sign_in(db, cookie) is not None
             if not public and not signed_in:
                 return redirect(LOGIN_PATH)
             csrf = csrf_for(cookie) if signed_in and cookie else ""

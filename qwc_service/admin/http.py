@@ -13,7 +13,7 @@ __all__ = [
     "cleared_cookie",
     "query_of",
     "read_form",
-    "session_cookie",
+    "sign_in_cookie",
 ]
 
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -57,7 +57,7 @@ def _first_values(text: str) -> dict[str, str] | None:
     return {key: values[0] for key, values in parsed.items() if values}
 
 
-def session_cookie(name: str, value: str, *, secure: bool, max_age: int) -> str:
+def sign_in_cookie(name: str, value: str, *, secure: bool, max_age: int) -> str:
     """The Set-Cookie value for a sign-in: scripts cannot read it, other sites cannot send it."""
     flags = f"; Max-Age={max_age}; Path=/admin; HttpOnly; SameSite=Strict"
     return f"{name}={value}{flags}{'; Secure' if secure else ''}"
@@ -65,4 +65,4 @@ def session_cookie(name: str, value: str, *, secure: bool, max_age: int) -> str:
 
 def cleared_cookie(name: str, *, secure: bool) -> str:
     """The Set-Cookie value that removes the sign-in cookie."""
-    return session_cookie(name, "", secure=secure, max_age=0)
+    return sign_in_cookie(name, "", secure=secure, max_age=0)

@@ -12,9 +12,10 @@ from qwc_service.db import Base, UTCDateTime
 from qwc_service.tokens.models import ApiToken
 
 
-class AdminSession(Base):
+class AdminSignIn(Base):
     """One browser signed in to the admin pages with an API token."""
 
+    # The table keeps the name it was created with; renaming it would buy nothing.
     __tablename__ = "admin_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,7 +12,7 @@ from qwc_service.clock import utcnow
 
 
 def record_event(
-    session: Session,
+    db: Session,
     kind: str,
     message: str,
     *,
@@ -32,12 +32,12 @@ def record_event(
         client_address=(client_address or None) and client_address[:64],
         created_at=now or utcnow(),
     )
-    session.add(event)
+    db.add(event)
     return event
 
 
 def list_events(
-    session: Session,
+    db: Session,
     *,
     connection_id: str | None = None,
     since: datetime | None = None,
@@ -52,4 +52,4 @@ def list_events(
         query = query.where(AuditEvent.created_at >= since)
     if kinds:
         query = query.where(AuditEvent.kind.in_(kinds))
-    return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
+    return list(db.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))

@@ -24,10 +24,10 @@ def audit_cmd(
 ) -> None:
     """List audit events, newest first."""
     since_at = parse_timestamp(since) if since else None
-    with cli.unit() as session:
+    with cli.unit() as db:
         data = [
             event_view(e)
-            for e in list_events(session, connection_id=connection_id, since=since_at, limit=limit)
+            for e in list_events(db, connection_id=connection_id, since=since_at, limit=limit)
         ]
 
     def human(rows: list[dict[str, Any]]) -> str:

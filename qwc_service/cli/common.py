@@ -52,8 +52,8 @@ class CliContext:
     @contextmanager
     def unit(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on error."""
-        with unit_of_work(self.session_factory) as session:
-            yield session
+        with unit_of_work(self.session_factory) as db:
+            yield db
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:

@@ -32,10 +32,8 @@ def connection_group() -> None:
 @friendly_errors
 def create_cmd(cli: CliContext, name: str, company_file: str | None, as_json: bool) -> None:
     """Create a connection with its own OwnerID and FileID."""
-    with cli.unit() as session:
-        view = connection_view(
-            service.create_connection(session, name=name, company_file=company_file)
-        )
+    with cli.unit() as db:
+        view = connection_view(service.create_connection(db, name=name, company_file=company_file))
     data = {k: view[k] for k in ("connection_id", "owner_id", "file_id", "name", "company_file")}
     emit(
         data,
@@ -53,8 +51,8 @@ def create_cmd(cli: CliContext, name: str, company_file: str | None, as_json: bo
 @friendly_errors
 def list_cmd(cli: CliContext, as_json: bool) -> None:
     """List connections."""
-    with cli.unit() as session:
-        data = [connection_view(c) for c in service.list_connections(session)]
+    with cli.unit() as db:
+        data = [connection_view(c) for c in service.list_connections(db)]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:
@@ -75,11 +73,11 @@ def list_cmd(cli: CliContext, as_json: bool) -> None:
 @friendly_errors
 def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """Show a connection: its company lock, QuickBooks version, last sessions and last error."""
-    with cli.unit() as session:
-        data = connection_view(get_connection(session, connection_id))
-        data["machines"] = [machine_view(m) for m in service.list_machines(session, connection_id)]
-        data["sessions"] = [session_view(s) for s in recent_sessions(session, connection_id)]
-        data["queued_jobs"] = count_queued(session, connection_id)
+    with cli.unit() as db:
+        data = connection_view(get_connection(db, connection_id))
+        data["machines"] = [machine_view(m) for m in service.list_machines(db, connection_id)]
+        data["sessions"] = [session_view(s) for s in recent_sessions(db, connection_id)]
+        data["queued_jobs"] = count_queued(db, connection_id)
 
     def human(d: dict[str, Any]) -> str:
         lock = d["lock"]
@@ -108,8 +106,8 @@ def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 @friendly_errors
 def unlock_cmd(cli: CliContext, connection_id: str) -> None:
     """Release the company-file lock (for a company file that was moved or restored)."""
-    with cli.unit() as session:
-        service.release_company_lock(session, connection_id)
+    with cli.unit() as db:
+        service.release_company_lock(db, connection_id)
     click.echo(f"company lock of {connection_id} released; the next successful session locks it")
 
 
@@ -126,9 +124,9 @@ def machine_group() -> None:
 @friendly_errors
 def add_cmd(cli: CliContext, connection_id: str, label: str, as_json: bool) -> None:
     """Add a machine: prints its password and setup link once and writes its .qwc file."""
-    with cli.unit() as session:
+    with cli.unit() as db:
         issued = setup_links.add_machine_with_link(
-            session, cli.settings, cli.hashing, connection_id, label=label, write_file=True
+            db, cli.settings, cli.hashing, connection_id, label=label, write_file=True
         )
         created = issued.credentials
         data = {
@@ -165,8 +163,8 @@ def _link(cli: CliContext, issued: setup_links.IssuedLink) -> dict[str, Any]:
 @friendly_errors
 def machines_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """List a connection's machines with their last check-in and Web Connector version."""
-    with cli.unit() as session:
-        data = [machine_view(m) for m in service.list_machines(session, connection_id)]
+    with cli.unit() as db:
+        data = [machine_view(m) for m in service.list_machines(db, connection_id)]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:
@@ -187,8 +185,8 @@ def machines_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 @friendly_errors
 def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
     """Give a machine a new password and setup link (the old ones stop working at once)."""
-    with cli.unit() as session:
-        issued = setup_links.issue_setup_link(session, cli.settings, cli.hashing, username)
+    with cli.unit() as db:
+        issued = setup_links.issue_setup_link(db, cli.settings, cli.hashing, username)
         data = {
             "username": issued.credentials.machine.username,
             "password": issued.credentials.password,
@@ -210,8 +208,8 @@ def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
 @friendly_errors
 def revoke_link_cmd(cli: CliContext, username: str) -> None:
     """Revoke a machine's setup link; its password keeps working."""
-    with cli.unit() as session:
-        count = setup_links.revoke_setup_links(session, username)
+    with cli.unit() as db:
+        count = setup_links.revoke_setup_links(db, username)
     click.echo(f"setup link of {username} revoked" if count else f"{username} has no live link")
 
 
@@ -221,8 +219,8 @@ def revoke_link_cmd(cli: CliContext, username: str) -> None:
 @friendly_errors
 def revoke_cmd(cli: CliContext, username: str) -> None:
     """Revoke a machine: its logins are refused from now on."""
-    with cli.unit() as session:
-        operations.revoke_machine(session, username)
+    with cli.unit() as db:
+        operations.revoke_machine(db, username)
     click.echo(f"machine {username} revoked")
 
 

@@ -76,9 +76,9 @@ def record_cmd(
     Without --key a random key is generated and printed; run the command again with that key
     (and the same values) to learn the payment's state without recording it twice.
     """
-    with cli.unit() as session:
+    with cli.unit() as db:
         write = service.record_payment(
-            session,
+            db,
             connection_id,
             invoice_txn_id=invoice_txn_id,
             amount=amount,
@@ -108,10 +108,10 @@ def record_cmd(
 @friendly_errors
 def list_cmd(cli: CliContext, connection_id: str, status: str | None, as_json: bool) -> None:
     """List a connection's payments, newest first."""
-    with cli.unit() as session:
+    with cli.unit() as db:
         data = [
             payment_write_view(w)
-            for w in service.list_payment_writes(session, connection_id, status=status)
+            for w in service.list_payment_writes(db, connection_id, status=status)
         ]
 
     def human(rows: list[dict[str, Any]]) -> str:
@@ -135,8 +135,8 @@ def list_cmd(cli: CliContext, connection_id: str, status: str | None, as_json: b
 @friendly_errors
 def show_cmd(cli: CliContext, connection_id: str, payment_id: int, as_json: bool) -> None:
     """Show one payment with its state, QuickBooks TxnID and any error."""
-    with cli.unit() as session:
-        data = payment_write_view(service.get_payment_write(session, connection_id, payment_id))
+    with cli.unit() as db:
+        data = payment_write_view(service.get_payment_write(db, connection_id, payment_id))
     emit(data, as_json, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))
 
 

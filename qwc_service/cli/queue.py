@@ -39,9 +39,9 @@ def enqueue_cmd(
 ) -> None:
     """Queue a qbXML request set for a connection."""
     text = qbxml_file.read()
-    with cli.unit() as session:
+    with cli.unit() as db:
         result = service.enqueue(
-            session, connection_id, text, priority=priority, dedup_key=key, depends_on=depends_on
+            db, connection_id, text, priority=priority, dedup_key=key, depends_on=depends_on
         )
         data = {"job_id": result.job.id, "deduplicated": result.deduplicated}
     emit(
@@ -71,8 +71,8 @@ def jobs_cmd(
     cli: CliContext, connection_id: str, status: str | None, kind: str | None, as_json: bool
 ) -> None:
     """List a connection's jobs with their status, request, response and error."""
-    with cli.unit() as session:
-        jobs = service.list_jobs(session, connection_id, status=status, kind=kind)
+    with cli.unit() as db:
+        jobs = service.list_jobs(db, connection_id, status=status, kind=kind)
         data = [job_view(j) for j in jobs]
 
     def human(rows: list[dict[str, Any]]) -> str:

@@ -32,13 +32,13 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 def _all_views(
-    session: Session, connection_id: str, record_type: str, since: datetime | None
+    db: Session, connection_id: str, record_type: str, since: datetime | None
 ) -> Iterator[dict[str, Any]]:
     """Every matching record, page by page."""
     after: int | None = None
     while True:
         page = service.list_records(
-            session, connection_id, record_type, modified_since=since, limit=_PAGE, after=after
+            db, connection_id, record_type, modified_since=since, limit=_PAGE, after=after
         )
         yield from (record_view(row) for row in page)
         if len(page) < _PAGE:
@@ -89,8 +89,8 @@ def records_cmd(
 ) -> None:
     """List the records stored for a connection (deleted ones left out)."""
     modified_since = _parse_since(since)
-    with cli.unit() as session:
-        data = list(_all_views(session, connection_id, record_type, modified_since))
+    with cli.unit() as db:
+        data = list(_all_views(db, connection_id, record_type, modified_since))
     emit(data, as_json, _human)
 
 

@@ -52,11 +52,11 @@ def add_cmd(
     as_json: bool,
 ) -> None:
     """Sync a record type every MINUTES (adding it again changes its schedule)."""
-    with cli.unit() as session:
+    with cli.unit() as db:
         definition = schedule.add_sync(
-            session, connection_id, record_type, every, window=window, max_returned=max_returned
+            db, connection_id, record_type, every, window=window, max_returned=max_returned
         )
-        zone = zone_of(get_connection(session, connection_id))
+        zone = zone_of(get_connection(db, connection_id))
         now = utcnow()
         data = definition_view(
             definition, timezone=zone.key, next_due=schedule.next_due_at(definition, zone, now)
@@ -76,8 +76,8 @@ def add_cmd(
 @friendly_errors
 def list_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """List a connection's syncs with their last success and watermark."""
-    with cli.unit() as session:
-        data = sync_views(session, connection_id, utcnow())
+    with cli.unit() as db:
+        data = sync_views(db, connection_id, utcnow())
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:
@@ -105,8 +105,8 @@ def list_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 @friendly_errors
 def now_cmd(cli: CliContext, connection_id: str, record_type: str | None, as_json: bool) -> None:
     """Queue syncs now, whatever their schedule; one already pending is not queued twice."""
-    with cli.unit() as session:
-        jobs = schedule.sync_now(session, connection_id, record_type)
+    with cli.unit() as db:
+        jobs = schedule.sync_now(db, connection_id, record_type)
         data = [SyncJobReport.of(job).to_payload() for job in jobs]
 
     def human(rows: list[dict[str, Any]]) -> str:
@@ -133,10 +133,10 @@ def pause_cmd(
     cli: CliContext, connection_id: str, until: str, record_type: str | None, as_json: bool
 ) -> None:
     """Pause a connection's syncs (or one type) until a time; a past time resumes them."""
-    with cli.unit() as session:
-        zone = zone_of(get_connection(session, connection_id))
+    with cli.unit() as db:
+        zone = zone_of(get_connection(db, connection_id))
         moment = parse_timestamp(until, zone)
-        paused = schedule.pause_syncs(session, connection_id, moment, record_type)
+        paused = schedule.pause_syncs(db, connection_id, moment, record_type)
         data = {"paused_until": isoformat(moment), "types": [d.record_type for d in paused]}
 
     def human(d: dict[str, Any]) -> str:
@@ -155,8 +155,8 @@ def pause_cmd(
 @friendly_errors
 def remove_cmd(cli: CliContext, connection_id: str, record_type: str, as_json: bool) -> None:
     """Stop syncing a record type; its queued work is cancelled, stored records stay."""
-    with cli.unit() as session:
-        cancelled = schedule.remove_sync(session, connection_id, record_type)
+    with cli.unit() as db:
+        cancelled = schedule.remove_sync(db, connection_id, record_type)
         data = {"type": record_type, "removed": True, "cancelled_jobs": cancelled}
     emit(
         data,

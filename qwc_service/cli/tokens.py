@@ -24,8 +24,8 @@ def token_group() -> None:
 @friendly_errors
 def create_cmd(cli: CliContext, name: str, as_json: bool) -> None:
     """Create a token and print it: this is the only time it is shown."""
-    with cli.unit() as session:
-        created = tokens.create_token(session, name)
+    with cli.unit() as db:
+        created = tokens.create_token(db, name)
         data = {**tokens.token_view(created.token), "token": created.secret}
     emit(
         data,
@@ -43,8 +43,8 @@ def create_cmd(cli: CliContext, name: str, as_json: bool) -> None:
 @friendly_errors
 def list_cmd(cli: CliContext, as_json: bool) -> None:
     """List tokens by id and prefix (never the tokens themselves)."""
-    with cli.unit() as session:
-        data = [tokens.token_view(t) for t in tokens.list_tokens(session)]
+    with cli.unit() as db:
+        data = [tokens.token_view(t) for t in tokens.list_tokens(db)]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:
@@ -66,8 +66,8 @@ def list_cmd(cli: CliContext, as_json: bool) -> None:
 @friendly_errors
 def revoke_cmd(cli: CliContext, token_id_or_prefix: str, as_json: bool) -> None:
     """Revoke a token by id or prefix; requests with it get 401 from now on."""
-    with cli.unit() as session:
-        data = tokens.token_view(tokens.revoke_token(session, token_id_or_prefix))
+    with cli.unit() as db:
+        data = tokens.token_view(tokens.revoke_token(db, token_id_or_prefix))
     emit(data, as_json, lambda d: f"API token {d['token_id']} ({d['prefix']}…) revoked")
 
 

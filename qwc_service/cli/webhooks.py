@@ -38,8 +38,8 @@ def add_cmd(
     """Add an endpoint; its signing secret is printed this once."""
     if (connection_id is None) == (token_id is None):
         raise click.UsageError("give exactly one of --connection and --token")
-    with cli.unit() as session:
-        created = add_endpoint(session, url, connection_id=connection_id, api_token_id=token_id)
+    with cli.unit() as db:
+        created = add_endpoint(db, url, connection_id=connection_id, api_token_id=token_id)
         data = {**endpoint_view(created.endpoint), "secret": created.secret}
 
     def human(d: dict[str, Any]) -> str:
@@ -59,8 +59,8 @@ def add_cmd(
 @friendly_errors
 def list_cmd(cli: CliContext, include_removed: bool, as_json: bool) -> None:
     """List endpoints (secrets are never shown)."""
-    with cli.unit() as session:
-        data = [endpoint_view(e) for e in list_endpoints(session, include_removed=include_removed)]
+    with cli.unit() as db:
+        data = [endpoint_view(e) for e in list_endpoints(db, include_removed=include_removed)]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:
@@ -77,8 +77,8 @@ def list_cmd(cli: CliContext, include_removed: bool, as_json: bool) -> None:
 @friendly_errors
 def remove_cmd(cli: CliContext, endpoint_id: int, as_json: bool) -> None:
     """Remove an endpoint; its undelivered events are marked failed."""
-    with cli.unit() as session:
-        data = endpoint_view(remove_endpoint(session, endpoint_id))
+    with cli.unit() as db:
+        data = endpoint_view(remove_endpoint(db, endpoint_id))
     emit(data, as_json, lambda d: f"removed endpoint {d['id']} ({d['url']})")
 
 
@@ -95,9 +95,9 @@ def events_cmd(
     cli: CliContext, endpoint_id: int | None, status: str | None, limit: int, as_json: bool
 ) -> None:
     """List recent events with their delivery attempts, newest first."""
-    with cli.unit() as session:
-        events = list_events(session, endpoint_id=endpoint_id, status=status, limit=limit)
-        deliveries = deliveries_by_event(session, [e.id for e in events])
+    with cli.unit() as db:
+        events = list_events(db, endpoint_id=endpoint_id, status=status, limit=limit)
+        deliveries = deliveries_by_event(db, [e.id for e in events])
         data = [
             {**event_view(e), "deliveries": [delivery_view(d) for d in deliveries[e.id]]}
             for e in events

@@ -22,7 +22,7 @@ class InvalidTimezone(ValueError):
 
 
 def update_connection(
-    session: Session,
+    db: Session,
     connection_id: str,
     *,
     name: str | None = UNSET,
@@ -34,7 +34,7 @@ def update_connection(
     The company file is what authenticate hands the Web Connector to open (None: whatever
     file is open). The time zone is the one sync windows are read in.
     """
-    connection = get_connection(session, connection_id)
+    connection = get_connection(db, connection_id)
     changed: list[str] = []
     if name is not UNSET:
         cleaned = (name or "").strip()
@@ -50,12 +50,12 @@ def update_connection(
         changed.append("time zone")
     if changed:
         record_event(
-            session,
+            db,
             "connection_updated",
             f"connection changed: {', '.join(changed)}",
             connection_id=connection.id,
         )
-    session.flush()
+    db.flush()
     return connection
 
 
@@ -68,23 +68,19 @@ def check_timezone(name: str) -> str:
     return name
 
 
-def set_disabled(session: Session, connection_id: str, disabled: bool) -> Connection:
+def set_disabled(db: Session, connection_id: str, disabled: bool) -> Connection:
     """Disable a connection (no new work, machines, or sessions) or enable it again.
 
     Ending the sessions in progress is :func:`qwc_service.qbwc.operations.set_disabled`'s
     part.
     """
-    connection = get_connection(session, connection_id)
+    connection = get_connection(db, connection_id)
     now = utcnow()
     if disabled and connection.disabled_at is None:
         connection.disabled_at = now
-        record_event(
-            session, "connection_disabled", "connection disabled", connection_id=connection.id
-        )
+        record_event(db, "connection_disabled", "connection disabled", connection_id=connection.id)
     elif not disabled and connection.disabled_at is not None:
         connection.disabled_at = None
-        record_event(
-            session, "connection_enabled", "connection enabled", connection_id=connection.id
-        )
-    session.flush()
+        record_event(db, "connection_enabled", "connection enabled", connection_id=connection.id)
+    db.flush()
     return connection

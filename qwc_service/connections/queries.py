@@ -26,31 +26,31 @@ class ConnectionDisabled(ValueError):
     """The connection is disabled and takes no new machines or work."""
 
 
-def get_connection(session: Session, connection_id: str) -> Connection:
+def get_connection(db: Session, connection_id: str) -> Connection:
     """The connection with ``connection_id``, or ConnectionNotFound."""
-    connection = session.get(Connection, connection_id)
+    connection = db.get(Connection, connection_id)
     if connection is None:
         raise ConnectionNotFound(connection_id)
     return connection
 
 
-def get_machine(session: Session, username: str) -> Machine:
+def get_machine(db: Session, username: str) -> Machine:
     """The machine with ``username``, or MachineNotFound."""
-    machine = session.scalar(select(Machine).where(Machine.username == username))
+    machine = db.scalar(select(Machine).where(Machine.username == username))
     if machine is None:
         raise MachineNotFound(username)
     return machine
 
 
-def get_connection_machine(session: Session, connection_id: str, username: str) -> Machine:
+def get_connection_machine(db: Session, connection_id: str, username: str) -> Machine:
     """The machine ``username`` of connection ``connection_id``.
 
     ConnectionNotFound for an unknown connection; MachineNotFound for a username that does
     not exist or belongs to another connection (the same answer, so one tenant cannot learn
     another's usernames).
     """
-    get_connection(session, connection_id)
-    machine = get_machine(session, username)
+    get_connection(db, connection_id)
+    machine = get_machine(db, username)
     if machine.connection_id != connection_id:
         raise MachineNotFound(username)
     return machine

@@ -37,9 +37,7 @@ class NewCredentials:
     qwc_path: Path | None
 
 
-def create_connection(
-    session: Session, *, name: str, company_file: str | None = None
-) -> Connection:
+def create_connection(db: Session, *, name: str, company_file: str | None = None) -> Connection:
     """Create a connection with its own Connection ID, OwnerID and FileID."""
     name = name.strip()
     if not name:
@@ -51,18 +49,18 @@ def create_connection(
         file_id=new_guid(),
         company_file=(company_file or None),
     )
-    session.add(connection)
-    session.flush()
+    db.add(connection)
+    db.flush()
     return connection
 
 
-def list_connections(session: Session) -> list[Connection]:
+def list_connections(db: Session) -> list[Connection]:
     """Every connection, oldest first."""
-    return list(session.scalars(select(Connection).order_by(Connection.created_at, Connection.id)))
+    return list(db.scalars(select(Connection).order_by(Connection.created_at, Connection.id)))
 
 
 def find_connections(
-    session: Session, *, search: str = "", after: str | None = None, limit: int = 50
+    db: Session, *, search: str = "", after: str | None = None, limit: int = 50
 ) -> tuple[list[Connection], str | None]:
     """A page of connections by Connection ID, whose name or ID contains ``search``.
 
@@ -80,17 +78,17 @@ def find_connections(
         )
     if after is not None:
         query = query.where(Connection.id > after)
-    rows = list(session.scalars(query.limit(limit + 1)))
+    rows = list(db.scalars(query.limit(limit + 1)))
     if len(rows) > limit:
         return rows[:limit], rows[limit - 1].id
     return rows, None
 
 
-def list_machines(session: Session, connection_id: str) -> list[Machine]:
+def list_machines(db: Session, connection_id: str) -> list[Machine]:
     """The machines of a connection, oldest first (revoked ones included)."""
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     return list(
-        session.scalars(
+        db.scalars(
             select(Machine).where(Machine.connection_id == connection_id).order_by(Machine.id)
         )
     )
@@ -121,7 +119,7 @@ def qwc_document(settings: Settings, connection: Connection, machine: Machine) -
 
 
 def add_machine(
-    session: Session,
+    db: Session,
     settings: Settings,
     hashing: PasswordHashing,
     connection_id: str,
@@ -135,7 +133,7 @@ def add_machine(
     ``password`` is for callers that derive it (setup links); by default it is random.
     """
     check_urls(settings.soap_url, settings.support_url)
-    connection = get_connection(session, connection_id)
+    connection = get_connection(db, connection_id)
     if connection.disabled_at is not None:
         raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
     label = label.strip()
@@ -148,10 +146,10 @@ def add_machine(
         username=new_username(connection.id),
         password_hash=hashing.hash(password),
     )
-    session.add(machine)
-    session.flush()
+    db.add(machine)
+    db.flush()
     record_event(
-        session,
+        db,
         "machine_added",
         f"machine {machine.username} ({machine.label}) added",
         connection_id=connection.id,
@@ -170,70 +168,70 @@ class MachineRevoked(ValueError):
 
 
 def reset_password(
-    session: Session, hashing: PasswordHashing, username: str, *, password: str | None = None
+    db: Session, hashing: PasswordHashing, username: str, *, password: str | None = None
 ) -> NewCredentials:
     """Give a machine a new password; the old one stops working at once.
 
     Setup links issued before show the old password, so they are revoked too.
     """
-    machine = get_machine(session, username)
+    machine = get_machine(db, username)
     if machine.is_revoked:
         raise MachineRevoked(f"machine {username!r} is revoked; add a new machine instead")
     password = password or new_password()
     machine.password_hash = hashing.hash(password)
     machine.password_changed_at = utcnow()
-    revoke_machine_links(session, machine.id)
+    revoke_machine_links(db, machine.id)
     record_event(
-        session,
+        db,
         "password_reset",
         f"password of {machine.username} reset",
         connection_id=machine.connection_id,
         machine_id=machine.id,
         username=machine.username,
     )
-    session.flush()
+    db.flush()
     return NewCredentials(machine=machine, password=password, qwc_path=None)
 
 
-def revoke_machine(session: Session, username: str) -> Machine:
+def revoke_machine(db: Session, username: str) -> Machine:
     """Revoke a machine: its logins get ``nvu`` (ending its sessions is
     :func:`qwc_service.qbwc.operations.revoke_machine`'s part)."""
-    machine = get_machine(session, username)
+    machine = get_machine(db, username)
     now = utcnow()
     if machine.revoked_at is None:
         machine.revoked_at = now
-    revoke_machine_links(session, machine.id)
+    revoke_machine_links(db, machine.id)
     record_event(
-        session,
+        db,
         "machine_revoked",
         f"machine {machine.username} revoked",
         connection_id=machine.connection_id,
         machine_id=machine.id,
         username=machine.username,
     )
-    session.flush()
+    db.flush()
     return machine
 
 
-def release_company_lock(session: Session, connection_id: str) -> Connection:
+def release_company_lock(db: Session, connection_id: str) -> Connection:
     """Release a connection's company-file lock (the file was moved or restored)."""
-    connection = get_connection(session, connection_id)
+    connection = get_connection(db, connection_id)
     was = connection.lock_company_name or connection.lock_file_path or "no company"
     release_lock(connection)
     record_event(
-        session,
+        db,
         "company_unlocked",
         f"company lock released (was: {was})",
         connection_id=connection.id,
     )
-    session.flush()
+    db.flush()
     return connection
 
 
-def revoke_machine_links(session: Session, machine_id: int) -> int:
+def revoke_machine_links(db: Session, machine_id: int) -> int:
     """Revoke every live setup link of a machine; how many were live."""
     now = utcnow()
-    result = session.execute(
+    result = db.execute(
         update(SetupLink)
         .where(
             SetupLink.machine_id == machine_id,

@@ -104,7 +104,7 @@ def setup_url(settings: Settings, token: str) -> str:
     return f"{settings.public_url}/setup/{token}"
 
 
-def _new_link(session: Session, settings: Settings, machine: Machine, token: str) -> SetupLink:
+def _new_link(db: Session, settings: Settings, machine: Machine, token: str) -> SetupLink:
     now = utcnow()
     link = SetupLink(
         machine_id=machine.id,
@@ -112,13 +112,13 @@ def _new_link(session: Session, settings: Settings, machine: Machine, token: str
         created_at=now,
         expires_at=now + timedelta(hours=settings.setup_link_hours),
     )
-    session.add(link)
-    session.flush()
+    db.add(link)
+    db.flush()
     return link
 
 
 def add_machine_with_link(
-    session: Session,
+    db: Session,
     settings: Settings,
     hashing: PasswordHashing,
     connection_id: str,
@@ -133,7 +133,7 @@ def add_machine_with_link(
     """
     token = secrets.token_urlsafe(32)
     created = add_machine(
-        session,
+        db,
         settings,
         hashing,
         connection_id,
@@ -141,12 +141,12 @@ def add_machine_with_link(
         write_file=write_file,
         password=password_for(token),
     )
-    link = _new_link(session, settings, created.machine, token)
+    link = _new_link(db, settings, created.machine, token)
     return IssuedLink(link=link, token=token, credentials=created)
 
 
 def issue_setup_link(
-    session: Session, settings: Settings, hashing: PasswordHashing, username: str
+    db: Session, settings: Settings, hashing: PasswordHashing, username: str
 ) -> IssuedLink:
     """A new setup link for an existing machine; its password changes to the link's.
 
@@ -154,12 +154,12 @@ def issue_setup_link(
     Raises MachineNotFound, or MachineRevoked for a revoked machine.
     """
     token = secrets.token_urlsafe(32)
-    credentials = reset_password(session, hashing, username, password=password_for(token))
-    link = _new_link(session, settings, credentials.machine, token)
+    credentials = reset_password(db, hashing, username, password=password_for(token))
+    link = _new_link(db, settings, credentials.machine, token)
     return IssuedLink(link=link, token=token, credentials=credentials)
 
 
-def open_setup_link(session: Session, token: str, *, now: datetime | None = None) -> OpenedLink:
+def open_setup_link(db: Session, token: str, *, now: datetime | None = None) -> OpenedLink:
     """The machine and password behind a link, or why the link no longer works.
 
     Raises SetupLinkNotFound, SetupLinkExpired or SetupLinkRevoked (a revoked machine
@@ -167,7 +167,7 @@ def open_setup_link(session: Session, token: str, *, now: datetime | None = None
     """
     if not _TOKEN_SHAPE.match(token or ""):
         raise SetupLinkNotFound("no such setup link")
-    link = session.scalar(select(SetupLink).where(SetupLink.token_hash == secret_digest(token)))
+    link = db.scalar(select(SetupLink).where(SetupLink.token_hash == secret_digest(token)))
     if link is None:
         raise SetupLinkNotFound("no such setup link")
     now = now or utcnow()
@@ -177,18 +177,16 @@ def open_setup_link(session: Session, token: str, *, now: datetime | None = None
     if link.expires_at <= now:
         raise SetupLinkExpired("this setup link has expired")
     link.last_opened_at = now
-    session.flush()
+    db.flush()
     return OpenedLink(
         link=link, machine=machine, connection=machine.connection, password=password_for(token)
     )
 
 
-def live_link(
-    session: Session, machine_id: int, *, now: datetime | None = None
-) -> SetupLink | None:
+def live_link(db: Session, machine_id: int, *, now: datetime | None = None) -> SetupLink | None:
     """The machine's link that still works, if any (its token is not recoverable)."""
     now = now or utcnow()
-    return session.scalar(
+    return db.scalar(
         select(SetupLink)
         .where(
             SetupLink.machine_id == machine_id,
@@ -200,7 +198,7 @@ def live_link(
     )
 
 
-def revoke_setup_links(session: Session, username: str) -> int:
+def revoke_setup_links(db: Session, username: str) -> int:
     """Revoke a machine's live setup links (its password stays as it is); how many."""
-    machine = get_machine(session, username)
-    return revoke_machine_links(session, machine.id)
+    machine = get_machine(db, username)
+    return revoke_machine_links(db, machine.id)

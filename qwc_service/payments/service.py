@@ -96,7 +96,7 @@ class _Request:
 
 
 def record_payment(
-    session: Session,
+    db: Session,
     connection_id: str,
     *,
     invoice_txn_id: str,
@@ -118,15 +118,15 @@ def record_payment(
     """
     asked = _check_request(invoice_txn_id, amount, txn_date, method, reference, deposit_to)
     key = _check_key(idempotency_key)
-    connection = get_connection(session, connection_id)
-    existing = _by_key(session, connection_id, key)
+    connection = get_connection(db, connection_id)
+    existing = _by_key(db, connection_id, key)
     if existing is not None:
         return _replay(existing, asked)
     if connection.disabled_at is not None:
         raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
-    invoice = _stored_invoice(session, connection_id, asked.invoice_txn_id)
-    _check_balance(session, invoice, asked.amount)
-    if asked.reference is not None and _by_reference(session, connection_id, asked.reference):
+    invoice = _stored_invoice(db, connection_id, asked.invoice_txn_id)
+    _check_balance(db, invoice, asked.amount)
+    if asked.reference is not None and _by_reference(db, connection_id, asked.reference):
         raise ReferenceInUse(
             f"reference {asked.reference!r} is already used by another payment of this "
             "connection; pass another --reference or none to have one generated"
@@ -141,19 +141,19 @@ def record_payment(
         txn_date=asked.txn_date or utcnow().date(),
         payment_method=asked.method,
         deposit_to_account=asked.deposit_to,
-        ref_number=asked.reference or _new_reference(session, connection_id),
+        ref_number=asked.reference or _new_reference(db, connection_id),
         memo=f"Recorded by qwc-service [{memo_marker(key)}]",
         status=PaymentStatus.PENDING,
     )
     try:
         # A concurrent call with the same key (or reference) loses on the unique index; the
         # savepoint keeps the caller's transaction usable so the winner can be returned.
-        with session.begin_nested():
-            session.add(write)
-            session.flush()
-            _queue_job(session, write)
+        with db.begin_nested():
+            db.add(write)
+            db.flush()
+            _queue_job(db, write)
     except IntegrityError:
-        winner = _by_key(session, connection_id, key)
+        winner = _by_key(db, connection_id, key)
         if winner is not None:
             return _replay(winner, asked)
         raise ReferenceInUse(
@@ -171,23 +171,23 @@ def memo_marker(idempotency_key: str) -> str:
     return "qwc:" + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:16]
 
 
-def get_payment_write(session: Session, connection_id: str, payment_id: int) -> PaymentWrite:
+def get_payment_write(db: Session, connection_id: str, payment_id: int) -> PaymentWrite:
     """One payment write of a connection, or :class:`PaymentWriteNotFound`."""
-    write = session.get(PaymentWrite, payment_id)
+    write = db.get(PaymentWrite, payment_id)
     if write is None or write.connection_id != connection_id:
         raise PaymentWriteNotFound(f"no payment {payment_id} for connection {connection_id!r}")
     return write
 
 
 def list_payment_writes(
-    session: Session, connection_id: str, *, status: str | None = None, limit: int = 1000
+    db: Session, connection_id: str, *, status: str | None = None, limit: int = 1000
 ) -> list[PaymentWrite]:
     """A connection's payment writes, newest first, optionally of one status."""
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     query = select(PaymentWrite).where(PaymentWrite.connection_id == connection_id)
     if status is not None:
         query = query.where(PaymentWrite.status == PaymentStatus(status))
-    return list(session.scalars(query.order_by(PaymentWrite.id.desc()).limit(limit)))
+    return list(db.scalars(query.order_by(PaymentWrite.id.desc()).limit(limit)))
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -279,8 +279,8 @@ def _replay(existing: PaymentWrite, asked: _Request) -> PaymentWrite:
     return existing
 
 
-def _stored_invoice(session: Session, connection_id: str, txn_id: str) -> Invoice:
-    invoice = session.scalar(
+def _stored_invoice(db: Session, connection_id: str, txn_id: str) -> Invoice:
+    invoice = db.scalar(
         select(Invoice).where(
             Invoice.connection_id == connection_id,
             Invoice.txn_id == txn_id,
@@ -294,12 +294,12 @@ def _stored_invoice(session: Session, connection_id: str, txn_id: str) -> Invoic
     return invoice
 
 
-def _check_balance(session: Session, invoice: Invoice, amount: Decimal) -> None:
+def _check_balance(db: Session, invoice: Invoice, amount: Decimal) -> None:
     """Refuse more than the stored balance, less what other unfinished writes will take."""
     if invoice.balance_remaining is None:
         # Nothing to compare with; QuickBooks itself refuses an overpayment (3210).
         return
-    pending = session.scalar(
+    pending = db.scalar(
         select(func.coalesce(func.sum(PaymentWrite.amount), 0)).where(
             PaymentWrite.connection_id == invoice.connection_id,
             PaymentWrite.invoice_txn_id == invoice.txn_id,
@@ -318,16 +318,16 @@ def _check_balance(session: Session, invoice: Invoice, amount: Decimal) -> None:
 # -- storage ----------------------------------------------------------------------------------
 
 
-def _by_key(session: Session, connection_id: str, key: str) -> PaymentWrite | None:
-    return session.scalar(
+def _by_key(db: Session, connection_id: str, key: str) -> PaymentWrite | None:
+    return db.scalar(
         select(PaymentWrite).where(
             PaymentWrite.connection_id == connection_id, PaymentWrite.idempotency_key == key
         )
     )
 
 
-def _by_reference(session: Session, connection_id: str, reference: str) -> bool:
-    found = session.scalar(
+def _by_reference(db: Session, connection_id: str, reference: str) -> bool:
+    found = db.scalar(
         select(PaymentWrite.id).where(
             PaymentWrite.connection_id == connection_id,
             func.lower(PaymentWrite.ref_number) == reference.lower(),
@@ -336,7 +336,7 @@ def _by_reference(session: Session, connection_id: str, reference: str) -> bool:
     return found is not None
 
 
-def _new_reference(session: Session, connection_id: str) -> str:
+def _new_reference(db: Session, connection_id: str) -> str:
     """``QWC`` and 13 random base32 characters (65 bits): 16 of the 20 characters allowed.
 
     Random rather than derived from the row id, so a database restored from a backup never
@@ -345,11 +345,11 @@ def _new_reference(session: Session, connection_id: str) -> str:
     while True:
         token = base64.b32encode(secrets.token_bytes(8)).decode("ascii").rstrip("=")
         reference = _REF_PREFIX + token
-        if not _by_reference(session, connection_id, reference):
+        if not _by_reference(db, connection_id, reference):
             return reference
 
 
-def _queue_job(session: Session, write: PaymentWrite) -> Job:
+def _queue_job(db: Session, write: PaymentWrite) -> Job:
     job = Job(
         connection_id=write.connection_id,
         qbxml=payment_add_request(write),
@@ -359,7 +359,7 @@ def _queue_job(session: Session, write: PaymentWrite) -> Job:
         units_remaining=1,
     )
     store_payload(job, {"payment_write_id": write.id, "phase": "add"})
-    session.add(job)
-    session.flush()
+    db.add(job)
+    db.flush()
     write.job_id = job.id
     return job

@@ -95,8 +95,8 @@ class WebConnectorExchange:
         """``""`` to proceed, or ``"O:<min>"`` when the Web Connector is older than supported."""
         version = (version or "").strip()[:32]
         if ctx.client_address and version:
-            with unit_of_work(self.session_factory) as session:
-                clients.remember_version(session, ctx.client_address, version, utcnow())
+            with unit_of_work(self.session_factory) as db:
+                clients.remember_version(db, ctx.client_address, version, utcnow())
         if not version:
             return ""
         if clients.version_tuple(version) < clients.version_tuple(self.settings.min_qbwc_version):
@@ -110,10 +110,10 @@ class WebConnectorExchange:
         username = (username or "").strip()
         address = ctx.client_address
         now = utcnow()
-        with unit_of_work(self.session_factory) as session:
-            login = find_login(session, username)
+        with unit_of_work(self.session_factory) as db:
+            login = find_login(db, username)
             known = bool(address) and login is not None and login.last_address == address
-            until = throttle.locked_until(session, username, address, now, known_address=known)
+            until = throttle.locked_until(db, username, address, now, known_address=known)
         if until is not None:
             # Refused without looking at the password: the lockout is temporary.
             log.info("login_throttled", seconds=int((until - now).total_seconds()))
@@ -123,9 +123,9 @@ class WebConnectorExchange:
         if not self.hashing.verify(login.password_hash if login else None, password or ""):
             log.info("login_rejected", known_user=login is not None)
             count_login_failure("wrong_password" if login else "unknown_user")
-            with unit_of_work(self.session_factory) as session:
+            with unit_of_work(self.session_factory) as db:
                 record_event(
-                    session,
+                    db,
                     "login_failed",
                     "wrong password" if login else "unknown or revoked username",
                     connection_id=login.connection_id if login else None,
@@ -133,10 +133,10 @@ class WebConnectorExchange:
                     username=username,
                     client_address=address,
                 )
-                locked = throttle.record_failure(session, username, address, utcnow())
+                locked = throttle.record_failure(db, username, address, utcnow())
                 if locked is not None:
                     record_event(
-                        session,
+                        db,
                         "lockout",
                         f"further logins refused until {isoformat(locked)}",
                         connection_id=login.connection_id if login else None,
@@ -146,10 +146,10 @@ class WebConnectorExchange:
             return rejected()
         assert login is not None
         now = utcnow()
-        with unit_of_work(self.session_factory) as session:
-            throttle.record_success(session, username, address)
+        with unit_of_work(self.session_factory) as db:
+            throttle.record_success(db, username, address)
             outcome = start_session(
-                session,
+                db,
                 login,
                 now=now,
                 ttl_seconds=self.settings.ticket_ttl_seconds,
@@ -157,14 +157,14 @@ class WebConnectorExchange:
             )
             if outcome.machine is not None and address:
                 outcome.machine.last_login_address = address
-                seen = clients.recent_version(session, address, now)
+                seen = clients.recent_version(db, address, now)
                 if seen:
                     outcome.machine.qbwc_version = seen
             structlog.contextvars.bind_contextvars(
                 connection_id=login.connection_id, machine_id=login.machine_id
             )
             record_event(
-                session,
+                db,
                 "login",
                 f"authenticated: {outcome.status.value}",
                 connection_id=login.connection_id,
@@ -188,38 +188,38 @@ class WebConnectorExchange:
     ) -> str:
         """The next qbXML request for the session, or ``""`` when there is none."""
         now = utcnow()
-        with unit_of_work(self.session_factory) as session:
+        with unit_of_work(self.session_factory) as db:
             try:
-                wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+                wc = resolve(db, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
                 _bind(wc)
             except TicketInvalid:
                 return ""
-            connection = session.get(Connection, wc.connection_id)
+            connection = db.get(Connection, wc.connection_id)
             assert connection is not None
             if wc.requests_sent == 0 and wc.company_file_name is None:
                 self._record_host(
                     wc, connection, hcp_response, company_file_name, country, major, minor
                 )
-                self._check_company(session, wc, connection, now)
+                self._check_company(db, wc, connection, now)
             if wc.refused:
                 return ""
             if wc.requests_sent > wc.responses_received:
                 # A request handed out earlier and never answered: its response was lost.
                 # (A response that matched no job leaves its job to the session's end.)
-                release_session_jobs(session, wc.id, ended=False)
-            job = claim_next(session, connection.id, wc.id, wc.expires_at, now)
+                release_session_jobs(db, wc.id, ended=False)
+            job = claim_next(db, connection.id, wc.id, wc.expires_at, now)
             if job is None:
                 wc.last_error = NOTHING_TO_DO
                 return ""
-            ctx = _job_context(session, wc, now)
+            ctx = _job_context(db, wc, now)
             try:
                 text = self._prepare(ctx, job)
             except QbxmlError as exc:
                 job.status = JobStatus.ERROR
                 job.error = f"the request could not be prepared: {exc}"
                 job.completed_at = now
-                fail_dependants(session, job, now)
-                emit_job_finished(session, job, now=now)
+                fail_dependants(db, job, now)
+                emit_job_finished(db, job, now=now)
                 wc.last_error = "A queued request was not valid qbXML; it was skipped."
                 return ""
             wc.requests_sent += 1
@@ -228,13 +228,13 @@ class WebConnectorExchange:
     def receive_response(self, ticket: str, response: str, hresult: str, message: str) -> int:
         """Store QuickBooks' answer on its job; return progress 0-100, or negative on failure."""
         now = utcnow()
-        with unit_of_work(self.session_factory) as session:
+        with unit_of_work(self.session_factory) as db:
             try:
-                wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+                wc = resolve(db, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
                 _bind(wc)
             except TicketInvalid:
                 return SESSION_FATAL
-            job = self._match_job(session, wc, response)
+            job = self._match_job(db, wc, response)
             if job is None:
                 wc.responses_received += 1
                 wc.last_error = (
@@ -242,39 +242,39 @@ class WebConnectorExchange:
                     "it was not stored."
                 )
                 return SESSION_FATAL
-            connection = session.get(Connection, wc.connection_id)
+            connection = db.get(Connection, wc.connection_id)
             assert connection is not None
-            ctx = _job_context(session, wc, now)
+            ctx = _job_context(db, wc, now)
             self.handlers[job.kind].on_response(ctx, job, response, hresult, message)
             if job.status == JobStatus.ERROR:
-                fail_dependants(session, job, now)
+                fail_dependants(db, job, now)
             elif job.status == JobStatus.DONE and _stale(connection, now):
                 connection.last_success_at = now
-            emit_job_finished(session, job, now=now)
+            emit_job_finished(db, job, now=now)
             if job.status == JobStatus.DONE and lock_company(connection, _seen(wc), now):
                 record_event(
-                    session,
+                    db,
                     "company_locked",
                     f"connection locked to {_seen(wc).describe()}",
                     connection_id=connection.id,
                     machine_id=wc.machine_id,
                 )
-                emit_first_sync(session, connection, job_id=job.id, now=now)
-            return self._progress(session, wc, now)
+                emit_first_sync(db, connection, job_id=job.id, now=now)
+            return self._progress(db, wc, now)
 
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
         """Record why the Web Connector could not reach QuickBooks; retry once, then ``done``."""
         now = utcnow()
-        with unit_of_work(self.session_factory) as session:
+        with unit_of_work(self.session_factory) as db:
             try:
-                wc = resolve(session, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
+                wc = resolve(db, ticket, now=now, ttl_seconds=self.settings.ticket_ttl_seconds)
                 _bind(wc)
             except TicketInvalid:
                 return "done"
             wc.connection_errors += 1
             text = format_for_person(explain_hresult(hresult or ""), (message or "")[:500])
             wc.last_error = text
-            connection = session.get(Connection, wc.connection_id)
+            connection = db.get(Connection, wc.connection_id)
             assert connection is not None
             connection.last_error = text
             connection.last_error_at = now
@@ -284,9 +284,9 @@ class WebConnectorExchange:
 
     def get_last_error(self, ticket: str) -> str:
         """A message a person can act on, about why the session stopped."""
-        with unit_of_work(self.session_factory) as session:
+        with unit_of_work(self.session_factory) as db:
             try:
-                wc = find_session(session, ticket)
+                wc = find_session(db, ticket)
             except TicketInvalid:
                 return NO_SESSION_MESSAGE
             if wc.last_error:
@@ -298,15 +298,15 @@ class WebConnectorExchange:
     def close_connection(self, ticket: str) -> str:
         """End the session; unanswered jobs go back to the queue."""
         now = utcnow()
-        with unit_of_work(self.session_factory) as session:
+        with unit_of_work(self.session_factory) as db:
             try:
-                wc = find_session(session, ticket)
+                wc = find_session(db, ticket)
             except TicketInvalid:
                 return "OK"
             if wc.closed_at is not None:
                 return "OK"
             reason = "expired" if wc.expires_at <= now else "closed"
-            end_session(session, wc, now=now, reason=reason)
+            end_session(db, wc, now=now, reason=reason)
             done = wc.responses_received
             return f"Complete: {done} request{'s' if done != 1 else ''} processed."
 
@@ -341,7 +341,7 @@ class WebConnectorExchange:
         wc.file_id_stamp = file_id_for(hcp, connection.owner_id)
 
     def _check_company(
-        self, session: Session, wc: WcSession, connection: Connection, now: datetime
+        self, db: Session, wc: WcSession, connection: Connection, now: datetime
     ) -> None:
         try:
             check_company(connection, _seen(wc))
@@ -351,14 +351,14 @@ class WebConnectorExchange:
             connection.last_error = str(exc)
             connection.last_error_at = now
             record_event(
-                session,
+                db,
                 "company_mismatch",
                 str(exc),
                 connection_id=connection.id,
                 machine_id=wc.machine_id,
             )
             emit_company_mismatch(
-                session, connection, _seen(wc), message=str(exc), machine_id=wc.machine_id, now=now
+                db, connection, _seen(wc), message=str(exc), machine_id=wc.machine_id, now=now
             )
             log.warning("company_mismatch", connection_id=connection.id)
 
@@ -369,8 +369,8 @@ class WebConnectorExchange:
         # at the session's.
         return stamp_request_id(text, job.request_id, fallback_version=ctx.qbxml_version)
 
-    def _match_job(self, session: Session, wc: WcSession, response: str) -> Job | None:
-        current = sent_job_of_session(session, wc.id)
+    def _match_job(self, db: Session, wc: WcSession, response: str) -> Job | None:
+        current = sent_job_of_session(db, wc.id)
         if not response or current is None:
             return current
         # Every request of a set carries the job's requestID, so the first response that
@@ -384,11 +384,11 @@ class WebConnectorExchange:
             return None
         return current
 
-    def _progress(self, session: Session, wc: WcSession, now: datetime) -> int:
+    def _progress(self, db: Session, wc: WcSession, now: datetime) -> int:
         """Count the answered response and set the session's progress from what is left."""
         # The query flushes the job's changes; the session row's are made after it, so
         # they go out in one UPDATE at commit.
-        remaining = units_remaining(session, wc.connection_id, wc.id, now)
+        remaining = units_remaining(db, wc.connection_id, wc.id, now)
         wc.responses_received += 1
         wc.last_error = None
         if remaining == 0:
@@ -408,8 +408,8 @@ def _stale(connection: Connection, now: datetime) -> bool:
     return connection.last_error_at is not None and stamp < connection.last_error_at
 
 
-def _job_context(session: Session, wc: WcSession, now: datetime) -> JobContext:
-    return JobContext(session, wc.id, wc.qbxml_version or DEFAULT_VERSION, now)
+def _job_context(db: Session, wc: WcSession, now: datetime) -> JobContext:
+    return JobContext(db, wc.id, wc.qbxml_version or DEFAULT_VERSION, now)
 
 
 def _bind(wc: WcSession) -> None:

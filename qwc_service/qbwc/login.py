@@ -29,7 +29,7 @@ __all__ = ["start_session"]
 
 
 def start_session(
-    session: Session, login: Login, *, now: datetime, ttl_seconds: int, busy_retry_seconds: int
+    db: Session, login: Login, *, now: datetime, ttl_seconds: int, busy_retry_seconds: int
 ) -> AuthOutcome:
     """Start a session for a machine whose password was verified, if it has work.
 
@@ -38,7 +38,7 @@ def start_session(
     a time, so a new login means the old one died). Jobs whose lease ran out go back to
     the queue first, so nothing handed to a dead session is lost.
     """
-    machine = session.get(Machine, login.machine_id)
+    machine = db.get(Machine, login.machine_id)
     if (
         machine is None
         or machine.revoked_at is not None
@@ -46,7 +46,7 @@ def start_session(
     ):
         # Revoked or given a new password while we were verifying the old one.
         return rejected()
-    connection = session.scalar(
+    connection = db.scalar(
         select(Connection).where(Connection.id == machine.connection_id).with_for_update()
     )
     assert connection is not None
@@ -55,7 +55,7 @@ def start_session(
         return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
 
     if connection.active_session_id is not None:
-        active = session.get(WcSession, connection.active_session_id)
+        active = db.get(WcSession, connection.active_session_id)
         if active is not None and active.is_live(now):
             if active.machine_id != machine.id:
                 wait = int((active.expires_at - now).total_seconds())
@@ -65,16 +65,16 @@ def start_session(
                     postpone_seconds=max(30, min(wait, busy_retry_seconds)),
                     machine=machine,
                 )
-            end_session(session, active, now=now, reason="superseded")
+            end_session(db, active, now=now, reason="superseded")
         elif active is not None and active.closed_at is None:
-            end_session(session, active, now=now, reason="expired")
+            end_session(db, active, now=now, reason="expired")
         connection.active_session_id = None
 
-    release_expired(session, connection.id, now)
+    release_expired(db, connection.id, now)
     # Due syncs become work now: no scheduler process is needed.
-    enqueue_due(session, connection, now)
-    if not has_queued(session, connection.id, now):
-        next_due = seconds_until_next_due(session, connection, now)
+    enqueue_due(db, connection, now)
+    if not has_queued(db, connection.id, now):
+        next_due = seconds_until_next_due(db, connection, now)
         return AuthOutcome(
             ticket=new_ticket(),
             status=AuthStatus.NONE,
@@ -82,9 +82,7 @@ def start_session(
             machine=machine,
         )
 
-    ticket, wc_session = open_session(
-        session, machine, connection, now=now, ttl_seconds=ttl_seconds
-    )
+    ticket, wc_session = open_session(db, machine, connection, now=now, ttl_seconds=ttl_seconds)
     return AuthOutcome(
         ticket=ticket,
         status=AuthStatus.WORK,

@@ -21,35 +21,35 @@ from qwc_service.sessions.service import close_session, open_sessions
 __all__ = ["end_machine_sessions", "end_session", "revoke_machine", "set_disabled"]
 
 
-def end_session(session: Session, wc_session: WcSession, *, now: datetime, reason: str) -> int:
+def end_session(db: Session, wc_session: WcSession, *, now: datetime, reason: str) -> int:
     """End a session: release the connection lease and requeue its unanswered jobs."""
-    close_session(session, wc_session, now=now, reason=reason)
-    return release_session_jobs(session, wc_session.id)
+    close_session(db, wc_session, now=now, reason=reason)
+    return release_session_jobs(db, wc_session.id)
 
 
-def end_machine_sessions(session: Session, machine_id: int, *, now: datetime, reason: str) -> None:
+def end_machine_sessions(db: Session, machine_id: int, *, now: datetime, reason: str) -> None:
     """End every open session of a machine."""
-    for wc_session in open_sessions(session, machine_id=machine_id):
-        end_session(session, wc_session, now=now, reason=reason)
+    for wc_session in open_sessions(db, machine_id=machine_id):
+        end_session(db, wc_session, now=now, reason=reason)
 
 
-def revoke_machine(session: Session, username: str) -> Machine:
+def revoke_machine(db: Session, username: str) -> Machine:
     """Revoke a machine: its logins get ``nvu`` and its live sessions end."""
-    machine = service.revoke_machine(session, username)
-    end_machine_sessions(session, machine.id, now=utcnow(), reason="revoked")
-    session.flush()
+    machine = service.revoke_machine(db, username)
+    end_machine_sessions(db, machine.id, now=utcnow(), reason="revoked")
+    db.flush()
     return machine
 
 
-def set_disabled(session: Session, connection_id: str, disabled: bool) -> Connection:
+def set_disabled(db: Session, connection_id: str, disabled: bool) -> Connection:
     """Disable a connection (no new work, machines, or sessions) or enable it again.
 
     Disabling ends the session in progress, if any: its unanswered jobs go back to the queue
     and stay there until the connection is enabled.
     """
-    connection = lifecycle.set_disabled(session, connection_id, disabled)
+    connection = lifecycle.set_disabled(db, connection_id, disabled)
     if connection.disabled_at is not None:
-        for wc_session in open_sessions(session, connection_id=connection.id):
-            end_session(session, wc_session, now=utcnow(), reason="disabled")
-        session.flush()
+        for wc_session in open_sessions(db, connection_id=connection.id):
+            end_session(db, wc_session, now=utcnow(), reason="disabled")
+        db.flush()
     return connection

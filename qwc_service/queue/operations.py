@@ -19,7 +19,7 @@ class JobNotRetryable(ValueError):
 
 
 def job_page(
-    session: Session,
+    db: Session,
     connection_id: str,
     *,
     status: str | None = None,
@@ -32,7 +32,7 @@ def job_page(
     The cursor is the last id of this page, or None when there is nothing after it; the
     same cursor read later also returns jobs queued since, so a client can follow the queue.
     """
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     query = select(Job).where(Job.connection_id == connection_id)
     if status is not None:
         query = query.where(Job.status == JobStatus(status))
@@ -40,14 +40,14 @@ def job_page(
         query = query.where(Job.kind == JobKind(kind))
     if after is not None:
         query = query.where(Job.id > after)
-    rows = list(session.scalars(query.order_by(Job.id).limit(limit + 1)))
+    rows = list(db.scalars(query.order_by(Job.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)
 
 
 def retry_job(
-    session: Session, connection_id: str, job_id: int, *, depends_on: int | None = None
+    db: Session, connection_id: str, job_id: int, *, depends_on: int | None = None
 ) -> Enqueued:
     """Queue a new copy of a raw job that failed or was cancelled; the original stays.
 
@@ -57,7 +57,7 @@ def retry_job(
     "sync now"), and a payment is recorded again under a new idempotency key, after
     checking it did not reach QuickBooks.
     """
-    job = get_job(session, connection_id, job_id)
+    job = get_job(db, connection_id, job_id)
     if job.kind != JobKind.RAW:
         raise JobNotRetryable(
             f"job {job_id} is a {job.kind} job; only raw qbXML jobs can be retried "
@@ -68,7 +68,7 @@ def retry_job(
             f"job {job_id} is {job.status}; only jobs that failed or were cancelled can be retried"
         )
     return enqueue(
-        session,
+        db,
         connection_id,
         job.qbxml,
         priority=job.priority,

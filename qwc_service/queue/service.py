@@ -29,7 +29,7 @@ class Enqueued:
 
 
 def enqueue(
-    session: Session,
+    db: Session,
     connection_id: str,
     qbxml: str,
     *,
@@ -43,18 +43,18 @@ def enqueue(
     second enqueue while a job with that key is still queued creates nothing and returns
     the queued job (``deduplicated=True``).
     """
-    connection = get_connection(session, connection_id)
+    connection = get_connection(db, connection_id)
     if connection.disabled_at is not None:
         raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
     if not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
         raise ValueError(f"priority must be between {-MAX_PRIORITY} and {MAX_PRIORITY}")
     request_set = validate_request(qbxml)
     if depends_on is not None:
-        get_job(session, connection_id, depends_on)
+        get_job(db, connection_id, depends_on)
     if dedup_key is not None:
         dedup_key = dedup_key.strip() or None
     if dedup_key is not None:
-        existing = session.scalar(
+        existing = db.scalar(
             select(Job).where(
                 Job.connection_id == connection_id,
                 Job.dedup_key == dedup_key,
@@ -73,21 +73,21 @@ def enqueue(
         kind=JobKind.RAW,
         depends_on_id=depends_on,
     )
-    session.add(job)
-    session.flush()
+    db.add(job)
+    db.flush()
     return Enqueued(job, deduplicated=False)
 
 
-def get_job(session: Session, connection_id: str, job_id: int) -> Job:
+def get_job(db: Session, connection_id: str, job_id: int) -> Job:
     """One job of a connection, or JobNotFound."""
-    job = session.get(Job, job_id)
+    job = db.get(Job, job_id)
     if job is None or job.connection_id != connection_id:
         raise JobNotFound(f"no job {job_id} for connection {connection_id!r}")
     return job
 
 
 def list_jobs(
-    session: Session,
+    db: Session,
     connection_id: str,
     *,
     status: str | None = None,
@@ -95,18 +95,18 @@ def list_jobs(
     limit: int = 1000,
 ) -> list[Job]:
     """A connection's jobs in queue order (priority, then FIFO), optionally by status and kind."""
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     query = select(Job).where(Job.connection_id == connection_id)
     if status is not None:
         query = query.where(Job.status == JobStatus(status))
     if kind is not None:
         query = query.where(Job.kind == JobKind(kind))
-    return list(session.scalars(query.order_by(Job.priority.desc(), Job.id).limit(limit)))
+    return list(db.scalars(query.order_by(Job.priority.desc(), Job.id).limit(limit)))
 
 
-def release_expired(session: Session, connection_id: str, now: datetime) -> int:
+def release_expired(db: Session, connection_id: str, now: datetime) -> int:
     """Put a connection's jobs whose lease ran out back in the queue; returns how many."""
-    result = session.execute(
+    result = db.execute(
         update(Job)
         .where(
             Job.connection_id == connection_id,
@@ -118,7 +118,7 @@ def release_expired(session: Session, connection_id: str, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def release_session_jobs(session: Session, session_id: int, *, ended: bool = True) -> int:
+def release_session_jobs(db: Session, session_id: int, *, ended: bool = True) -> int:
     """Put the jobs a session holds but never answered back in the queue.
 
     When the session has ended, the jobs pinned to it (the next page of an iterator) are
@@ -130,11 +130,11 @@ def release_session_jobs(session: Session, session_id: int, *, ended: bool = Tru
         if ended
         else {k: v for k, v in _RELEASED.items() if k != "pinned_session_id"}
     )
-    result = session.execute(
+    result = db.execute(
         update(Job).where(Job.session_id == session_id, Job.status == JobStatus.SENT).values(values)
     )
     if ended:
-        session.execute(
+        db.execute(
             update(Job).where(Job.pinned_session_id == session_id).values(pinned_session_id=None)
         )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -185,19 +185,19 @@ def _claimable_params(connection_id: str, session_id: int, now: datetime) -> dic
     return {"connection_id": connection_id, "session_id": session_id, "now": now}
 
 
-def units_remaining(session: Session, connection_id: str, session_id: int, now: datetime) -> int:
+def units_remaining(db: Session, connection_id: str, session_id: int, now: datetime) -> int:
     """Round trips still ahead for this session: one per job, more for unfinished iterators."""
     params = _claimable_params(connection_id, session_id, now)
-    return int(session.scalar(_UNITS_REMAINING, params) or 0)
+    return int(db.scalar(_UNITS_REMAINING, params) or 0)
 
 
-def fail_dependants(session: Session, job: Job, now: datetime) -> int:
+def fail_dependants(db: Session, job: Job, now: datetime) -> int:
     """Fail every queued job that depends (directly or not) on a failed job."""
     failed = 0
     frontier = [job.id]
     while frontier:
         dependants = list(
-            session.scalars(
+            db.scalars(
                 select(Job).where(Job.depends_on_id.in_(frontier), Job.status == JobStatus.QUEUED)
             )
         )
@@ -210,22 +210,22 @@ def fail_dependants(session: Session, job: Job, now: datetime) -> int:
     return failed
 
 
-def has_queued(session: Session, connection_id: str, now: datetime | None = None) -> bool:
+def has_queued(db: Session, connection_id: str, now: datetime | None = None) -> bool:
     """Whether a new session of the connection would find work it can take now."""
     params = _claimable_params(connection_id, 0, now or utcnow())
-    return session.scalar(_ANY_CLAIMABLE, params) is not None
+    return db.scalar(_ANY_CLAIMABLE, params) is not None
 
 
-def count_queued(session: Session, connection_id: str) -> int:
+def count_queued(db: Session, connection_id: str) -> int:
     """How many jobs wait for the connection."""
     query = select(func.count()).where(
         Job.connection_id == connection_id, Job.status == JobStatus.QUEUED
     )
-    return int(session.scalar(query) or 0)
+    return int(db.scalar(query) or 0)
 
 
 def claim_next(
-    session: Session,
+    db: Session,
     connection_id: str,
     session_id: int,
     leased_until: datetime,
@@ -236,7 +236,7 @@ def claim_next(
     Highest priority first, FIFO within a priority. On PostgreSQL the row is locked with
     ``FOR UPDATE SKIP LOCKED`` so two claimers can never take the same job.
     """
-    job = session.scalar(_NEXT_JOB, _claimable_params(connection_id, session_id, now or utcnow()))
+    job = db.scalar(_NEXT_JOB, _claimable_params(connection_id, session_id, now or utcnow()))
     if job is None:
         return None
     job.status = JobStatus.SENT
@@ -249,18 +249,18 @@ def claim_next(
     return job
 
 
-def sent_job_of_session(session: Session, session_id: int) -> Job | None:
+def sent_job_of_session(db: Session, session_id: int) -> Job | None:
     """The job a session has been handed and not yet answered, if any."""
-    return session.scalar(_SENT_JOB, {"session_id": session_id})
+    return db.scalar(_SENT_JOB, {"session_id": session_id})
 
 
-def cancel_job(session: Session, connection_id: str, job_id: int) -> Job:
+def cancel_job(db: Session, connection_id: str, job_id: int) -> Job:
     """Cancel a queued job; a job already handed out or finished cannot be cancelled."""
-    job = get_job(session, connection_id, job_id)
+    job = get_job(db, connection_id, job_id)
     if job.status != JobStatus.QUEUED:
         raise ValueError(f"job {job_id} is {job.status}; only queued jobs can be cancelled")
     job.status = JobStatus.CANCELLED
     job.completed_at = utcnow()
-    fail_dependants(session, job, job.completed_at)
-    session.flush()
+    fail_dependants(db, job, job.completed_at)
+    db.flush()
     return job

@@ -32,9 +32,9 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _COPY_FROM_ROWS = 8
 
 
-def uses_copy(session: Session, rows: int) -> bool:
+def uses_copy(db: Session, rows: int) -> bool:
     """Whether ``rows`` new rows go in with COPY on this session's database."""
-    return rows >= _COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
+    return rows >= _COPY_FROM_ROWS and db.get_bind().dialect.name == "postgresql"
 
 
 # Values are formatted a column at a time: a comprehension per column costs a third less
@@ -94,13 +94,13 @@ def copy_text(table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) 
 
 
 def copy_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
+    db: Session, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
 ) -> None:
     """Stream ``rows`` (dicts holding every one of ``columns``) into ``table`` with COPY."""
     names = tuple(columns)
     text = copy_text(table, names, rows)
     quoted = ", ".join(f'"{name}"' for name in names)
-    driver = session.connection().connection.driver_connection
+    driver = db.connection().connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     with (
         driver.cursor() as cursor,
@@ -110,7 +110,7 @@ def copy_rows(
 
 
 def insert_rows(
-    session: Session, table: Table, key: str | None, rows: list[dict[str, Any]]
+    db: Session, table: Table, key: str | None, rows: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Insert ``rows`` into ``table``; with ``key``, return the new ids by that column.
 
@@ -119,22 +119,22 @@ def insert_rows(
     """
     if not rows:
         return {}
-    if not uses_copy(session, len(rows)):
+    if not uses_copy(db, len(rows)):
         statement = insert(table)
         if key is None:
-            session.execute(statement, rows)
+            db.execute(statement, rows)
             return {}
-        returned = session.execute(statement.returning(table.c.id, table.c[key]), rows)
+        returned = db.execute(statement.returning(table.c.id, table.c[key]), rows)
         return {value: row_id for row_id, value in returned}
     columns = list(rows[0])
-    copy_rows(session, table, columns, rows)
+    copy_rows(db, table, columns, rows)
     if key is None:
         return {}
     connection_id = rows[0]["connection_id"]
-    found = session.execute(
+    found = db.execute(
         select(table.c.id, table.c[key]).where(
             table.c.connection_id == connection_id,
-            one_of(session, table.c[key], [r[key] for r in rows]),
+            one_of(db, table.c[key], [r[key] for r in rows]),
         ),
         execution_options=PLAN_FOR_VALUES,
     )

@@ -56,7 +56,7 @@ def _kind(record_type: str) -> RecordTypeSpec:
 
 
 def _filtered(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: str,
     modified_since: datetime | None,
@@ -64,7 +64,7 @@ def _filtered(
 ) -> tuple[RecordTypeSpec, Select[Any]]:
     """The kind and a SELECT of the rows that match, before ordering and paging."""
     kind = _kind(record_type)
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     if modified_since is not None and modified_since.tzinfo is None:
         raise ValueError("modified_since must carry a time zone")
     model = kind.model
@@ -78,7 +78,7 @@ def _filtered(
 
 @overload
 def list_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: Literal["customers"],
     *,
@@ -92,7 +92,7 @@ def list_records(
 
 @overload
 def list_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: Literal["items"],
     *,
@@ -106,7 +106,7 @@ def list_records(
 
 @overload
 def list_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: Literal["invoices"],
     *,
@@ -120,7 +120,7 @@ def list_records(
 
 @overload
 def list_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: Literal["payments"],
     *,
@@ -134,7 +134,7 @@ def list_records(
 
 @overload
 def list_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: str,
     *,
@@ -147,7 +147,7 @@ def list_records(
 
 
 def list_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: str,
     *,
@@ -168,19 +168,19 @@ def list_records(
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
     if offset < 0:
         raise ValueError("offset must not be negative")
-    kind, query = _filtered(session, connection_id, record_type, modified_since, include_deleted)
+    kind, query = _filtered(db, connection_id, record_type, modified_since, include_deleted)
     model = kind.model
     if after is not None:
         query = query.where(model.id > after)
     query = query.order_by(model.id).offset(offset).limit(limit)
     if kind.children is not None:
         query = query.options(selectinload(getattr(model, kind.children.attribute)))
-    rows: Sequence[StoredRecord] = session.scalars(query).all()
+    rows: Sequence[StoredRecord] = db.scalars(query).all()
     return list(rows)
 
 
 def count_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: str,
     *,
@@ -188,28 +188,28 @@ def count_records(
     include_deleted: bool = False,
 ) -> int:
     """How many records :func:`list_records` would page through with these filters."""
-    _, query = _filtered(session, connection_id, record_type, modified_since, include_deleted)
-    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    _, query = _filtered(db, connection_id, record_type, modified_since, include_deleted)
+    return int(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def get_record(session: Session, connection_id: str, record_type: str, qb_id: str) -> StoredRecord:
+def get_record(db: Session, connection_id: str, record_type: str, qb_id: str) -> StoredRecord:
     """The stored record with this ListID/TxnID (deleted ones too), or RecordNotFound."""
     kind = _kind(record_type)
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     model = kind.model
     query = select(model).where(
         model.connection_id == connection_id, getattr(model, kind.key) == qb_id
     )
     if kind.children is not None:
         query = query.options(selectinload(getattr(model, kind.children.attribute)))
-    row: StoredRecord | None = session.scalar(query)
+    row: StoredRecord | None = db.scalar(query)
     if row is None:
         raise RecordNotFound(record_type, qb_id)
     return row
 
 
-def get_invoice(session: Session, connection_id: str, txn_id: str) -> Invoice:
+def get_invoice(db: Session, connection_id: str, txn_id: str) -> Invoice:
     """The stored invoice with ``txn_id`` and its lines, or RecordNotFound."""
-    row = get_record(session, connection_id, "invoices", txn_id)
+    row = get_record(db, connection_id, "invoices", txn_id)
     assert isinstance(row, Invoice)
     return row

@@ -89,7 +89,7 @@ class ApplyResult:
 
 
 def apply_records(
-    session: Session,
+    db: Session,
     connection_id: str,
     records: Iterable[Record | DeletedRecord | ParseProblem],
     *,
@@ -105,13 +105,13 @@ def apply_records(
     becomes a problem, not an error.
 
     All or nothing: when iterating ``records`` raises (a response that breaks off half way),
-    what was written from it is rolled back and the session's earlier changes are kept.
+    what was written from it is rolled back and the unit of work's earlier changes are kept.
 
     With ``write_behind``, a full batch met while the stream is being read is written on a
     second thread while the next one is read, so the wait for the database overlaps the
-    reading; ``records`` must then not use the session.
+    reading; ``records`` must then not use ``db``.
     """
-    pending = _Pending(session, connection_id, now, batch_size, write_behind)
+    pending = _Pending(db, connection_id, now, batch_size, write_behind)
     try:
         try:
             for item in records:
@@ -151,9 +151,9 @@ class _Pending:
     """
 
     def __init__(
-        self, session: Session, connection_id: str, now: datetime, size: int, write_behind: bool
+        self, db: Session, connection_id: str, now: datetime, size: int, write_behind: bool
     ) -> None:
-        self.session, self.connection_id, self.now, self.size = session, connection_id, now, size
+        self.session, self.connection_id, self.now, self.size = db, connection_id, now, size
         self.write_behind = write_behind
         self.result = ApplyResult()
         self.records: dict[str, list[Record]] = {}
@@ -203,11 +203,11 @@ class _Pending:
         """Write ``batch`` on the writer thread; its counts join the result once it is done."""
         self._before_write()
         kind = spec_of(record_type)
-        session, connection_id, now = self.session, self.connection_id, self.now
+        db, connection_id, now = self.session, self.connection_id, self.now
         # The write counts into a result of its own, merged once it is over, so the result
         # is only ever changed by this thread.
         part = self._in_flight = ApplyResult()
-        self.behind.submit(lambda: _upsert(session, connection_id, kind, batch, now, part))
+        self.behind.submit(lambda: _upsert(db, connection_id, kind, batch, now, part))
 
     def settle(self) -> None:
         """Wait for the write in flight (raising its error) and count what it stored."""
@@ -262,7 +262,7 @@ def _latest_per_id(kind: RecordTypeSpec, batch: list[Record]) -> dict[str, Recor
 
 
 def _upsert(
-    session: Session,
+    db: Session,
     connection_id: str,
     kind: RecordTypeSpec,
     batch: list[Record],
@@ -274,10 +274,10 @@ def _upsert(
     latest = _latest_per_id(kind, batch)
     existing = {
         key: (row_id, modified, sequence)
-        for row_id, key, modified, sequence in session.execute(
+        for row_id, key, modified, sequence in db.execute(
             select(model.id, key_column, model.time_modified, model.edit_sequence).where(
                 model.connection_id == connection_id,
-                one_of(session, key_column, list(latest)),
+                one_of(db, key_column, list(latest)),
             ),
             execution_options=PLAN_FOR_VALUES,
         )
@@ -311,19 +311,19 @@ def _upsert(
     if inserts:
         # New rows' ids are needed only to hang their lines or applications on.
         id_column = kind.key if kind.children is not None else None
-        parent_ids.update(insert_rows(session, table, id_column, inserts))
+        parent_ids.update(insert_rows(db, table, id_column, inserts))
     if updates:
-        session.execute(_update_by_id(table), updates)
-        _expire(session, model, updated_ids)
+        db.execute(_update_by_id(table), updates)
+        _expire(db, model, updated_ids)
     if kind.children is not None:
-        _replace_children(session, kind, parent_ids, children, updated_ids)
+        _replace_children(db, kind, parent_ids, children, updated_ids)
     stored_count = len(inserts) + len(updates)
     result.upserted += stored_count
     result.by_type[kind.record_type] = result.by_type.get(kind.record_type, 0) + stored_count
 
 
 def _replace_children(
-    session: Session,
+    db: Session,
     kind: RecordTypeSpec,
     parent_ids: dict[str, int],
     children: dict[str, list[dict[str, Any]]],
@@ -333,8 +333,8 @@ def _replace_children(
     assert kind.children is not None
     table, parent_fk = kind.children.model.__table__, kind.children.parent_fk
     if updated_ids:
-        session.execute(
-            delete(table).where(one_of(session, table.c[parent_fk], updated_ids)),
+        db.execute(
+            delete(table).where(one_of(db, table.c[parent_fk], updated_ids)),
             execution_options=PLAN_FOR_VALUES,
         )
     rows: list[dict[str, Any]] = []
@@ -345,7 +345,7 @@ def _replace_children(
             for row in key_rows:
                 row[parent_fk] = parent_id
             rows += key_rows
-    insert_rows(session, table, None, rows)
+    insert_rows(db, table, None, rows)
 
 
 def _update_by_id(table: Any) -> Any:
@@ -354,18 +354,18 @@ def _update_by_id(table: Any) -> Any:
     return update(table).where(table.c.id == bindparam(_ROW_ID))
 
 
-def _expire(session: Session, model: Any, row_ids: list[int]) -> None:
+def _expire(db: Session, model: Any, row_ids: list[int]) -> None:
     """Bulk statements bypass the session: let loaded copies of these rows reload."""
-    if not session.identity_map:
+    if not db.identity_map:
         return
     for row_id in row_ids:
-        loaded = session.identity_map.get(session.identity_key(model, row_id))
+        loaded = db.identity_map.get(db.identity_key(model, row_id))
         if loaded is not None:
-            session.expire(loaded)
+            db.expire(loaded)
 
 
 def apply_deletions(
-    session: Session, connection_id: str, deleted: Iterable[DeletedRecord], *, now: datetime
+    db: Session, connection_id: str, deleted: Iterable[DeletedRecord], *, now: datetime
 ) -> int:
     """Mark the stored rows QuickBooks reports deleted; returns how many rows were marked.
 
@@ -383,12 +383,12 @@ def apply_deletions(
         ids = list(wanted)
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
-            marked += _mark_deleted(session, connection_id, kind, wanted, chunk, now)
+            marked += _mark_deleted(db, connection_id, kind, wanted, chunk, now)
     return marked
 
 
 def _mark_deleted(
-    session: Session,
+    db: Session,
     connection_id: str,
     kind: RecordTypeSpec,
     wanted: dict[str, DeletedRecord],
@@ -396,9 +396,9 @@ def _mark_deleted(
     now: datetime,
 ) -> int:
     model, key_column = kind.model, getattr(kind.model, kind.key)
-    found = session.execute(
+    found = db.execute(
         select(model.id, key_column).where(
-            model.connection_id == connection_id, one_of(session, key_column, ids)
+            model.connection_id == connection_id, one_of(db, key_column, ids)
         ),
         execution_options=PLAN_FOR_VALUES,
     ).all()
@@ -408,13 +408,13 @@ def _mark_deleted(
         {_ROW_ID: row_id, "deleted_at": wanted[key].time_deleted or now, "synced_at": now}
         for row_id, key in found
     ]
-    session.execute(_update_by_id(model.__table__), changes)
-    _expire(session, model, [row_id for row_id, _ in found])
+    db.execute(_update_by_id(model.__table__), changes)
+    _expire(db, model, [row_id for row_id, _ in found])
     return len(found)
 
 
 def update_invoice_balance(
-    session: Session,
+    db: Session,
     connection_id: str,
     txn_id: str,
     balance_remaining: Decimal,
@@ -428,7 +428,7 @@ def update_invoice_balance(
     ``applied_amount`` and ``is_paid`` change only when given. Returns False when the invoice
     is not stored for this connection (it arrives with the next sync).
     """
-    invoice = session.scalar(
+    invoice = db.scalar(
         select(Invoice).where(Invoice.connection_id == connection_id, Invoice.txn_id == txn_id)
     )
     if invoice is None:

@@ -3,7 +3,7 @@
 A big response is read and stored in batches. Storing a batch is partly waiting for the
 database, during which the reading thread can parse the next batch: psycopg lets other
 Python threads run while it waits. One write runs at a time, and the caller waits for it
-before it touches the database session itself, so the session is only ever used by one
+before it touches its unit of work (``db``) itself, so ``db`` is only ever used by one
 thread at a time.
 """
 

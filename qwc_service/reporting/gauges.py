@@ -34,31 +34,29 @@ def _age(now: datetime, oldest: datetime | None) -> float:
 
 
 def _counts(
-    session: Session, status: InstrumentedAttribute[str], statuses: tuple[str, ...]
+    db: Session, status: InstrumentedAttribute[str], statuses: tuple[str, ...]
 ) -> dict[str, int]:
     query = select(status, func.count()).where(status.in_(statuses)).group_by(status)
-    found = {str(value): int(count) for value, count in session.execute(query)}
+    found = {str(value): int(count) for value, count in db.execute(query)}
     # Every status is reported, zero included, so a series never vanishes from a graph.
     return {value: found.get(value, 0) for value in statuses}
 
 
-def read_gauges(session: Session, now: datetime | None = None) -> dict[str, Any]:
+def read_gauges(db: Session, now: datetime | None = None) -> dict[str, Any]:
     """The values behind the database gauges, as plain data."""
     now = now or utcnow()
-    live = session.scalar(
+    live = db.scalar(
         select(func.count()).where(WcSession.closed_at.is_(None), WcSession.expires_at > now)
     )
-    oldest_job = session.scalar(
-        select(func.min(Job.created_at)).where(Job.status == JobStatus.QUEUED)
-    )
-    oldest_event = session.scalar(
+    oldest_job = db.scalar(select(func.min(Job.created_at)).where(Job.status == JobStatus.QUEUED))
+    oldest_event = db.scalar(
         select(func.min(WebhookEvent.created_at)).where(WebhookEvent.status == "pending")
     )
     return {
         "sessions_active": int(live or 0),
-        "jobs": _counts(session, Job.status, JOB_STATUSES),
+        "jobs": _counts(db, Job.status, JOB_STATUSES),
         "oldest_queued_seconds": _age(now, oldest_job),
-        "webhook_events": _counts(session, WebhookEvent.status, EVENT_STATUSES),
+        "webhook_events": _counts(db, WebhookEvent.status, EVENT_STATUSES),
         "oldest_pending_webhook_seconds": _age(now, oldest_event),
     }
 
@@ -75,16 +73,16 @@ class DatabaseCollector:
         up = GaugeMetricFamily(
             "qwc_database_up", "Whether the database answered this scrape.", labels=["database"]
         )
-        session = self._session_factory()
+        db = self._session_factory()
         try:
-            values = read_gauges(session)
+            values = read_gauges(db)
         except SQLAlchemyError:
             log.warning("metrics_database_unreachable")
             up.add_metric([self._database], 0)
             yield up
             return
         finally:
-            session.close()
+            db.close()
         up.add_metric([self._database], 1)
         yield up
         yield GaugeMetricFamily(

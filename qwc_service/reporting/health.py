@@ -99,7 +99,7 @@ class ConnectionHealth:
 
 
 def connection_health(
-    session: Session, settings: Settings, connection_id: str, now: datetime | None = None
+    db: Session, settings: Settings, connection_id: str, now: datetime | None = None
 ) -> ConnectionHealth:
     """Whether a connection's Web Connectors check in, what they reported, and its queue.
 
@@ -107,8 +107,8 @@ def connection_health(
     interval written into the .qwc files: the Web Connector should have come back by then.
     """
     now = now or utcnow()
-    connection = get_connection(session, connection_id)
-    machines = list_machines(session, connection_id)
+    connection = get_connection(db, connection_id)
+    machines = list_machines(db, connection_id)
     seen = [m.last_seen_at for m in machines if not m.is_revoked and m.last_seen_at is not None]
     last_check_in = max(seen) if seen else None
     window = timedelta(minutes=2 * settings.run_every_minutes)
@@ -117,15 +117,15 @@ def connection_health(
         and last_check_in is not None
         and now - last_check_in <= window
     )
-    in_flight = session.scalar(
+    in_flight = db.scalar(
         select(func.count()).where(Job.connection_id == connection_id, Job.status == JobStatus.SENT)
     )
     active = (
-        session.get(WcSession, connection.active_session_id)
+        db.get(WcSession, connection.active_session_id)
         if connection.active_session_id is not None
         else None
     )
-    latest = recent_sessions(session, connection_id, limit=1)
+    latest = recent_sessions(db, connection_id, limit=1)
     return ConnectionHealth(
         connection_id=connection.id,
         connected=connected,
@@ -141,7 +141,7 @@ def connection_health(
         last_error_at=connection.last_error_at,
         last_error_unresolved=error_unresolved(connection),
         last_success_at=connection.last_success_at,
-        queue_depth=count_queued(session, connection_id),
+        queue_depth=count_queued(db, connection_id),
         jobs_in_flight=int(in_flight or 0),
         session_active=active is not None and active.is_live(now),
         last_session=session_view(latest[0]) if latest else None,

@@ -30,18 +30,18 @@ def database_status(engine: Engine) -> dict[str, Any]:
     return {"database": "ok", "schema": "current"}
 
 
-def queue_status(session: Session, now: datetime | None = None) -> dict[str, Any]:
+def queue_status(db: Session, now: datetime | None = None) -> dict[str, Any]:
     """Queue depth, the oldest waiting job, live sessions, connections with unresolved errors."""
     now = now or utcnow()
-    depth, oldest = session.execute(
+    depth, oldest = db.execute(
         select(func.count(), func.min(Job.created_at)).where(Job.status == JobStatus.QUEUED)
     ).one()
-    sent = session.scalar(select(func.count()).where(Job.status == JobStatus.SENT))
-    live = session.scalar(
+    sent = db.scalar(select(func.count()).where(Job.status == JobStatus.SENT))
+    live = db.scalar(
         select(func.count()).where(WcSession.closed_at.is_(None), WcSession.expires_at > now)
     )
     failing = list(
-        session.scalars(
+        db.scalars(
             select(Connection.id).where(
                 Connection.last_error_at.is_not(None),
                 or_(
@@ -66,10 +66,10 @@ def full_status(engine: Engine, session_factory: Any) -> tuple[bool, dict[str, A
     report: dict[str, Any] = {"version": __version__, **database_status(engine)}
     healthy = report["database"] == "ok" and report["schema"] == "current"
     if healthy:
-        session: Session = session_factory()
+        db: Session = session_factory()
         try:
-            report.update(queue_status(session))
+            report.update(queue_status(db))
         finally:
-            session.close()
+            db.close()
     report["status"] = "ok" if healthy else "error"
     return healthy, report

@@ -33,18 +33,18 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts + [0] * (4 - len(parts)))
 
 
-def remember_version(session: Session, address: str, version: str, now: datetime) -> None:
+def remember_version(db: Session, address: str, version: str, now: datetime) -> None:
     """Remember the version ``address`` reported in clientVersion."""
-    row = session.get(ClientVersion, address[:64])
+    row = db.get(ClientVersion, address[:64])
     if row is None:
-        session.add(ClientVersion(address=address[:64], version=version, seen_at=now))
+        db.add(ClientVersion(address=address[:64], version=version, seen_at=now))
     else:
         row.version, row.seen_at = version, now
 
 
-def recent_version(session: Session, address: str, now: datetime) -> str | None:
+def recent_version(db: Session, address: str, now: datetime) -> str | None:
     """The version ``address`` reported moments ago, if any."""
-    return session.scalar(
+    return db.scalar(
         select(ClientVersion.version).where(
             ClientVersion.address == address[:64],
             ClientVersion.seen_at >= now - PAIRING_WINDOW,

@@ -67,11 +67,11 @@ class AuthOutcome:
         return strings
 
 
-def find_login(session: Session, username: str) -> Login | None:
+def find_login(db: Session, username: str) -> Login | None:
     """The credentials of an active machine with ``username``, or None."""
     if not username or len(username) > MAX_USERNAME_LENGTH:
         return None
-    row = session.execute(
+    row = db.execute(
         select(
             Machine.id,
             Machine.connection_id,
@@ -91,7 +91,7 @@ def rejected() -> AuthOutcome:
 
 
 def open_session(
-    session: Session, machine: Machine, connection: Connection, *, now: datetime, ttl_seconds: int
+    db: Session, machine: Machine, connection: Connection, *, now: datetime, ttl_seconds: int
 ) -> tuple[str, WcSession]:
     """A new session for ``machine``, holding its connection's lease; the ticket is returned
     once, and only its hash is stored."""
@@ -104,8 +104,8 @@ def open_session(
         last_seen_at=now,
         expires_at=now + timedelta(seconds=ttl_seconds),
     )
-    session.add(wc_session)
-    session.flush()
+    db.add(wc_session)
+    db.flush()
     connection.active_session_id = wc_session.id
     return ticket, wc_session
 
@@ -125,22 +125,22 @@ _BY_TICKET = (
 )
 
 
-def find_session(session: Session, ticket: str) -> WcSession:
+def find_session(db: Session, ticket: str) -> WcSession:
     """The session a ticket names, whatever its state; TicketInvalid if none."""
     if not ticket or len(ticket) > MAX_TICKET_LENGTH:
         raise TicketInvalid("no such ticket")
-    wc_session = session.scalar(_BY_TICKET, {"ticket_hash": hash_ticket(ticket)})
+    wc_session = db.scalar(_BY_TICKET, {"ticket_hash": hash_ticket(ticket)})
     if wc_session is None:
         raise TicketInvalid("no such ticket")
     return wc_session
 
 
-def resolve(session: Session, ticket: str, *, now: datetime, ttl_seconds: int) -> WcSession:
+def resolve(db: Session, ticket: str, *, now: datetime, ttl_seconds: int) -> WcSession:
     """The live session a ticket names, with its idle timer restarted.
 
     Raises TicketInvalid, TicketExpired or TicketClosed.
     """
-    wc_session = find_session(session, ticket)
+    wc_session = find_session(db, ticket)
     if wc_session.closed_at is not None:
         raise TicketClosed("the session has ended")
     if wc_session.expires_at <= now:
@@ -154,18 +154,18 @@ def resolve(session: Session, ticket: str, *, now: datetime, ttl_seconds: int) -
     return wc_session
 
 
-def close_session(session: Session, wc_session: WcSession, *, now: datetime, reason: str) -> None:
+def close_session(db: Session, wc_session: WcSession, *, now: datetime, reason: str) -> None:
     """Mark a session ended and release its connection's lease (its jobs are the caller's)."""
     if wc_session.closed_at is None:
         wc_session.closed_at = now
         wc_session.close_reason = reason
-    connection = session.get(Connection, wc_session.connection_id)
+    connection = db.get(Connection, wc_session.connection_id)
     if connection is not None and connection.active_session_id == wc_session.id:
         connection.active_session_id = None
 
 
 def open_sessions(
-    session: Session, *, machine_id: int | None = None, connection_id: str | None = None
+    db: Session, *, machine_id: int | None = None, connection_id: str | None = None
 ) -> list[WcSession]:
     """The sessions not yet closed, of one machine or of one connection."""
     query = select(WcSession).where(WcSession.closed_at.is_(None))
@@ -173,10 +173,10 @@ def open_sessions(
         query = query.where(WcSession.machine_id == machine_id)
     if connection_id is not None:
         query = query.where(WcSession.connection_id == connection_id)
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
-def recent_sessions(session: Session, connection_id: str, limit: int = 10) -> list[WcSession]:
+def recent_sessions(db: Session, connection_id: str, limit: int = 10) -> list[WcSession]:
     """A connection's latest sessions, newest first."""
     query = select(WcSession).where(WcSession.connection_id == connection_id)
-    return list(session.scalars(query.order_by(WcSession.id.desc()).limit(limit)))
+    return list(db.scalars(query.order_by(WcSession.id.desc()).limit(limit)))

@@ -56,22 +56,22 @@ def _keys(username: str, address: str) -> dict[str, Rule]:
 
 
 def locked_until(
-    session: Session, username: str, address: str, now: datetime, *, known_address: bool
+    db: Session, username: str, address: str, now: datetime, *, known_address: bool
 ) -> datetime | None:
     """Until when this login attempt is refused without checking the password, if at all."""
     keys = _keys(username, address)
     if known_address:
         keys.pop(f"u:{username[:64]}", None)
-    rows = session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    rows = db.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
     until = [row.locked_until for row in rows if row.locked_until and row.locked_until > now]
     return max(until) if until else None
 
 
-def record_failure(session: Session, username: str, address: str, now: datetime) -> datetime | None:
+def record_failure(db: Session, username: str, address: str, now: datetime) -> datetime | None:
     """Count a failed login against every key; returns when a lockout it started ends."""
     started: datetime | None = None
     for key, rule in _keys(username, address).items():
-        row = _upsert(session, key, now)
+        row = _upsert(db, key, now)
         if row.first_failure_at < now - FAILURE_WINDOW:
             row.failures, row.first_failure_at, row.locked_until = 1, now, None
         else:
@@ -83,18 +83,18 @@ def record_failure(session: Session, username: str, address: str, now: datetime)
     return started
 
 
-def record_success(session: Session, username: str, address: str) -> None:
+def record_success(db: Session, username: str, address: str) -> None:
     """A good login clears its pair and its address."""
     keys = [k for k in _keys(username, address) if not k.startswith("u:")]
     if keys:
-        session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+        db.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
 
 
-def _upsert(session: Session, key: str, now: datetime) -> LoginThrottle:
-    dialect = session.get_bind().dialect.name
+def _upsert(db: Session, key: str, now: datetime) -> LoginThrottle:
+    dialect = db.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(LoginThrottle).values(key=key, failures=0, first_failure_at=now)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
-    row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+    db.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    row = db.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
     assert row is not None
     return row

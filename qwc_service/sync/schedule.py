@@ -61,7 +61,7 @@ class SyncNotFound(LookupError):
 
 
 def add_sync(
-    session: Session,
+    db: Session,
     connection_id: str,
     record_type: RecordType | str,
     every_minutes: int,
@@ -73,53 +73,51 @@ def add_sync(
     Adding a type the connection already syncs updates its interval, window and page size;
     its watermarks stay, so the next sync is still incremental.
     """
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     kind = record_type if isinstance(record_type, RecordType) else RecordType.parse(record_type)
     if not 1 <= every_minutes <= MAX_EVERY_MINUTES:
         raise ValueError(f"the interval must be between 1 and {MAX_EVERY_MINUTES} minutes")
     if not 1 <= max_returned <= MAX_MAX_RETURNED:
         raise ValueError(f"max_returned must be between 1 and {MAX_MAX_RETURNED}")
     parsed = Window.parse(window) if isinstance(window, str) else window
-    definition = _find(session, connection_id, kind)
+    definition = _find(db, connection_id, kind)
     if definition is None:
         definition = SyncDefinition(connection_id=connection_id, record_type=kind.value)
-        session.add(definition)
+        db.add(definition)
     definition.every_minutes = every_minutes
     definition.max_returned = max_returned
     definition.window_start = None if parsed is None else f"{parsed.start:%H:%M}"
     definition.window_end = None if parsed is None else f"{parsed.end:%H:%M}"
-    session.flush()
+    db.flush()
     return definition
 
 
-def list_syncs(session: Session, connection_id: str) -> list[SyncDefinition]:
+def list_syncs(db: Session, connection_id: str) -> list[SyncDefinition]:
     """A connection's sync definitions: customers, items, invoices, payments."""
-    get_connection(session, connection_id)
-    rows = session.scalars(
-        select(SyncDefinition).where(SyncDefinition.connection_id == connection_id)
-    )
+    get_connection(db, connection_id)
+    rows = db.scalars(select(SyncDefinition).where(SyncDefinition.connection_id == connection_id))
     return sorted(rows, key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
 
 
-def get_sync(session: Session, connection_id: str, record_type: RecordType | str) -> SyncDefinition:
+def get_sync(db: Session, connection_id: str, record_type: RecordType | str) -> SyncDefinition:
     """The connection's sync of one record type, or SyncNotFound."""
-    get_connection(session, connection_id)
+    get_connection(db, connection_id)
     kind = record_type if isinstance(record_type, RecordType) else RecordType.parse(record_type)
-    definition = _find(session, connection_id, kind)
+    definition = _find(db, connection_id, kind)
     if definition is None:
         raise SyncNotFound(f"connection {connection_id!r} has no {kind.value} sync")
     return definition
 
 
-def remove_sync(session: Session, connection_id: str, record_type: RecordType | str) -> int:
+def remove_sync(db: Session, connection_id: str, record_type: RecordType | str) -> int:
     """Stop syncing a record type; its queued work is cancelled. Returns how many jobs.
 
     A page already handed to QuickBooks is still read when it comes back; the sync then
     ends there. Records already stored stay.
     """
-    definition = get_sync(session, connection_id, record_type)
+    definition = get_sync(db, connection_id, record_type)
     queued = list(
-        session.scalars(
+        db.scalars(
             select(Job).where(
                 Job.sync_definition_id == definition.id, Job.status == JobStatus.QUEUED
             )
@@ -130,13 +128,13 @@ def remove_sync(session: Session, connection_id: str, record_type: RecordType | 
         job.status = JobStatus.CANCELLED
         job.completed_at = now
         job.error = "the sync was removed"
-    session.delete(definition)
-    session.flush()
+    db.delete(definition)
+    db.flush()
     return len(queued)
 
 
 def pause_syncs(
-    session: Session,
+    db: Session,
     connection_id: str,
     until: datetime,
     record_type: RecordType | str | None = None,
@@ -149,14 +147,14 @@ def pause_syncs(
     if until.tzinfo is None:
         raise ValueError("the pause needs a time with a UTC offset")
     if record_type is None:
-        definitions = list_syncs(session, connection_id)
+        definitions = list_syncs(db, connection_id)
     else:
-        definitions = [get_sync(session, connection_id, record_type)]
+        definitions = [get_sync(db, connection_id, record_type)]
     for definition in definitions:
         definition.paused_until = until
     ids = [d.id for d in definitions]
     if ids:
-        waiting = session.scalars(
+        waiting = db.scalars(
             select(Job).where(
                 Job.sync_definition_id.in_(ids),
                 Job.status == JobStatus.QUEUED,
@@ -166,28 +164,28 @@ def pause_syncs(
         )
         for job in waiting:
             job.not_before = until
-    session.flush()
+    db.flush()
     return definitions
 
 
 def sync_now(
-    session: Session, connection_id: str, record_type: RecordType | str | None = None
+    db: Session, connection_id: str, record_type: RecordType | str | None = None
 ) -> list[Job]:
     """Queue a connection's syncs (or one) now, whatever their interval, window or pause.
 
     A sync that already has work queued or in QuickBooks is not queued a second time.
     Returns the jobs queued.
     """
-    connection = _lock_connection(session, connection_id)
+    connection = _lock_connection(db, connection_id)
     if connection.disabled_at is not None:
         raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
     if record_type is None:
-        definitions = list_syncs(session, connection_id)
+        definitions = list_syncs(db, connection_id)
     else:
-        definitions = [get_sync(session, connection_id, record_type)]
-    busy = _pending_definition_ids(session, connection_id)
+        definitions = [get_sync(db, connection_id, record_type)]
+    busy = _pending_definition_ids(db, connection_id)
     now = utcnow()
-    return [_queue(session, d, now) for d in definitions if d.id not in busy]
+    return [_queue(db, d, now) for d in definitions if d.id not in busy]
 
 
 # -- what authenticate calls ---------------------------------------------------------------
@@ -216,7 +214,7 @@ def next_due_at(definition: SyncDefinition, zone: ZoneInfo, now: datetime) -> da
     return due
 
 
-def enqueue_due(session: Session, connection: Connection, now: datetime) -> list[Job]:
+def enqueue_due(db: Session, connection: Connection, now: datetime) -> list[Job]:
     """Queue the first page of every sync of ``connection`` that is due and not pending.
 
     Called while a machine authenticates, with the connection row locked; one query reads
@@ -230,12 +228,12 @@ def enqueue_due(session: Session, connection: Connection, now: datetime) -> list
         ~exists().where(and_(Job.sync_definition_id == SyncDefinition.id, Job.status.in_(PENDING))),
     )
     zone = zone_of(connection)
-    due = [d for d in session.scalars(query) if is_due(d, zone, now)]
+    due = [d for d in db.scalars(query) if is_due(d, zone, now)]
     due.sort(key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
-    return [_queue(session, d, now, requested=False) for d in due]
+    return [_queue(db, d, now, requested=False) for d in due]
 
 
-def seconds_until_next_due(session: Session, connection: Connection, now: datetime) -> int | None:
+def seconds_until_next_due(db: Session, connection: Connection, now: datetime) -> int | None:
     """Seconds until a sync of ``connection`` has work (0: now), or None without syncs.
 
     Counts syncs that will come due and queued sync work that waits for a retry delay.
@@ -243,11 +241,11 @@ def seconds_until_next_due(session: Session, connection: Connection, now: dateti
     if connection.disabled_at is not None:
         return None
     definitions = list(
-        session.scalars(select(SyncDefinition).where(SyncDefinition.connection_id == connection.id))
+        db.scalars(select(SyncDefinition).where(SyncDefinition.connection_id == connection.id))
     )
     if not definitions:
         return None
-    rows = session.execute(
+    rows = db.execute(
         select(Job.sync_definition_id, Job.not_before).where(
             Job.connection_id == connection.id,
             Job.sync_definition_id.is_not(None),
@@ -273,7 +271,7 @@ def seconds_until_next_due(session: Session, connection: Connection, now: dateti
 
 
 def _queue(
-    session: Session, definition: SyncDefinition, now: datetime, *, requested: bool = True
+    db: Session, definition: SyncDefinition, now: datetime, *, requested: bool = True
 ) -> Job:
     """The first job of a sync; its handler writes each page's request when handed out."""
     kind = RecordType(definition.record_type)
@@ -299,13 +297,13 @@ def _queue(
     store_payload(job, state.to_payload())
     if requested:
         definition.requested_at = now
-    session.add(job)
-    session.flush()
+    db.add(job)
+    db.flush()
     return job
 
 
-def _find(session: Session, connection_id: str, kind: RecordType) -> SyncDefinition | None:
-    return session.scalar(
+def _find(db: Session, connection_id: str, kind: RecordType) -> SyncDefinition | None:
+    return db.scalar(
         select(SyncDefinition).where(
             SyncDefinition.connection_id == connection_id,
             SyncDefinition.record_type == kind.value,
@@ -313,8 +311,8 @@ def _find(session: Session, connection_id: str, kind: RecordType) -> SyncDefinit
     )
 
 
-def _pending_definition_ids(session: Session, connection_id: str) -> set[int]:
-    rows = session.scalars(
+def _pending_definition_ids(db: Session, connection_id: str) -> set[int]:
+    rows = db.scalars(
         select(Job.sync_definition_id).where(
             Job.connection_id == connection_id,
             Job.sync_definition_id.is_not(None),
@@ -324,11 +322,11 @@ def _pending_definition_ids(session: Session, connection_id: str) -> set[int]:
     return {row for row in rows if row is not None}
 
 
-def _lock_connection(session: Session, connection_id: str) -> Connection:
+def _lock_connection(db: Session, connection_id: str) -> Connection:
     # Serialises with authenticate, which queues due syncs under the same lock.
-    connection = session.scalar(
+    connection = db.scalar(
         select(Connection).where(Connection.id == connection_id).with_for_update()
     )
     if connection is None:
-        return get_connection(session, connection_id)
+        return get_connection(db, connection_id)
     return connection

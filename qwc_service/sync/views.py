@@ -90,12 +90,12 @@ class SyncJobReport:
         return asdict(self)
 
 
-def sync_views(session: Session, connection_id: str, now: datetime) -> list[dict[str, Any]]:
+def sync_views(db: Session, connection_id: str, now: datetime) -> list[dict[str, Any]]:
     """Every sync of a connection, with when it is next due or the work it has pending."""
-    connection = get_connection(session, connection_id)
-    definitions = list_syncs(session, connection_id)
+    connection = get_connection(db, connection_id)
+    definitions = list_syncs(db, connection_id)
     pending: dict[int, Job] = {}
-    jobs = session.scalars(
+    jobs = db.scalars(
         select(Job)
         .join(SyncDefinition, Job.sync_definition_id == SyncDefinition.id)
         .where(SyncDefinition.connection_id == connection_id, Job.status.in_(PENDING))

@@ -68,7 +68,7 @@ def hash_token(secret: str) -> str:
     return secret_digest(secret)
 
 
-def create_token(session: Session, name: str) -> NewToken:
+def create_token(db: Session, name: str) -> NewToken:
     """Create a token named ``name`` (who or what uses it)."""
     name = name.strip()
     if not name:
@@ -77,34 +77,32 @@ def create_token(session: Session, name: str) -> NewToken:
         raise ValueError(f"a token name has at most {MAX_NAME_LENGTH} characters")
     secret = new_token()
     token = ApiToken(name=name, prefix=secret[:PREFIX_LENGTH], token_hash=hash_token(secret))
-    session.add(token)
-    session.flush()
-    record_event(session, "api_token_created", f"API token {token.prefix}… ({name}) created")
+    db.add(token)
+    db.flush()
+    record_event(db, "api_token_created", f"API token {token.prefix}… ({name}) created")
     return NewToken(token, secret)
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
+def list_tokens(db: Session) -> list[ApiToken]:
     """Every token, revoked ones included, oldest first."""
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+    return list(db.scalars(select(ApiToken).order_by(ApiToken.id)))
 
 
-def revoke_token(session: Session, id_or_prefix: str) -> ApiToken:
+def revoke_token(db: Session, id_or_prefix: str) -> ApiToken:
     """Revoke a token given its id, (the start of) its prefix, or the token itself.
 
     It stops working at once.
     """
-    token = _find(session, id_or_prefix.strip())
+    token = _find(db, id_or_prefix.strip())
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record_event(
-            session, "api_token_revoked", f"API token {token.prefix}… ({token.name}) revoked"
-        )
-    session.flush()
+        record_event(db, "api_token_revoked", f"API token {token.prefix}… ({token.name}) revoked")
+    db.flush()
     return token
 
 
 def authenticate(
-    session: Session, authorization: str | None, now: datetime | None = None
+    db: Session, authorization: str | None, now: datetime | None = None
 ) -> ApiToken | None:
     """The live token an ``Authorization: Bearer …`` header carries, or None.
 
@@ -117,7 +115,7 @@ def authenticate(
     secret = secret.strip()
     if scheme.lower() != "bearer" or not _TOKEN_SHAPE.match(secret):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     if token is None or token.revoked_at is not None:
         return None
     now = now or utcnow()
@@ -138,24 +136,24 @@ def token_view(token: ApiToken) -> dict[str, Any]:
     }
 
 
-def _find(session: Session, id_or_prefix: str) -> ApiToken:
+def _find(db: Session, id_or_prefix: str) -> ApiToken:
     if not id_or_prefix:
         raise TokenNotFound("name a token by its id or prefix")
     if _TOKEN_SHAPE.match(id_or_prefix):
         # The whole secret: found by its hash, as a request would be.
-        by_secret = session.scalar(
+        by_secret = db.scalar(
             select(ApiToken).where(ApiToken.token_hash == hash_token(id_or_prefix))
         )
         if by_secret is None:
             raise TokenNotFound("no such API token")
         return by_secret
     if id_or_prefix.isdigit():
-        token = session.get(ApiToken, int(id_or_prefix))
+        token = db.get(ApiToken, int(id_or_prefix))
         if token is None:
             raise TokenNotFound(f"no API token with id {id_or_prefix}")
         return token
     matches = list(
-        session.scalars(
+        db.scalars(
             select(ApiToken).where(ApiToken.prefix.startswith(id_or_prefix, autoescape=True))
         )
     )

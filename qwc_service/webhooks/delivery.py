@@ -122,12 +122,12 @@ class DeliveryTotals:
             setattr(self, name, getattr(self, name) + len(getattr(report, name)))
 
 
-def _receives(session: Session, endpoint: WebhookEndpoint) -> bool:
+def _receives(db: Session, endpoint: WebhookEndpoint) -> bool:
     if endpoint.disabled_at is not None:
         return False
     if endpoint.api_token_id is None:
         return True
-    token = session.get(ApiToken, endpoint.api_token_id)
+    token = db.get(ApiToken, endpoint.api_token_id)
     return token is not None and token.revoked_at is None
 
 
@@ -139,7 +139,7 @@ class Lease:
     dropped: list[int]
 
 
-def lease_due(session: Session, policy: DeliveryPolicy, now: datetime) -> Lease:
+def lease_due(db: Session, policy: DeliveryPolicy, now: datetime) -> Lease:
     """Lease up to a batch of due events to the caller; the caller commits, then sends.
 
     Events of a removed endpoint or a revoked token are failed instead of leased.
@@ -158,8 +158,8 @@ def lease_due(session: Session, policy: DeliveryPolicy, now: datetime) -> Lease:
     )
     until = now + timedelta(seconds=policy.lease_seconds)
     lease = Lease([], [])
-    for event, endpoint in session.execute(query):
-        if not _receives(session, endpoint):
+    for event, endpoint in db.execute(query):
+        if not _receives(db, endpoint):
             event.status = EventStatus.FAILED
             event.leased_until = None
             lease.dropped.append(event.id)
@@ -177,7 +177,7 @@ def lease_due(session: Session, policy: DeliveryPolicy, now: datetime) -> Lease:
                 until,
             )
         )
-    session.flush()
+    db.flush()
     return lease
 
 
@@ -192,7 +192,7 @@ def send(leased: LeasedEvent, policy: DeliveryPolicy, sender: Sender = post) -> 
 
 
 def record_attempt(
-    session: Session,
+    db: Session,
     leased: LeasedEvent,
     result: AttemptResult,
     policy: DeliveryPolicy,
@@ -205,7 +205,7 @@ def record_attempt(
     ``lost`` means the lease had passed to another deliverer: the attempt is recorded, the
     event is left to its new holder.
     """
-    session.add(
+    db.add(
         WebhookDelivery(
             event_id=leased.event_id,
             attempted_at=attempted_at,
@@ -230,7 +230,7 @@ def record_attempt(
             if outcome == "failed"
             else {"status": EventStatus.PENDING, "next_attempt_at": next_at}
         )
-    changed = session.execute(
+    changed = db.execute(
         update(WebhookEvent)
         .where(
             WebhookEvent.id == leased.event_id,
@@ -244,9 +244,9 @@ def record_attempt(
     return outcome
 
 
-def release(session: Session, leased: LeasedEvent) -> None:
+def release(db: Session, leased: LeasedEvent) -> None:
     """Give back an event that was not sent, if this deliverer still holds it."""
-    session.execute(
+    db.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == leased.event_id, WebhookEvent.leased_until == leased.lease)
         .values(leased_until=None)
@@ -262,21 +262,21 @@ def deliver_once(
     """Lease one batch of due events, send each, record each answer."""
     policy = policy or DeliveryPolicy()
     report = DeliveryReport()
-    with unit_of_work(session_factory) as session:
-        lease = lease_due(session, policy, utcnow())
+    with unit_of_work(session_factory) as db:
+        lease = lease_due(db, policy, utcnow())
     report.dropped.extend(lease.dropped)
     for leased in lease.events:
         attempted_at = utcnow()
         if attempted_at + timedelta(seconds=policy.timeout_seconds) + LEASE_MARGIN > leased.lease:
             # Too little of the lease left to be sure no one else sends it meanwhile.
-            with unit_of_work(session_factory) as session:
-                release(session, leased)
+            with unit_of_work(session_factory) as db:
+                release(db, leased)
             report.released.append(leased.event_id)
             continue
         result = send(leased, policy, sender)
-        with unit_of_work(session_factory) as session:
+        with unit_of_work(session_factory) as db:
             outcome = record_attempt(
-                session, leased, result, policy, attempted_at=attempted_at, now=utcnow()
+                db, leased, result, policy, attempted_at=attempted_at, now=utcnow()
             )
         count_webhook_delivery(outcome)
         log.info(

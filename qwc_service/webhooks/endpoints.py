@@ -64,7 +64,7 @@ def check_url(url: str) -> str:
 
 
 def add_endpoint(
-    session: Session,
+    db: Session,
     url: str,
     *,
     connection_id: str | None = None,
@@ -79,40 +79,40 @@ def add_endpoint(
         raise ValueError("give exactly one of a connection and an API token")
     url = check_url(url)
     if connection_id is not None:
-        get_connection(session, connection_id)
+        get_connection(db, connection_id)
     if api_token_id is not None:
-        token = session.get(ApiToken, api_token_id)
+        token = db.get(ApiToken, api_token_id)
         if token is None or token.revoked_at is not None:
             raise ApiTokenNotFound(api_token_id)
     secret = new_secret()
     endpoint = WebhookEndpoint(
         url=url, secret=secret, connection_id=connection_id, api_token_id=api_token_id
     )
-    session.add(endpoint)
-    session.flush()
+    db.add(endpoint)
+    db.flush()
     return CreatedEndpoint(endpoint, secret)
 
 
-def list_endpoints(session: Session, *, include_removed: bool = False) -> list[WebhookEndpoint]:
+def list_endpoints(db: Session, *, include_removed: bool = False) -> list[WebhookEndpoint]:
     """Endpoints in the order they were added; removed ones only when asked."""
     query = select(WebhookEndpoint).order_by(WebhookEndpoint.id)
     if not include_removed:
         query = query.where(WebhookEndpoint.disabled_at.is_(None))
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
 def get_endpoint(
-    session: Session, endpoint_id: int, *, include_removed: bool = False
+    db: Session, endpoint_id: int, *, include_removed: bool = False
 ) -> WebhookEndpoint:
     """An active endpoint (or a removed one too, when asked), or EndpointNotFound."""
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    endpoint = db.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or (endpoint.disabled_at is not None and not include_removed):
         raise EndpointNotFound(endpoint_id)
     return endpoint
 
 
 def endpoint_events(
-    session: Session,
+    db: Session,
     endpoint_id: int,
     *,
     status: str | None = None,
@@ -124,27 +124,23 @@ def endpoint_events(
     ``before`` is the cursor: only events with a smaller id. The cursor returned is None on
     the last page. The endpoint may have been removed; its history stays readable.
     """
-    get_endpoint(session, endpoint_id, include_removed=True)
-    rows = list_events(
-        session, endpoint_id=endpoint_id, status=status, before=before, limit=limit + 1
-    )
+    get_endpoint(db, endpoint_id, include_removed=True)
+    rows = list_events(db, endpoint_id=endpoint_id, status=status, before=before, limit=limit + 1)
     page = rows[:limit]
     return page, (page[-1].id if len(rows) > limit else None)
 
 
-def remove_endpoint(
-    session: Session, endpoint_id: int, now: datetime | None = None
-) -> WebhookEndpoint:
+def remove_endpoint(db: Session, endpoint_id: int, now: datetime | None = None) -> WebhookEndpoint:
     """Stop sending to an endpoint: it gets no new events and its pending ones are failed.
 
     The row and its delivery history stay for the record.
     """
-    endpoint = get_endpoint(session, endpoint_id)
+    endpoint = get_endpoint(db, endpoint_id)
     endpoint.disabled_at = now or utcnow()
-    session.execute(
+    db.execute(
         update(WebhookEvent)
         .where(WebhookEvent.endpoint_id == endpoint.id, WebhookEvent.status == "pending")
         .values(status="failed", leased_until=None)
     )
-    session.flush()
+    db.flush()
     return endpoint

@@ -59,17 +59,17 @@ _ENDPOINTS_FOR = (
 )
 
 
-def endpoints_for(session: Session, connection_id: str | None) -> list[WebhookEndpoint]:
+def endpoints_for(db: Session, connection_id: str | None) -> list[WebhookEndpoint]:
     """The active endpoints that receive a connection's events.
 
     An endpoint registered for the connection, and every endpoint of a live API token (a
     token's application sees all connections).
     """
-    return list(session.scalars(_ENDPOINTS_FOR, {"connection_id": connection_id}))
+    return list(db.scalars(_ENDPOINTS_FOR, {"connection_id": connection_id}))
 
 
 def emit_event(
-    session: Session,
+    db: Session,
     kind: str,
     connection_id: str | None,
     data: dict[str, Any],
@@ -94,9 +94,9 @@ def emit_event(
             next_attempt_at=at,
             created_at=at,
         )
-        for endpoint in endpoints_for(session, connection_id)
+        for endpoint in endpoints_for(db, connection_id)
     ]
-    session.add_all(events)
+    db.add_all(events)
     return events
 
 
@@ -115,9 +115,7 @@ def event_body(event: WebhookEvent) -> bytes:
 # -- the events the server emits ------------------------------------------------------------
 
 
-def emit_job_finished(
-    session: Session, job: Job, *, now: datetime | None = None
-) -> list[WebhookEvent]:
+def emit_job_finished(db: Session, job: Job, *, now: datetime | None = None) -> list[WebhookEvent]:
     """``job.done`` or ``job.failed`` for a job that has just ended; nothing otherwise.
 
     A job put back in the queue (a retry, an iterator's next page) has not ended. When the
@@ -125,13 +123,13 @@ def emit_job_finished(
     ``fail_dependants``, called first) get their own ``job.failed``.
     """
     if job.status == JobStatus.DONE:
-        return emit_event(session, EventKind.JOB_DONE, job.connection_id, _job_data(job), now=now)
+        return emit_event(db, EventKind.JOB_DONE, job.connection_id, _job_data(job), now=now)
     if job.status != JobStatus.ERROR:
         return []
     emitted: list[WebhookEvent] = []
-    for failed in [job, *_failed_with(session, job, now)]:
+    for failed in [job, *_failed_with(db, job, now)]:
         emitted += emit_event(
-            session, EventKind.JOB_FAILED, failed.connection_id, _job_data(failed), now=now
+            db, EventKind.JOB_FAILED, failed.connection_id, _job_data(failed), now=now
         )
     return emitted
 
@@ -154,14 +152,14 @@ def _job_data(job: Job) -> dict[str, Any]:
     }
 
 
-def _failed_with(session: Session, job: Job, now: datetime | None) -> list[Job]:
+def _failed_with(db: Session, job: Job, now: datetime | None) -> list[Job]:
     if now is None:
         return []
     found: list[Job] = []
     frontier = [job.id]
     while frontier:
         dependants = list(
-            session.scalars(
+            db.scalars(
                 select(Job)
                 .where(
                     Job.connection_id == job.connection_id,
@@ -178,7 +176,7 @@ def _failed_with(session: Session, job: Job, now: datetime | None) -> list[Job]:
 
 
 def emit_first_sync(
-    session: Session,
+    db: Session,
     connection: Connection,
     *,
     job_id: int | None = None,
@@ -195,11 +193,11 @@ def emit_first_sync(
         "locked_at": isoformat(connection.locked_at),
         "job_id": job_id,
     }
-    return emit_event(session, EventKind.FIRST_SYNC, connection.id, data, now=now)
+    return emit_event(db, EventKind.FIRST_SYNC, connection.id, data, now=now)
 
 
 def emit_company_mismatch(
-    session: Session,
+    db: Session,
     connection: Connection,
     seen: CompanySeen,
     *,
@@ -217,14 +215,14 @@ def emit_company_mismatch(
         "machine_id": machine_id,
         "message": message,
     }
-    return emit_event(session, EventKind.COMPANY_MISMATCH, connection.id, data, now=now)
+    return emit_event(db, EventKind.COMPANY_MISMATCH, connection.id, data, now=now)
 
 
 # -- reading the outbox ---------------------------------------------------------------------
 
 
 def list_events(
-    session: Session,
+    db: Session,
     *,
     endpoint_id: int | None = None,
     status: str | None = None,
@@ -239,10 +237,10 @@ def list_events(
         query = query.where(WebhookEvent.status == status)
     if before is not None:
         query = query.where(WebhookEvent.id < before)
-    return list(session.scalars(query.order_by(WebhookEvent.id.desc()).limit(limit)))
+    return list(db.scalars(query.order_by(WebhookEvent.id.desc()).limit(limit)))
 
 
-def deliveries_by_event(session: Session, event_ids: list[int]) -> dict[int, list[WebhookDelivery]]:
+def deliveries_by_event(db: Session, event_ids: list[int]) -> dict[int, list[WebhookDelivery]]:
     """The delivery attempts of several events in one query, oldest first per event."""
     found: dict[int, list[WebhookDelivery]] = {event_id: [] for event_id in event_ids}
     if not event_ids:
@@ -252,6 +250,6 @@ def deliveries_by_event(session: Session, event_ids: list[int]) -> dict[int, lis
         .where(WebhookDelivery.event_id.in_(event_ids))
         .order_by(WebhookDelivery.event_id, WebhookDelivery.id)
     )
-    for delivery in session.scalars(query):
+    for delivery in db.scalars(query):
         found[delivery.event_id].append(delivery)
     return found

@@ -12,8 +12,8 @@ from tests.admin.browser import Browser
 
 def new_token(app: QwcApp, name: str = "admin tests") -> str:
     """A fresh API token's secret."""
-    with unit_of_work(app.session_factory) as session:
-        return create_token(session, name).secret
+    with unit_of_work(app.session_factory) as db:
+        return create_token(db, name).secret
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from qwc_service.admin import views_connections
+from qwc_service.admin import pages_connections
 from qwc_service.app import QwcApp
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.service import create_connection as create
@@ -37,7 +37,7 @@ def test_create_connection_and_see_it_listed(app: QwcApp, signed_in: Browser) ->
 
 def test_list_is_searched_and_paged(app: QwcApp, signed_in: Browser) -> None:
     """Search matches names and IDs (wildcards taken literally); pages follow each other."""
-    size = views_connections.PAGE_SIZE
+    size = pages_connections.PAGE_SIZE
     with unit_of_work(app.session_factory) as db:
         ids = [create(db, name=f"Shop {i}").id for i in range(size + 5)]
         special = create(db, name="100%_real & Co").id
@@ -132,7 +132,7 @@ def test_unexpected_failure_is_a_fixed_500_page(
         raise RuntimeError("secret internals /srv/app.py line 12")
 
     create_connection(signed_in)
-    monkeypatch.setattr(views_connections, "connection_health", broken)
+    monkeypatch.setattr(pages_connections, "connection_health", broken)
     page = signed_in.get("/admin")
     assert page.status == 500
     assert "secret internals" not in page.text and "Traceback" not in page.text

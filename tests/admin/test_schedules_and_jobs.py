@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from qwc_service.admin import views_jobs
+from qwc_service.admin import pages_jobs
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
 from qwc_service.db import unit_of_work
@@ -161,7 +161,7 @@ def test_jobs_page_by_page(
     app: QwcApp, signed_in: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Next-page links walk through every job once, keeping the filters."""
-    monkeypatch.setattr(views_jobs, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pages_jobs, "PAGE_SIZE", 2)
     connection_id = create_connection(signed_in)
     ids = [enqueue(app, connection_id) for _ in range(5)]
     seen: list[int] = []

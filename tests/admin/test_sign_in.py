@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from qwc_service.admin.app import build_admin
-from qwc_service.admin.models import AdminSession
+from qwc_service.admin.models import AdminSignIn
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
@@ -126,7 +126,7 @@ def test_revoked_token_ends_admin_sessions(app: QwcApp, token: str, signed_in: B
 def test_expired_session_signs_out(app: QwcApp, signed_in: Browser) -> None:
     """A session past its hours opens nothing."""
     with unit_of_work(app.session_factory) as db:
-        for row in db.scalars(select(AdminSession)):
+        for row in db.scalars(select(AdminSignIn)):
             row.expires_at = utcnow()
     assert signed_in.get("/admin").location == "/admin/login"
 

@@ -47,8 +47,8 @@ def server(app: QwcApp, api_app: ApiApp) -> Any:
 
 def new_token(app: QwcApp, name: str = "tests") -> str:
     """A fresh API token's secret."""
-    with unit_of_work(app.session_factory) as session:
-        return create_token(session, name).secret
+    with unit_of_work(app.session_factory) as db:
+        return create_token(db, name).secret
 
 
 @pytest.fixture

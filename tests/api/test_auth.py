@@ -52,8 +52,8 @@ def test_every_route_refuses_requests_without_a_valid_token(
     connection_id = create_connection(client)
     username = add_computer(client, connection_id, "PC").username
     revoked = new_token(app, "soon revoked")
-    with unit_of_work(app.session_factory) as session:
-        revoke_token(session, revoked[:12])
+    with unit_of_work(app.session_factory) as db:
+        revoke_token(db, revoked[:12])
     unknown = "qwc_" + "A" * 43
     variants: list[tuple[str | None, dict[str, str]]] = [
         (None, {}),
@@ -88,26 +88,26 @@ def test_revoked_token_stops_working_at_once(app: QwcApp, anonymous: ApiClient) 
     token = new_token(app)
     client = anonymous.with_token(token)
     assert client.get("/api/connections").status == 200
-    with unit_of_work(app.session_factory) as session:
-        revoke_token(session, token)
+    with unit_of_work(app.session_factory) as db:
+        revoke_token(db, token)
     assert client.get("/api/connections").status == 401
 
 
 def test_tokens_are_random_stored_hashed_and_record_their_use(app: QwcApp) -> None:
     """256-bit URL-safe secrets, only their SHA-256 stored, last use recorded."""
-    with unit_of_work(app.session_factory) as session:
-        one = create_token(session, "one")
-        two = create_token(session, "two")
+    with unit_of_work(app.session_factory) as db:
+        one = create_token(db, "one")
+        two = create_token(db, "two")
     assert re.fullmatch(r"qwc_[A-Za-z0-9_-]{43}", one.secret)
     assert one.secret != two.secret
     assert one.token.token_hash == hash_token(one.secret) != one.secret
     assert one.token.prefix == one.secret[:12]
-    with unit_of_work(app.session_factory) as session:
-        found = authenticate(session, f"Bearer {one.secret}")
+    with unit_of_work(app.session_factory) as db:
+        found = authenticate(db, f"Bearer {one.secret}")
         assert found is not None and found.id == one.token.id
         assert found.last_used_at is not None
-        assert authenticate(session, f"bearer {one.secret}") is not None
-        assert authenticate(session, f"Bearer {one.secret}x") is None
+        assert authenticate(db, f"bearer {one.secret}") is not None
+        assert authenticate(db, f"Bearer {one.secret}x") is None
 
 
 @pytest.fixture

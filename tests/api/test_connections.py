@@ -115,10 +115,8 @@ def test_connected_means_a_check_in_within_twice_the_interval(
     run_session(server, computer, FakeQuickBooks(generate_company(customers=2, invoices=0)))
     assert app.settings.run_every_minutes == 15
     for minutes, connected in ((29, True), (31, False)):
-        with unit_of_work(app.session_factory) as session:
-            get_machine(session, computer.username).last_seen_at = utcnow() - timedelta(
-                minutes=minutes
-            )
+        with unit_of_work(app.session_factory) as db:
+            get_machine(db, computer.username).last_seen_at = utcnow() - timedelta(minutes=minutes)
         health = client.get(f"/api/connections/{cid}/health").data
         assert health["connected"] is connected, minutes
 

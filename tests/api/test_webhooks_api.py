@@ -25,8 +25,8 @@ HOOK = "https://app.example.com/hooks/qbwc"
 @pytest.fixture
 def token_client(app: QwcApp, anonymous: ApiClient) -> tuple[ApiClient, int]:
     """A client with a live token, and that token's id."""
-    with unit_of_work(app.session_factory) as session:
-        created = create_token(session, "billing app")
+    with unit_of_work(app.session_factory) as db:
+        created = create_token(db, "billing app")
         secret, token_id = created.secret, created.token.id
     return anonymous.with_token(secret), token_id
 

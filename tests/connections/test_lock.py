@@ -40,8 +40,8 @@ def test_other_company_file_gets_no_work_and_a_clear_message(app: QwcApp) -> Non
 
     enqueue(app, connection_id)
     assert _run(app, front, acme).outcome == "completed"
-    with unit_of_work(app.session_factory) as session:
-        connection = service.get_connection(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        connection = service.get_connection(db, connection_id)
         assert connection.locked_at is not None and connection.lock_company_name == "Acme Widgets"
         assert connection.lock_file_id == connection.file_id
 
@@ -53,15 +53,15 @@ def test_other_company_file_gets_no_work_and_a_clear_message(app: QwcApp) -> Non
         and "Beta Bakery" in result.last_error
         and "Acme Widgets" in result.last_error
     )
-    with unit_of_work(app.session_factory) as session:
-        assert queue.get_job(session, connection_id, job_id).status == "queued"
-        kinds = [e.kind for e in list_events(session, connection_id=connection_id)]
+    with unit_of_work(app.session_factory) as db:
+        assert queue.get_job(db, connection_id, job_id).status == "queued"
+        kinds = [e.kind for e in list_events(db, connection_id=connection_id)]
         assert "company_mismatch" in kinds
 
     # The right file still works, from either machine.
     assert _run(app, back, acme).outcome == "completed"
-    with unit_of_work(app.session_factory) as session:
-        assert queue.get_job(session, connection_id, job_id).status == "done"
+    with unit_of_work(app.session_factory) as db:
+        assert queue.get_job(db, connection_id, job_id).status == "done"
 
 
 def test_unlock_lets_the_next_session_lock_again(app: QwcApp) -> None:
@@ -72,10 +72,10 @@ def test_unlock_lets_the_next_session_lock_again(app: QwcApp) -> None:
     assert (
         _run(app, machine, FakeQuickBooks(generate_company(name="Old Name"))).outcome == "completed"
     )
-    with unit_of_work(app.session_factory) as session:
-        service.release_company_lock(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        service.release_company_lock(db, connection_id)
     enqueue(app, connection_id)
     restored = FakeQuickBooks(generate_company(name="Restored Copy", seed=3))
     assert _run(app, machine, restored).outcome == "completed"
-    with unit_of_work(app.session_factory) as session:
-        assert service.get_connection(session, connection_id).lock_company_name == "Restored Copy"
+    with unit_of_work(app.session_factory) as db:
+        assert service.get_connection(db, connection_id).lock_company_name == "Restored Copy"

@@ -33,9 +33,9 @@ def test_two_machines_share_owner_and_file_ids(app: QwcApp) -> None:
 
 def test_connections_get_different_file_ids(app: QwcApp) -> None:
     """Two connections never share a FileID, so one Web Connector can serve both."""
-    with unit_of_work(app.session_factory) as session:
-        one = service.create_connection(session, name="One")
-        two = service.create_connection(session, name="Two")
+    with unit_of_work(app.session_factory) as db:
+        one = service.create_connection(db, name="One")
+        two = service.create_connection(db, name="Two")
         assert one.file_id != two.file_id
         assert one.id != two.id
         for guid in (one.owner_id, one.file_id):
@@ -70,8 +70,8 @@ def test_password_is_stored_only_as_argon2_hash(app: QwcApp) -> None:
     """The generated password is long, and only its argon2 hash is stored."""
     machine = make_machine(app, make_connection(app))
     assert len(machine.password) >= 20
-    with unit_of_work(app.session_factory) as session:
-        stored = service.get_machine(session, machine.username)
+    with unit_of_work(app.session_factory) as db:
+        stored = service.get_machine(db, machine.username)
         assert stored.password_hash.startswith("$argon2id$")
         assert machine.password not in stored.password_hash
         assert PasswordHasher().verify(stored.password_hash, machine.password)
@@ -80,11 +80,11 @@ def test_password_is_stored_only_as_argon2_hash(app: QwcApp) -> None:
 def test_reset_password_replaces_the_hash(app: QwcApp) -> None:
     """A reset gives a new password and the old one no longer verifies."""
     machine = make_machine(app, make_connection(app))
-    with unit_of_work(app.session_factory) as session:
-        new = service.reset_password(session, app.exchange.hashing, machine.username)
+    with unit_of_work(app.session_factory) as db:
+        new = service.reset_password(db, app.exchange.hashing, machine.username)
     assert new.password != machine.password
-    with unit_of_work(app.session_factory) as session:
-        stored = service.get_machine(session, machine.username)
+    with unit_of_work(app.session_factory) as db:
+        stored = service.get_machine(db, machine.username)
         assert app.exchange.hashing.verify(stored.password_hash, new.password)
         assert not app.exchange.hashing.verify(stored.password_hash, machine.password)
 
@@ -94,16 +94,16 @@ def test_https_required_except_localhost(app: QwcApp) -> None:
     connection_id = make_connection(app)
     for url, code in (("http://qb.example.com", "QBWC1010"), ("https://10.1.2.3", "QBWC1001")):
         settings = app.settings.with_overrides(public_url=url)
-        with unit_of_work(app.session_factory) as session, pytest.raises(ValueError, match=code):
-            service.add_machine(session, settings, app.exchange.hashing, connection_id, label="x")
-    with unit_of_work(app.session_factory) as session:
-        assert session.query(Machine).count() == 0
+        with unit_of_work(app.session_factory) as db, pytest.raises(ValueError, match=code):
+            service.add_machine(db, settings, app.exchange.hashing, connection_id, label="x")
+    with unit_of_work(app.session_factory) as db:
+        assert db.query(Machine).count() == 0
 
 
 def test_unknown_ids_raise_named_errors(app: QwcApp) -> None:
     """Unknown connections and machines raise errors named for the condition."""
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         with pytest.raises(ConnectionNotFound):
-            service.add_machine(session, app.settings, app.exchange.hashing, "nope", label="x")
+            service.add_machine(db, app.settings, app.exchange.hashing, "nope", label="x")
         with pytest.raises(MachineNotFound):
-            service.revoke_machine(session, "nope")
+            service.revoke_machine(db, "nope")

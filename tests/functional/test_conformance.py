@@ -51,8 +51,8 @@ def test_zeep_with_intuit_wsdl_completes_a_session(
     assert svc.getLastError(ticket)
     assert svc.connectionError("unknown-ticket", "0x80040408", "x") == "done"
     assert svc.closeConnection(ticket)
-    with unit_of_work(served_app.session_factory) as session:
-        assert queue.get_job(session, connection_id, job_id).status == "done"
+    with unit_of_work(served_app.session_factory) as db:
+        assert queue.get_job(db, connection_id, job_id).status == "done"
 
 
 def _post(url: str, body: bytes, action: str) -> bytes:
@@ -99,6 +99,6 @@ def test_real_receive_response_captures_are_accepted(
         ".//{http://developer.intuit.com/}receiveResponseXMLResult"
     )
     assert result is not None and int(result.text or "") == 100
-    with unit_of_work(served_app.session_factory) as session:
-        job = queue.get_job(session, connection_id, job_id)
+    with unit_of_work(served_app.session_factory) as db:
+        job = queue.get_job(db, connection_id, job_id)
         assert job.response and job.status in ("done", "error")

@@ -68,8 +68,8 @@ def _wait_healthy(url: str, timeout: float = 20) -> None:
 
 
 def _job(app: QwcApp, connection_id: str, job_id: int) -> queue.Job:
-    with unit_of_work(app.session_factory) as session:
-        return queue.get_job(session, connection_id, job_id)
+    with unit_of_work(app.session_factory) as db:
+        return queue.get_job(db, connection_id, job_id)
 
 
 def test_worker_killed_after_commit_loses_nothing(
@@ -270,8 +270,8 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
     machine = make_machine(app, connection_id)
     company = generate_company(customers=5, invoices=10, payments=0)
     quickbooks = FakeQuickBooks(company)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "invoices", every_minutes=15)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "invoices", every_minutes=15)
     assert machine.qwc_path is not None
     connector = WebConnector(
         read_qwc(machine.qwc_path), machine.password, quickbooks, noop_wait_seconds=0
@@ -282,9 +282,9 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
         connector.add_application()
         assert connector.run_session().outcome == "completed"
         invoice = next(i for i in company.invoices.values() if i.balance_remaining > 10)
-        with unit_of_work(app.session_factory) as session:
+        with unit_of_work(app.session_factory) as db:
             write = payments.record_payment(
-                session,
+                db,
                 connection_id,
                 invoice_txn_id=invoice.txn_id,
                 amount=Decimal("10.00"),
@@ -313,8 +313,8 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
         # The Web Connector's next update: the same machine logs in again.
         result = connector.run_session()
         assert result.outcome == "completed", result.last_error
-    with unit_of_work(app.session_factory) as session:
-        write = payments.get_payment_write(session, connection_id, write_id)
+    with unit_of_work(app.session_factory) as db:
+        write = payments.get_payment_write(db, connection_id, write_id)
     in_quickbooks = company.payments_by_ref(ref)
     print(
         f"payment answer lost in a crash: {len(in_quickbooks)} payment(s) in QuickBooks, "
@@ -333,8 +333,8 @@ def test_ticket_expiring_mid_iterator(app: QwcApp, pg_settings: Settings, tmp_pa
 
     connection_id = make_connection(app)
     machine = make_machine(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 15, max_returned=20)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 15, max_returned=20)
     company = generate_company(customers=60)
     quickbooks = FakeQuickBooks(company)
     short = pg_settings.with_overrides(ticket_ttl_seconds=2)
@@ -358,8 +358,8 @@ def test_ticket_expiring_mid_iterator(app: QwcApp, pg_settings: Settings, tmp_pa
 
         result = connector.run_session()
         assert result.outcome == "completed", result.last_error
-    with unit_of_work(app.session_factory) as session:
-        assert_customers_match(session, connection_id, company)
-        (definition,) = schedule.list_syncs(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        assert_customers_match(db, connection_id, company)
+        (definition,) = schedule.list_syncs(db, connection_id)
     print(f"ticket expired mid-iterator: next session read {result.requests_processed} pages")
     assert definition.watermark and definition.last_success_at

@@ -34,8 +34,8 @@ def test_simulated_machine_completes_a_session(server: ServerProcess, served_app
     result = connector.run_session()
     assert result.outcome == "completed", result
     assert result.progress[-1] == 100 and all(p < 100 for p in result.progress[:-1])
-    with unit_of_work(served_app.session_factory) as session:
-        jobs = queue.list_jobs(session, connection_id)
+    with unit_of_work(served_app.session_factory) as db:
+        jobs = queue.list_jobs(db, connection_id)
         assert [j.status for j in jobs] == ["done", "done"]
         assert count_records(jobs[0].response)["CustomerRet"] == 10
         assert count_records(jobs[1].response)["InvoiceRet"] == 20

@@ -31,9 +31,9 @@ def test_two_connections_sync_side_by_side(server: ServerProcess, served_app: Qw
     for name in ("Alpha Supplies", "Beta Bakery"):
         connection_id = make_connection(app, name)
         machine = make_machine(app, connection_id)
-        with unit_of_work(app.session_factory) as session:
+        with unit_of_work(app.session_factory) as db:
             for record_type in ("customers", "items", "invoices", "payments"):
-                schedule.add_sync(session, connection_id, record_type, 15, max_returned=25)
+                schedule.add_sync(db, connection_id, record_type, 15, max_returned=25)
         # The same seed: identical ListIDs and TxnIDs in both companies, different names.
         company = generate_company(name=name, customers=120, items=30, invoices=150, seed=5)
         tenants.append((connection_id, machine, company))
@@ -53,12 +53,11 @@ def test_two_connections_sync_side_by_side(server: ServerProcess, served_app: Qw
     for thread in threads:
         thread.join()
     assert [r.outcome for r in results] == ["completed", "completed"], results
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         for connection_id, _, company in tenants:
-            assert_company_matches(session, connection_id, company)
+            assert_company_matches(db, connection_id, company)
             names = {
-                c.name
-                for c in records.list_records(session, connection_id, "customers", limit=1000)
+                c.name for c in records.list_records(db, connection_id, "customers", limit=1000)
             }
             assert names == {c.name for c in company.customers.values()}
     print("two connections synced at once: each holds exactly its own company's records")
@@ -79,9 +78,9 @@ def test_a_ticket_works_only_for_its_own_connection(
     their_request = client.send_request(their_ticket)
     # My ticket, answering their job's requestID: refused, their job untouched.
     assert client.receive_response(my_ticket, customer_response(request_id_of(their_request))) < 0
-    with unit_of_work(app.session_factory) as session:
-        assert queue.get_job(session, theirs, their_job).status == "sent"
-        assert queue.get_job(session, mine, my_job).status == "sent"
+    with unit_of_work(app.session_factory) as db:
+        assert queue.get_job(db, theirs, their_job).status == "sent"
+        assert queue.get_job(db, mine, my_job).status == "sent"
     assert (
         client.receive_response(their_ticket, customer_response(request_id_of(their_request)))
         == 100

@@ -89,8 +89,8 @@ def test_machines_of_one_connection_never_share_the_queue(
     lock = threading.Lock()
 
     def drained() -> bool:
-        with unit_of_work(app.session_factory) as session:
-            return all(j.status == "done" for j in queue.list_jobs(session, connection_id))
+        with unit_of_work(app.session_factory) as db:
+            return all(j.status == "done" for j in queue.list_jobs(db, connection_id))
 
     def produce() -> None:
         # Bursts, each after the queue drained, so sessions end and other machines get a turn.
@@ -136,8 +136,8 @@ def test_machines_of_one_connection_never_share_the_queue(
     assert not errors, errors
 
     delivered = _delivered(quickbooks)
-    with unit_of_work(app.session_factory) as session:
-        jobs = queue.list_jobs(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        jobs = queue.list_jobs(db, connection_id)
     lost = [j.id for j in jobs if j.status != "done"]
     duplicated = [job for job, n in delivered.items() if n > 1]
     print(
@@ -177,10 +177,10 @@ def test_two_servers_behave_as_one(pg_settings: Settings, tmp_path: Path) -> Non
         jobs = {
             cid: [enqueue(app, cid, customer_query(4)) for _ in range(10)] for cid in connections
         }
-        with unit_of_work(app.session_factory) as session:
+        with unit_of_work(app.session_factory) as db:
             for cid in connections:
                 for record_type in ("customers", "invoices"):
-                    schedule.add_sync(session, cid, record_type, 15, max_returned=20)
+                    schedule.add_sync(db, cid, record_type, 15, max_returned=20)
         companies = [
             generate_company(name=f"Company {n}", customers=90, invoices=70, seed=n)
             for n in range(3)
@@ -192,12 +192,12 @@ def test_two_servers_behave_as_one(pg_settings: Settings, tmp_path: Path) -> Non
             connector.add_application()
             result = connector.run_session()
             assert result.outcome == "completed", result
-        with unit_of_work(app.session_factory) as session:
+        with unit_of_work(app.session_factory) as db:
             for cid, company in zip(connections, companies, strict=True):
-                raw = {j.id: j.status for j in queue.list_jobs(session, cid) if j.kind == "raw"}
+                raw = {j.id: j.status for j in queue.list_jobs(db, cid) if j.kind == "raw"}
                 assert raw == {job_id: "done" for job_id in jobs[cid]}
-                assert_customers_match(session, cid, company)
-                assert_invoices_match(session, cid, company)
+                assert_customers_match(db, cid, company)
+                assert_invoices_match(db, cid, company)
         for quickbooks, cid in zip(fakes, connections, strict=True):
             raw_delivered = Counter(
                 rid for rid in quickbooks.request_log if rid and int(rid.split("-")[0]) in jobs[cid]

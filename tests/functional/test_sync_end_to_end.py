@@ -29,8 +29,8 @@ TYPES = ("customers", "items", "invoices", "payments")
 
 def _stored_counts(app: QwcApp, connection_id: str, after_job: int) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    with unit_of_work(app.session_factory) as session:
-        jobs = session.scalars(
+    with unit_of_work(app.session_factory) as db:
+        jobs = db.scalars(
             select(Job).where(
                 Job.connection_id == connection_id, Job.kind == JobKind.SYNC, Job.id > after_job
             )
@@ -52,9 +52,9 @@ def test_full_then_incremental_sync(
     app = served_app
     connection_id = make_connection(app)
     machine = make_machine(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         for record_type in TYPES:
-            schedule.add_sync(session, connection_id, record_type, every_minutes=15)
+            schedule.add_sync(db, connection_id, record_type, every_minutes=15)
     company = generate_company(customers=2500, items=500, invoices=5000, payments=300)
     # With the XSD, the fake QuickBooks refuses any request that does not validate.
     quickbooks = FakeQuickBooks(company, schema=qbxml_schema)
@@ -65,9 +65,9 @@ def test_full_then_incremental_sync(
     first = connector.run_session()
     assert first.outcome == "completed", first.last_error
     assert first.progress[-1] == 100 and max(first.progress[:-1]) < 100
-    with unit_of_work(app.session_factory) as session:
-        assert_company_matches(session, connection_id, company)
-        last_job = session.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0
+    with unit_of_work(app.session_factory) as db:
+        assert_company_matches(db, connection_id, company)
+        last_job = db.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0
     print(f"first sync: {first.requests_processed} requests, progress {first.progress[:3]}...")
 
     # Change 10 invoices and delete 3 customers in QuickBooks.
@@ -86,9 +86,9 @@ def test_full_then_incremental_sync(
     assert len(deleted) == 3
 
     # Sixteen minutes later, the syncs are due again.
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         earlier = timedelta(minutes=16)
-        for definition in schedule.list_syncs(session, connection_id):
+        for definition in schedule.list_syncs(db, connection_id):
             assert definition.last_started_at and definition.last_success_at
             definition.last_started_at -= earlier
             definition.last_success_at -= earlier
@@ -100,8 +100,8 @@ def test_full_then_incremental_sync(
     assert 10 <= counts["invoices"]["stored"] <= 20
     assert counts["customers"]["stored"] <= 20 and counts["customers"]["deleted"] == 3
     assert second.requests_processed < first.requests_processed // 5
-    with unit_of_work(app.session_factory) as session:
-        assert_company_matches(session, connection_id, company)
-        assert_deletions_match(session, connection_id, company)
-        definitions = schedule.list_syncs(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        assert_company_matches(db, connection_id, company)
+        assert_deletions_match(db, connection_id, company)
+        definitions = schedule.list_syncs(db, connection_id)
         assert all(d.watermark and d.last_success_at for d in definitions)

@@ -267,8 +267,8 @@ class Target:
             progress = client.receive_response(ticket, customer_response(request_id_of(request)))
             assert progress >= 0
         assert client.call("closeConnection", ticket)
-        with unit_of_work(self.app.session_factory) as session:
-            assert queue.get_job(session, self.machine.connection_id, job_id).status == "done"
+        with unit_of_work(self.app.session_factory) as db:
+            assert queue.get_job(db, self.machine.connection_id, job_id).status == "done"
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,8 @@ def test_text_node_over_10_mb_inside_the_cap_is_stored(target: Target) -> None:
     assert (
         wire.parse_reply("receiveResponseXML", reply.status, reply.content_type, reply.body) == 100
     )
-    with unit_of_work(target.app.session_factory) as session:
-        job = queue.get_job(session, target.machine.connection_id, job_id)
+    with unit_of_work(target.app.session_factory) as db:
+        job = queue.get_job(db, target.machine.connection_id, job_id)
         assert job.status == "done" and job.response is not None and memo in job.response
     with capped(target, 1024 * 1024) as small:
         refused = call(small, environ(body, soap_headers("receiveResponseXML")))

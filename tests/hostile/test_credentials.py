@@ -42,8 +42,8 @@ def test_hostile_usernames_and_passwords_get_nvu(target: Target) -> None:
     """Injection, wildcards, 10 KB and empty credentials get nvu; only login audit is stored."""
     enqueue(target.app, target.machine.connection_id)
     before = row_counts(target.app)
-    with unit_of_work(target.app.session_factory) as session:
-        last_event = session.scalar(select(func.max(AuditEvent.id))) or 0
+    with unit_of_work(target.app.session_factory) as db:
+        last_event = db.scalar(select(func.max(AuditEvent.id))) or 0
     real_user, real_password = target.machine.username, target.machine.password
     attempts = [(name, real_password) for name in [*SQL, *ODD]]
     attempts += [(real_user + "'", real_password), (real_user + "%", real_password)]
@@ -60,8 +60,8 @@ def test_hostile_usernames_and_passwords_get_nvu(target: Target) -> None:
     after = row_counts(target.app)
     changed = {t for t in after if after[t] != before[t]}
     assert changed <= {"audit_events", "login_throttles"}, changed
-    with unit_of_work(target.app.session_factory) as session:
-        kinds = set(session.scalars(select(AuditEvent.kind).where(AuditEvent.id > last_event)))
+    with unit_of_work(target.app.session_factory) as db:
+        kinds = set(db.scalars(select(AuditEvent.kind).where(AuditEvent.id > last_event)))
     assert kinds <= {"login_failed", "lockout"}, kinds
     target.assert_healthy()
     print(

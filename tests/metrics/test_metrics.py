@@ -89,12 +89,12 @@ def test_page_reports_database_gauges_at_scrape_time(app: QwcApp) -> None:
     session_id = open_session(app, connection_id)
     for _ in range(3):
         enqueue(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         now = utcnow()
-        assert claim_next(session, connection_id, session_id, now, now) is not None
-        add_endpoint(session, "https://hooks.example/", connection_id=connection_id)
-        session.flush()
-        emit_event(session, "job.done", connection_id, {"job_id": 1})
+        assert claim_next(db, connection_id, session_id, now, now) is not None
+        add_endpoint(db, "https://hooks.example/", connection_id=connection_id)
+        db.flush()
+        emit_event(db, "job.done", connection_id, {"job_id": 1})
 
     text = call(page)[2].decode()
     assert value(text, "qwc_sessions_active") == 1

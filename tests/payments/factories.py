@@ -26,8 +26,8 @@ def store_invoice(
     txn_id: str | None = None,
 ) -> None:
     """Store a fake company's invoice as a synced record of the connection."""
-    with unit_of_work(app.session_factory) as session:
-        session.add(
+    with unit_of_work(app.session_factory) as db:
+        db.add(
             Invoice(
                 connection_id=connection_id,
                 txn_id=txn_id or invoice.txn_id,
@@ -55,8 +55,8 @@ def stored_invoice(app: QwcApp, connection_id: str, txn_id: str) -> Invoice:
     """The stored invoice record, read in a fresh unit of work."""
     from sqlalchemy import select
 
-    with unit_of_work(app.session_factory) as session:
-        found = session.scalar(
+    with unit_of_work(app.session_factory) as db:
+        found = db.scalar(
             select(Invoice).where(Invoice.connection_id == connection_id, Invoice.txn_id == txn_id)
         )
         assert found is not None

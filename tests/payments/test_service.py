@@ -37,8 +37,8 @@ def setup(app: QwcApp) -> tuple[QwcApp, str, str]:
 def _record(app: QwcApp, connection_id: str, txn_id: str, **kwargs: object) -> PaymentWrite:
     arguments: dict[str, object] = {"invoice_txn_id": txn_id, "amount": Decimal("100.00")}
     arguments.update(kwargs)
-    with unit_of_work(app.session_factory) as session:
-        return service.record_payment(session, connection_id, **arguments)  # type: ignore[arg-type]
+    with unit_of_work(app.session_factory) as db:
+        return service.record_payment(db, connection_id, **arguments)  # type: ignore[arg-type]
 
 
 def test_records_a_pending_write_and_queues_its_job(setup: tuple[QwcApp, str, str]) -> None:
@@ -49,8 +49,8 @@ def test_records_a_pending_write_and_queues_its_job(setup: tuple[QwcApp, str, st
     assert write.customer_list_id and write.ref_number.startswith("QWC")
     assert len(write.ref_number) <= 20
     assert service.memo_marker(write.idempotency_key) in (write.memo or "")
-    with unit_of_work(app.session_factory) as session:
-        job = queue.get_job(session, connection_id, write.job_id or 0)
+    with unit_of_work(app.session_factory) as db:
+        job = queue.get_job(db, connection_id, write.job_id or 0)
         assert job.kind == JobKind.PAYMENT and job.status == JobStatus.QUEUED
         assert load_payload(job) == {"payment_write_id": write.id, "phase": "add"}
         assert job.qbxml == payment_add_request(write)
@@ -115,9 +115,9 @@ def test_same_key_same_parameters_returns_the_same_write(setup: tuple[QwcApp, st
     first = _record(app, connection_id, txn_id, idempotency_key="order-17", method="Check")
     again = _record(app, connection_id, txn_id, idempotency_key="order-17", method="Check")
     assert (again.id, again.job_id, again.ref_number) == (first.id, first.job_id, first.ref_number)
-    with unit_of_work(app.session_factory) as session:
-        assert len(service.list_payment_writes(session, connection_id)) == 1
-        assert len(queue.list_jobs(session, connection_id)) == 1
+    with unit_of_work(app.session_factory) as db:
+        assert len(service.list_payment_writes(db, connection_id)) == 1
+        assert len(queue.list_jobs(db, connection_id)) == 1
 
 
 def test_concurrent_calls_with_one_key_make_one_write(setup: tuple[QwcApp, str, str]) -> None:
@@ -145,8 +145,8 @@ def test_concurrent_calls_with_one_key_make_one_write(setup: tuple[QwcApp, str, 
         first.close()
     racer.join(30)
     assert ids == [write.id]
-    with unit_of_work(app.session_factory) as session:
-        assert len(service.list_payment_writes(session, connection_id)) == 1
+    with unit_of_work(app.session_factory) as db:
+        assert len(service.list_payment_writes(db, connection_id)) == 1
 
 
 def test_same_key_is_honoured_after_the_balance_changed(setup: tuple[QwcApp, str, str]) -> None:
@@ -233,11 +233,11 @@ def test_lookups_are_per_connection(setup: tuple[QwcApp, str, str]) -> None:
     app, connection_id, txn_id = setup
     write = _record(app, connection_id, txn_id)
     other = make_connection(app, "Other Co")
-    with unit_of_work(app.session_factory) as session:
-        assert service.get_payment_write(session, connection_id, write.id).id == write.id
+    with unit_of_work(app.session_factory) as db:
+        assert service.get_payment_write(db, connection_id, write.id).id == write.id
         with pytest.raises(service.PaymentWriteNotFound):
-            service.get_payment_write(session, other, write.id)
-        assert service.list_payment_writes(session, other) == []
-        assert [
-            w.id for w in service.list_payment_writes(session, connection_id, status="pending")
-        ] == [write.id]
+            service.get_payment_write(db, other, write.id)
+        assert service.list_payment_writes(db, other) == []
+        assert [w.id for w in service.list_payment_writes(db, connection_id, status="pending")] == [
+            write.id
+        ]

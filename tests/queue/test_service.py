@@ -32,10 +32,10 @@ def test_enqueue_refuses_what_is_not_qbxml(app: QwcApp) -> None:
         '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><QBXML>&e;</QBXML>',
     ]
     for text in bad:
-        with pytest.raises(QbxmlError), unit_of_work(app.session_factory) as session:
-            queue.enqueue(session, connection_id, text)
-    with unit_of_work(app.session_factory) as session:
-        assert session.query(Job).count() == 0
+        with pytest.raises(QbxmlError), unit_of_work(app.session_factory) as db:
+            queue.enqueue(db, connection_id, text)
+    with unit_of_work(app.session_factory) as db:
+        assert db.query(Job).count() == 0
 
 
 def test_claim_order_is_priority_then_fifo(app: QwcApp) -> None:
@@ -48,31 +48,31 @@ def test_claim_order_is_priority_then_fifo(app: QwcApp) -> None:
     order = []
     until = utcnow() + timedelta(minutes=5)
     session_id = open_session(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        while (job := queue.claim_next(session, connection_id, session_id, until)) is not None:
+    with unit_of_work(app.session_factory) as db:
+        while (job := queue.claim_next(db, connection_id, session_id, until)) is not None:
             order.append(job.id)
-            session.flush()
+            db.flush()
     assert order == [b, d, a, c]
 
 
 def test_dedup_key_returns_the_queued_job(app: QwcApp) -> None:
     """A second enqueue with the same key while the first is queued creates nothing."""
     connection_id = make_connection(app)
-    with unit_of_work(app.session_factory) as session:
-        first = queue.enqueue(session, connection_id, customer_query(), dedup_key="nightly")
-        again = queue.enqueue(session, connection_id, customer_query(3), dedup_key="nightly")
-        other = queue.enqueue(session, connection_id, customer_query(), dedup_key="other")
+    with unit_of_work(app.session_factory) as db:
+        first = queue.enqueue(db, connection_id, customer_query(), dedup_key="nightly")
+        again = queue.enqueue(db, connection_id, customer_query(3), dedup_key="nightly")
+        other = queue.enqueue(db, connection_id, customer_query(), dedup_key="other")
         assert again.deduplicated and again.job.id == first.job.id
         assert not other.deduplicated
-        assert len(queue.list_jobs(session, connection_id)) == 2
+        assert len(queue.list_jobs(db, connection_id)) == 2
 
 
 def test_jobs_of_other_connections_are_never_claimed(app: QwcApp) -> None:
     """A claim only sees its own connection's jobs."""
     mine, theirs = make_connection(app, "Mine"), make_connection(app, "Theirs")
     enqueue(app, theirs)
-    with unit_of_work(app.session_factory) as session:
-        assert queue.claim_next(session, mine, open_session(app, mine), utcnow()) is None
+    with unit_of_work(app.session_factory) as db:
+        assert queue.claim_next(db, mine, open_session(app, mine), utcnow()) is None
 
 
 def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
@@ -80,11 +80,11 @@ def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
     connection_id = make_connection(app)
     job_id = enqueue(app, connection_id)
     session_id = open_session(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        queue.claim_next(session, connection_id, session_id, utcnow() - timedelta(seconds=1))
-    with unit_of_work(app.session_factory) as session:
-        assert queue.release_expired(session, connection_id, utcnow()) == 1
-        job = queue.get_job(session, connection_id, job_id)
+    with unit_of_work(app.session_factory) as db:
+        queue.claim_next(db, connection_id, session_id, utcnow() - timedelta(seconds=1))
+    with unit_of_work(app.session_factory) as db:
+        assert queue.release_expired(db, connection_id, utcnow()) == 1
+        job = queue.get_job(db, connection_id, job_id)
         assert job.status == "queued" and job.attempts == 1
 
 
@@ -102,9 +102,9 @@ def test_concurrent_claims_never_share_a_job(pg_url: str, tmp_path: object) -> N
     def worker() -> None:
         barrier.wait()
         while True:
-            with unit_of_work(app.session_factory) as session:
+            with unit_of_work(app.session_factory) as db:
                 until = utcnow() + timedelta(minutes=5)
-                job = queue.claim_next(session, connection_id, session_id, until)
+                job = queue.claim_next(db, connection_id, session_id, until)
                 if job is None:
                     return
                 with lock:
@@ -129,21 +129,21 @@ def test_pinned_job_belongs_to_its_session_until_that_session_ends(app: QwcApp) 
     job_id = enqueue(app, connection_id)
     owner, other = open_session(app, connection_id), open_session(app, connection_id)
     until = utcnow() + timedelta(minutes=5)
-    with unit_of_work(app.session_factory) as session:
-        queue.get_job(session, connection_id, job_id).pinned_session_id = owner
-    with unit_of_work(app.session_factory) as session:
-        assert queue.claim_next(session, connection_id, other, until) is None
-        job = queue.claim_next(session, connection_id, owner, until)
+    with unit_of_work(app.session_factory) as db:
+        queue.get_job(db, connection_id, job_id).pinned_session_id = owner
+    with unit_of_work(app.session_factory) as db:
+        assert queue.claim_next(db, connection_id, other, until) is None
+        job = queue.claim_next(db, connection_id, owner, until)
         assert job is not None and job.id == job_id
         # Handed out and not answered: back to its owner, still pinned.
-        queue.release_session_jobs(session, owner, ended=False)
-    with unit_of_work(app.session_factory) as session:
-        assert queue.claim_next(session, connection_id, other, until) is None
-        wc = session.get(WcSession, owner)
+        queue.release_session_jobs(db, owner, ended=False)
+    with unit_of_work(app.session_factory) as db:
+        assert queue.claim_next(db, connection_id, other, until) is None
+        wc = db.get(WcSession, owner)
         assert wc is not None
-        end_session(session, wc, now=utcnow(), reason="closed")
-    with unit_of_work(app.session_factory) as session:
-        job = queue.claim_next(session, connection_id, other, until)
+        end_session(db, wc, now=utcnow(), reason="closed")
+    with unit_of_work(app.session_factory) as db:
+        job = queue.claim_next(db, connection_id, other, until)
         assert job is not None and job.id == job_id
 
 
@@ -156,20 +156,20 @@ def test_units_remaining_counts_this_unit_of_works_unflushed_changes(app: QwcApp
     until = utcnow() + timedelta(minutes=5)
     session_id = open_session(app, connection_id)
     now = utcnow()
-    with unit_of_work(app.session_factory) as session:
-        job = queue.claim_next(session, connection_id, session_id, until, now)
+    with unit_of_work(app.session_factory) as db:
+        job = queue.claim_next(db, connection_id, session_id, until, now)
         assert job is not None and job.id == first
-        session.flush()
+        db.flush()
         # The answered job continues in this session with three round trips to go.
         job.status, job.session_id, job.pinned_session_id = "queued", None, session_id
         job.units_remaining = 3
-        assert queue.units_remaining(session, connection_id, session_id, now) == 4
+        assert queue.units_remaining(db, connection_id, session_id, now) == 4
         # The job fails instead: its dependant fails with it, unflushed.
         job.status, job.units_remaining, job.pinned_session_id = "error", 0, None
-        assert queue.fail_dependants(session, job, now) == 1
-        assert queue.units_remaining(session, connection_id, session_id, now) == 1
+        assert queue.fail_dependants(db, job, now) == 1
+        assert queue.units_remaining(db, connection_id, session_id, now) == 1
         # A job added in the same unit of work, not yet flushed, is counted too.
-        session.add(
+        db.add(
             Job(
                 connection_id=connection_id,
                 qbxml=customer_query(),
@@ -179,4 +179,4 @@ def test_units_remaining_counts_this_unit_of_works_unflushed_changes(app: QwcApp
                 kind="raw",
             )
         )
-        assert queue.units_remaining(session, connection_id, session_id, now) == 2
+        assert queue.units_remaining(db, connection_id, session_id, now) == 2

@@ -68,12 +68,12 @@ def _check(
     )
 
 
-def _live(session: Session, model: Any, connection_id: str, *options: Any) -> list[Any]:
+def _live(db: Session, model: Any, connection_id: str, *options: Any) -> list[Any]:
     query = select(model).where(model.connection_id == connection_id, model.deleted_at.is_(None))
-    return list(session.scalars(query.options(*options)))
+    return list(db.scalars(query.options(*options)))
 
 
-def assert_customers_match(session: Session, connection_id: str, company: Company) -> None:
+def assert_customers_match(db: Session, connection_id: str, company: Company) -> None:
     """The connection's live customers are exactly the company's, field by field."""
     expected = {
         c.list_id: {
@@ -91,10 +91,10 @@ def assert_customers_match(session: Session, connection_id: str, company: Compan
         }
         for c in company.customers.values()
     }
-    _check("customer", _live(session, Customer, connection_id), "list_id", expected)
+    _check("customer", _live(db, Customer, connection_id), "list_id", expected)
 
 
-def assert_items_match(session: Session, connection_id: str, company: Company) -> None:
+def assert_items_match(db: Session, connection_id: str, company: Company) -> None:
     """The connection's live items are exactly the company's, field by field."""
     expected = {
         i.list_id: {
@@ -113,10 +113,10 @@ def assert_items_match(session: Session, connection_id: str, company: Company) -
         }
         for i in company.items.values()
     }
-    _check("item", _live(session, Item, connection_id), "list_id", expected)
+    _check("item", _live(db, Item, connection_id), "list_id", expected)
 
 
-def assert_invoices_match(session: Session, connection_id: str, company: Company) -> None:
+def assert_invoices_match(db: Session, connection_id: str, company: Company) -> None:
     """The connection's live invoices and their lines are exactly the company's."""
     expected = {
         v.txn_id: {
@@ -137,7 +137,7 @@ def assert_invoices_match(session: Session, connection_id: str, company: Company
         }
         for v in company.invoices.values()
     }
-    rows = _live(session, Invoice, connection_id, selectinload(Invoice.lines))
+    rows = _live(db, Invoice, connection_id, selectinload(Invoice.lines))
     _check("invoice", rows, "txn_id", expected)
     problems: list[str] = []
     for row in rows:
@@ -165,7 +165,7 @@ def assert_invoices_match(session: Session, connection_id: str, company: Company
 
 
 def assert_payments_match(
-    session: Session, connection_id: str, company: Company, *, application_balances: bool = True
+    db: Session, connection_id: str, company: Company, *, application_balances: bool = True
 ) -> None:
     """The connection's live payments and their applications are exactly the company's.
 
@@ -189,7 +189,7 @@ def assert_payments_match(
         }
         for p in company.payments.values()
     }
-    rows = _live(session, Payment, connection_id, selectinload(Payment.applications))
+    rows = _live(db, Payment, connection_id, selectinload(Payment.applications))
     _check("payment", rows, "txn_id", expected)
     problems: list[str] = []
     for row in rows:
@@ -215,7 +215,7 @@ def assert_payments_match(
     assert not problems, "\n".join(problems[:_SHOWN_DIFFERENCES])
 
 
-def assert_deletions_match(session: Session, connection_id: str, company: Company) -> None:
+def assert_deletions_match(db: Session, connection_id: str, company: Company) -> None:
     """Every stored row of a record deleted in QuickBooks is marked with its TimeDeleted."""
     wanted: list[tuple[Any, Any, str, Any]] = []
     for gone in company.deleted_list_elements:
@@ -227,18 +227,16 @@ def assert_deletions_match(session: Session, connection_id: str, company: Compan
             wanted.append((model, model.txn_id, txn.txn_id, txn.time_deleted))
     problems = []
     for model, key, qb_id, time_deleted in wanted:
-        row = session.scalar(
-            select(model).where(model.connection_id == connection_id, key == qb_id)
-        )
+        row = db.scalar(select(model).where(model.connection_id == connection_id, key == qb_id))
         if row is not None and row.deleted_at != time_deleted:
             table = model.__tablename__
             problems.append(f"{table} {qb_id}: deleted_at {row.deleted_at!r}, not {time_deleted!r}")
     assert not problems, "\n".join(problems[:_SHOWN_DIFFERENCES])
 
 
-def assert_company_matches(session: Session, connection_id: str, company: Company) -> None:
+def assert_company_matches(db: Session, connection_id: str, company: Company) -> None:
     """Customers, items, invoices and payments all match (see the functions above)."""
-    assert_customers_match(session, connection_id, company)
-    assert_items_match(session, connection_id, company)
-    assert_invoices_match(session, connection_id, company)
-    assert_payments_match(session, connection_id, company)
+    assert_customers_match(db, connection_id, company)
+    assert_items_match(db, connection_id, company)
+    assert_invoices_match(db, connection_id, company)
+    assert_payments_match(db, connection_id, company)

@@ -34,11 +34,11 @@ def test_pages_with_the_after_cursor(app: QwcApp) -> None:
     store(app, cid, customers_response(10))
     seen: list[str] = []
     after = None
-    with unit_of_work(app.session_factory) as session:
-        while page := service.list_records(session, cid, "customers", limit=4, after=after):
+    with unit_of_work(app.session_factory) as db:
+        while page := service.list_records(db, cid, "customers", limit=4, after=after):
             seen += [row.list_id for row in page]
             after = page[-1].id
-        offset_page = service.list_records(session, cid, "customers", limit=2, offset=8)
+        offset_page = service.list_records(db, cid, "customers", limit=2, offset=8)
     assert seen == [f"C-{n}" for n in range(10)]
     assert [row.list_id for row in offset_page] == ["C-8", "C-9"]
 
@@ -49,20 +49,20 @@ def test_modified_since_and_deleted_filters(app: QwcApp) -> None:
     store(app, cid, customers_response(6))
     # 03:00 PST is 11:00 UTC: customers C-3, C-4, C-5.
     since = datetime(2014, 5, 1, 11, 0, tzinfo=UTC)
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         apply_deletions(
-            session, cid, [DeletedRecord(del_type="Customer", qb_id="C-4", is_txn=False)], now=NOW
+            db, cid, [DeletedRecord(del_type="Customer", qb_id="C-4", is_txn=False)], now=NOW
         )
-    with unit_of_work(app.session_factory) as session:
-        recent = service.list_records(session, cid, "customers", modified_since=since)
+    with unit_of_work(app.session_factory) as db:
+        recent = service.list_records(db, cid, "customers", modified_since=since)
         assert [r.list_id for r in recent] == ["C-3", "C-5"]
         everything = service.list_records(
-            session, cid, "customers", modified_since=since, include_deleted=True
+            db, cid, "customers", modified_since=since, include_deleted=True
         )
         assert [r.list_id for r in everything] == ["C-3", "C-4", "C-5"]
-        assert service.count_records(session, cid, "customers") == 5
-        assert service.count_records(session, cid, "customers", modified_since=since) == 2
-        assert service.count_records(session, cid, "customers", include_deleted=True) == 6
+        assert service.count_records(db, cid, "customers") == 5
+        assert service.count_records(db, cid, "customers", modified_since=since) == 2
+        assert service.count_records(db, cid, "customers", include_deleted=True) == 6
 
 
 def test_invoice_lookup_with_lines(app: QwcApp) -> None:
@@ -70,12 +70,12 @@ def test_invoice_lookup_with_lines(app: QwcApp) -> None:
     cid = make_connection(app)
     lines = (("Consulting", "100.00"), ("Travel", "25.50"))
     store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1", lines=lines))))
-    with unit_of_work(app.session_factory) as session:
-        invoice = service.get_invoice(session, cid, "1-1")
+    with unit_of_work(app.session_factory) as db:
+        invoice = service.get_invoice(db, cid, "1-1")
         assert isinstance(invoice, Invoice)
         assert [line.item_full_name for line in invoice.lines] == ["Consulting", "Travel"]
         with pytest.raises(service.RecordNotFound):
-            service.get_invoice(session, cid, "2-2")
+            service.get_invoice(db, cid, "2-2")
 
 
 def test_every_record_type_lists_with_children(app: QwcApp) -> None:
@@ -89,12 +89,12 @@ def test_every_record_type_lists_with_children(app: QwcApp) -> None:
         "invoices": len(company.invoices),
         "payments": len(company.payments),
     }
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         for record_type in service.RECORD_TYPES:
-            rows = service.list_records(session, cid, record_type)
+            rows = service.list_records(db, cid, record_type)
             assert len(rows) == sizes[record_type]
-            assert service.count_records(session, cid, record_type) == sizes[record_type]
-        invoices = service.list_records(session, cid, "invoices")
+            assert service.count_records(db, cid, record_type) == sizes[record_type]
+        invoices = service.list_records(db, cid, "invoices")
         assert all(len(i.lines) == len(company.invoices[i.txn_id].lines) for i in invoices)
 
 
@@ -103,22 +103,22 @@ def test_scoped_to_the_connection(app: QwcApp) -> None:
     one, two = make_connection(app, "One"), make_connection(app, "Two")
     store(app, one, customers_response(3))
     store(app, one, response(query_rs("InvoiceQueryRs", invoice_ret("1-1"))))
-    with unit_of_work(app.session_factory) as session:
-        assert service.list_records(session, two, "customers") == []
-        assert service.count_records(session, two, "customers") == 0
+    with unit_of_work(app.session_factory) as db:
+        assert service.list_records(db, two, "customers") == []
+        assert service.count_records(db, two, "customers") == 0
         with pytest.raises(service.RecordNotFound):
-            service.get_invoice(session, two, "1-1")
+            service.get_invoice(db, two, "1-1")
         with pytest.raises(ConnectionNotFound):
-            service.list_records(session, "no-such-connection", "customers")
+            service.list_records(db, "no-such-connection", "customers")
 
 
 def test_bad_arguments(app: QwcApp) -> None:
     """Unknown types, naive times and out-of-range limits are refused with a clear error."""
     cid = make_connection(app)
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         with pytest.raises(service.UnknownRecordType, match="vendors"):
-            service.list_records(session, cid, "vendors")
+            service.list_records(db, cid, "vendors")
         with pytest.raises(ValueError, match="time zone"):
-            service.list_records(session, cid, "items", modified_since=datetime(2014, 1, 1))
+            service.list_records(db, cid, "items", modified_since=datetime(2014, 1, 1))
         with pytest.raises(ValueError, match="limit"):
-            service.list_records(session, cid, "items", limit=0)
+            service.list_records(db, cid, "items", limit=0)

@@ -44,9 +44,9 @@ def store(  # type: ignore[no-untyped-def]
     app: QwcApp, connection_id: str, text: str, batch_size: int = 500, write_behind: bool = False
 ):
     """Read ``text`` and apply it in one unit of work; returns the ApplyResult."""
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         return apply_records(
-            session,
+            db,
             connection_id,
             ResponseReader(text),
             now=NOW,
@@ -69,10 +69,10 @@ def sync_company(
         assert not result.problems
 
 
-def count(session: Session, model: Any, connection_id: str) -> int:
+def count(db: Session, model: Any, connection_id: str) -> int:
     """Rows of ``model`` owned by the connection."""
     query = select(func.count()).select_from(model).where(model.connection_id == connection_id)
-    return int(session.scalar(query) or 0)
+    return int(db.scalar(query) or 0)
 
 
 @pytest.mark.parametrize(("batch_size", "write_behind"), [(500, False), (7, False), (7, True)])
@@ -83,8 +83,8 @@ def test_round_trip_matches_the_company_field_by_field(
     company = generate_company(customers=30, items=14, invoices=45, payments=20, seed=7)
     cid = make_connection(app)
     sync_company(app, cid, company, batch_size, write_behind)
-    with unit_of_work(app.session_factory) as session:
-        assert_company_matches(session, cid, company)
+    with unit_of_work(app.session_factory) as db:
+        assert_company_matches(db, cid, company)
 
 
 def test_result_counts_and_watermark(app: QwcApp) -> None:
@@ -104,19 +104,19 @@ def test_applying_twice_changes_nothing(app: QwcApp) -> None:
     company = generate_company(customers=8, items=5, invoices=12, payments=4, seed=4)
     cid = make_connection(app)
     sync_company(app, cid, company)
-    with unit_of_work(app.session_factory) as session:
-        before = dict(session.execute(select(Invoice.txn_id, Invoice.id)).all())
-        lines_before = count_lines(session)
+    with unit_of_work(app.session_factory) as db:
+        before = dict(db.execute(select(Invoice.txn_id, Invoice.id)).all())
+        lines_before = count_lines(db)
     sync_company(app, cid, company)
-    with unit_of_work(app.session_factory) as session:
-        assert dict(session.execute(select(Invoice.txn_id, Invoice.id)).all()) == before
-        assert count_lines(session) == lines_before
-        assert_company_matches(session, cid, company)
+    with unit_of_work(app.session_factory) as db:
+        assert dict(db.execute(select(Invoice.txn_id, Invoice.id)).all()) == before
+        assert count_lines(db) == lines_before
+        assert_company_matches(db, cid, company)
 
 
-def count_lines(session: Session) -> int:
+def count_lines(db: Session) -> int:
     """Invoice lines in the database."""
-    return int(session.scalar(select(func.count()).select_from(InvoiceLine)) or 0)
+    return int(db.scalar(select(func.count()).select_from(InvoiceLine)) or 0)
 
 
 def test_newer_version_replaces_row_and_lines(app: QwcApp) -> None:
@@ -127,12 +127,12 @@ def test_newer_version_replaces_row_and_lines(app: QwcApp) -> None:
     newer = invoice_ret("1-1", modified="2014-05-02T09:00:00-08:00", lines=(("Design", "80.00"),))
     result = store(app, cid, response(query_rs("InvoiceQueryRs", newer)))
     assert result.upserted == 1 and result.kept_newer == 0
-    with unit_of_work(app.session_factory) as session:
-        invoice = session.scalars(select(Invoice)).one()
+    with unit_of_work(app.session_factory) as db:
+        invoice = db.scalars(select(Invoice)).one()
         assert invoice.subtotal == Decimal("80.00")
         assert invoice.time_modified_raw == "2014-05-02T09:00:00-08:00"
         assert [(ln.position, ln.item_full_name) for ln in invoice.lines] == [(1, "Design")]
-        assert count_lines(session) == 1
+        assert count_lines(db) == 1
 
 
 def test_older_overlap_does_not_overwrite_newer(app: QwcApp) -> None:
@@ -149,8 +149,8 @@ def test_older_overlap_does_not_overwrite_newer(app: QwcApp) -> None:
         assert (result.upserted, result.kept_newer) == (0, 1)
         # The watermark still covers what was read.
         assert result.max_time_modified is not None
-    with unit_of_work(app.session_factory) as session:
-        customer = session.scalars(select(Customer)).one()
+    with unit_of_work(app.session_factory) as db:
+        customer = db.scalars(select(Customer)).one()
         assert customer.balance == Decimal("20.00")
         assert customer.time_modified_raw == "2014-05-01T11:00:00-08:00"
 
@@ -162,8 +162,8 @@ def test_later_duplicate_in_one_batch_wins(app: QwcApp) -> None:
     new = customer_ret("A-1", balance="2.00", modified="2014-05-01T10:30:00-08:00")
     result = store(app, cid, response(query_rs("CustomerQueryRs", new, old)))
     assert result.upserted == 1
-    with unit_of_work(app.session_factory) as session:
-        assert session.scalars(select(Customer.balance)).one() == Decimal("2.00")
+    with unit_of_work(app.session_factory) as db:
+        assert db.scalars(select(Customer.balance)).one() == Decimal("2.00")
 
 
 def test_deletions_mark_rows_and_reappearance_clears_the_mark(app: QwcApp) -> None:
@@ -187,17 +187,17 @@ def test_deletions_mark_rows_and_reappearance_clears_the_mark(app: QwcApp) -> No
     assert (result.deleted, result.max_time_deleted) == (2, when)
     # Deleting the invoice changed its customer's balance: a sync reads customers again.
     store(app, cid, fetch(FakeQuickBooks(company), "customers"))
-    with unit_of_work(app.session_factory) as session:
-        assert_deletions_match(session, cid, company)
-        assert_customers_match(session, cid, company)
-        assert_invoices_match(session, cid, company)
-        assert count(session, Invoice, cid) == 5
-        gone = session.scalars(select(Invoice).where(Invoice.txn_id == invoice_id)).one()
+    with unit_of_work(app.session_factory) as db:
+        assert_deletions_match(db, cid, company)
+        assert_customers_match(db, cid, company)
+        assert_invoices_match(db, cid, company)
+        assert count(db, Invoice, cid) == 5
+        gone = db.scalars(select(Invoice).where(Invoice.txn_id == invoice_id)).one()
         assert gone.deleted_at == when and len(gone.lines) > 0
     back = customer_ret(customer_id, modified="2030-01-01T00:00:00-08:00")
     store(app, cid, response(query_rs("CustomerQueryRs", back)))
-    with unit_of_work(app.session_factory) as session:
-        row = session.scalars(select(Customer).where(Customer.list_id == customer_id)).one()
+    with unit_of_work(app.session_factory) as db:
+        row = db.scalars(select(Customer).where(Customer.list_id == customer_id)).one()
         assert row.deleted_at is None
 
 
@@ -213,9 +213,9 @@ def test_deletions_and_records_apply_in_stream_order(app: QwcApp) -> None:
         b_gone,
         CustomerRecord(list_id="B-2", name="Back"),
     ]
-    with unit_of_work(app.session_factory) as session:
-        result = apply_records(session, cid, stream, now=NOW)
-        states = dict(session.execute(select(Customer.list_id, Customer.deleted_at)).all())
+    with unit_of_work(app.session_factory) as db:
+        result = apply_records(db, cid, stream, now=NOW)
+        states = dict(db.execute(select(Customer.list_id, Customer.deleted_at)).all())
     assert states == {"A-1": NOW, "B-2": None}
     assert (result.deleted, result.upserted) == (2, 3)
 
@@ -228,9 +228,9 @@ def test_deletion_of_unknown_or_unstored_types_changes_nothing(app: QwcApp) -> N
         DeletedRecord(del_type="Customer", qb_id="NOPE-1", is_txn=False),
         DeletedRecord(del_type="Vendor", qb_id="A-1", is_txn=False),
     ]
-    with unit_of_work(app.session_factory) as session:
-        assert apply_deletions(session, cid, gone, now=NOW) == 0
-        assert session.scalars(select(Customer.deleted_at)).one() is None
+    with unit_of_work(app.session_factory) as db:
+        assert apply_deletions(db, cid, gone, now=NOW) == 0
+        assert db.scalars(select(Customer.deleted_at)).one() is None
 
 
 def test_connections_never_see_each_others_rows(app: QwcApp) -> None:
@@ -241,13 +241,13 @@ def test_connections_never_see_each_others_rows(app: QwcApp) -> None:
     store(app, two, text)
     newer = customer_ret("A-1", balance="99.00", modified="2014-06-01T10:00:00-08:00")
     store(app, two, response(query_rs("CustomerQueryRs", newer)))
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         apply_deletions(
-            session, two, [DeletedRecord(del_type="Customer", qb_id="B-2", is_txn=False)], now=NOW
+            db, two, [DeletedRecord(del_type="Customer", qb_id="B-2", is_txn=False)], now=NOW
         )
-        assert update_invoice_balance(session, one, "A-1", Decimal(0)) is False
-    with unit_of_work(app.session_factory) as session:
-        rows = {(r.connection_id, r.list_id): r for r in session.scalars(select(Customer)).all()}
+        assert update_invoice_balance(db, one, "A-1", Decimal(0)) is False
+    with unit_of_work(app.session_factory) as db:
+        rows = {(r.connection_id, r.list_id): r for r in db.scalars(select(Customer)).all()}
         assert len(rows) == 4
         assert rows[(one, "A-1")].balance == Decimal("10.00")
         assert rows[(two, "A-1")].balance == Decimal("99.00")
@@ -273,9 +273,9 @@ def test_bad_record_is_reported_and_the_others_stored(app: QwcApp) -> None:
         ("InvoiceRet", "9-9"),
     ]
     assert "ref_number has 30 characters" in result.problems[1].message
-    with unit_of_work(app.session_factory) as session:
-        assert sorted(session.scalars(select(Customer.list_id))) == ["A-1", "C-3"]
-        assert list(session.scalars(select(Invoice.txn_id))) == ["1-1"]
+    with unit_of_work(app.session_factory) as db:
+        assert sorted(db.scalars(select(Customer.list_id))) == ["A-1", "C-3"]
+        assert list(db.scalars(select(Invoice.txn_id))) == ["1-1"]
 
 
 def test_records_are_written_while_the_stream_is_still_read(app: QwcApp) -> None:
@@ -283,16 +283,16 @@ def test_records_are_written_while_the_stream_is_still_read(app: QwcApp) -> None
     cid = make_connection(app)
     seen_in_database: list[int] = []
 
-    def records(session: Session) -> Iterator[CustomerRecord | ParseProblem]:
+    def records(db: Session) -> Iterator[CustomerRecord | ParseProblem]:
         for n in range(25):
             if n == 10:
-                seen_in_database.append(count(session, Customer, cid))
+                seen_in_database.append(count(db, Customer, cid))
             yield CustomerRecord(list_id=f"L-{n}", name=f"Customer {n}")
         yield ParseProblem("CustomerRet", "CustomerQueryRs #26", "it has no ListID")
 
-    with unit_of_work(app.session_factory) as session:
-        result = apply_records(session, cid, records(session), now=NOW, batch_size=10)
-        assert count(session, Customer, cid) == 25
+    with unit_of_work(app.session_factory) as db:
+        result = apply_records(db, cid, records(db), now=NOW, batch_size=10)
+        assert count(db, Customer, cid) == 25
     assert seen_in_database == [10]
     assert result.upserted == 25 and len(result.problems) == 1
 
@@ -302,8 +302,8 @@ def test_memo_over_ten_megabytes_is_stored(app: QwcApp) -> None:
     cid = make_connection(app)
     memo = "0123456789" * 1_250_000
     store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1", memo=memo))))
-    with unit_of_work(app.session_factory) as session:
-        assert session.scalars(select(Invoice.memo)).one() == memo
+    with unit_of_work(app.session_factory) as db:
+        assert db.scalars(select(Invoice.memo)).one() == memo
 
 
 def test_update_invoice_balance(app: QwcApp) -> None:
@@ -311,13 +311,13 @@ def test_update_invoice_balance(app: QwcApp) -> None:
     cid = make_connection(app)
     store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1"))))
     later = NOW + timedelta(minutes=5)
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         assert update_invoice_balance(
-            session, cid, "1-1", Decimal(0), Decimal("-100.00"), True, now=later
+            db, cid, "1-1", Decimal(0), Decimal("-100.00"), True, now=later
         )
-        assert update_invoice_balance(session, cid, "NOPE", Decimal(0)) is False
-    with unit_of_work(app.session_factory) as session:
-        invoice = session.scalars(select(Invoice)).one()
+        assert update_invoice_balance(db, cid, "NOPE", Decimal(0)) is False
+    with unit_of_work(app.session_factory) as db:
+        invoice = db.scalars(select(Invoice)).one()
         assert (invoice.balance_remaining, invoice.applied_amount, invoice.is_paid) == (
             Decimal(0),
             Decimal("-100.00"),
@@ -331,11 +331,11 @@ def test_loaded_rows_see_bulk_updates(app: QwcApp) -> None:
     cid = make_connection(app)
     store(app, cid, response(query_rs("CustomerQueryRs", customer_ret("A-1"))))
     newer = customer_ret("A-1", balance="42.00", modified="2014-06-01T10:00:00-08:00")
-    with unit_of_work(app.session_factory) as session:
-        loaded = session.scalars(select(Customer)).one()
+    with unit_of_work(app.session_factory) as db:
+        loaded = db.scalars(select(Customer)).one()
         assert loaded.balance == Decimal("10.00")
         apply_records(
-            session,
+            db,
             cid,
             parse_response(response(query_rs("CustomerQueryRs", newer))).records,
             now=NOW,
@@ -349,8 +349,8 @@ def test_payments_replace_their_applications(app: QwcApp) -> None:
     cid = make_connection(app)
     sync_company(app, cid, company)
     sync_company(app, cid, company)
-    with unit_of_work(app.session_factory) as session:
-        payments = session.scalars(select(Payment)).all()
+    with unit_of_work(app.session_factory) as db:
+        payments = db.scalars(select(Payment)).all()
         assert len(payments) == len(company.payments)
         assert sum(len(p.applications) for p in payments) == sum(
             len(p.applied) for p in company.payments.values()
@@ -369,16 +369,14 @@ def test_a_stream_that_breaks_off_stores_nothing_and_keeps_earlier_changes(
             yield CustomerRecord(list_id=f"L-{n}", name=f"Customer {n}")
         raise ValueError("the response broke off")
 
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         store_before = CustomerRecord(list_id="KEEP", name="Stored before")
-        apply_records(session, cid, [store_before], now=NOW)
+        apply_records(db, cid, [store_before], now=NOW)
         with pytest.raises(ValueError, match="broke off"):
-            apply_records(
-                session, cid, records(), now=NOW, batch_size=10, write_behind=write_behind
-            )
-        assert count(session, Customer, cid) == 1
-    with unit_of_work(app.session_factory) as session:
-        assert list(session.scalars(select(Customer.list_id))) == ["KEEP"]
+            apply_records(db, cid, records(), now=NOW, batch_size=10, write_behind=write_behind)
+        assert count(db, Customer, cid) == 1
+    with unit_of_work(app.session_factory) as db:
+        assert list(db.scalars(select(Customer.list_id))) == ["KEEP"]
 
 
 @pytest.mark.parametrize(("batch_size", "write_behind"), [(500, False), (2, True)])
@@ -398,9 +396,9 @@ def test_values_that_do_not_fit_their_columns_become_problems(
         ),
         InvoiceRecord(txn_id="T-3", txn_number=7),
     ]
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         result = apply_records(
-            session, cid, records, now=NOW, batch_size=batch_size, write_behind=write_behind
+            db, cid, records, now=NOW, batch_size=batch_size, write_behind=write_behind
         )
     problems = {p.identity: p.message for p in result.problems}
     assert problems == {
@@ -410,9 +408,9 @@ def test_values_that_do_not_fit_their_columns_become_problems(
         "T-2": "line 1: item_full_name has 256 characters, more than the 255 stored",
     }
     assert result.upserted == 2
-    with unit_of_work(app.session_factory) as session:
-        assert list(session.scalars(select(Customer.list_id))) == ["OK-1"]
-        assert list(session.scalars(select(Invoice.txn_id))) == ["T-3"]
+    with unit_of_work(app.session_factory) as db:
+        assert list(db.scalars(select(Customer.list_id))) == ["OK-1"]
+        assert list(db.scalars(select(Invoice.txn_id))) == ["T-3"]
 
 
 def test_write_behind_stores_on_a_second_thread_that_ends_with_the_call(app: QwcApp) -> None:
@@ -426,9 +424,9 @@ def test_write_behind_stores_on_a_second_thread_that_ends_with_the_call(app: Qwc
                 writers_while_reading.append(_writer_threads())
             yield CustomerRecord(list_id=f"L-{n}", name=f"Customer {n}")
 
-    with unit_of_work(app.session_factory) as session:
-        result = apply_records(session, cid, records(), now=NOW, batch_size=10, write_behind=True)
-        assert count(session, Customer, cid) == 25
+    with unit_of_work(app.session_factory) as db:
+        result = apply_records(db, cid, records(), now=NOW, batch_size=10, write_behind=True)
+        assert count(db, Customer, cid) == 25
     assert writers_while_reading == [1] and _writer_threads() == 0
     assert result.upserted == 25 and result.by_type == {"customers": 25}
 

@@ -37,8 +37,8 @@ def test_invoice_view_nests_lines_and_is_json(app: QwcApp) -> None:
     cid = make_connection(app)
     lines = (("Consulting", "100.00"), ("Travel", "25.50"))
     store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1", lines=lines))))
-    with unit_of_work(app.session_factory) as session:
-        view = record_view(service.get_invoice(session, cid, "1-1"))
+    with unit_of_work(app.session_factory) as db:
+        view = record_view(service.get_invoice(db, cid, "1-1"))
     assert json.loads(json.dumps(view)) == view
     assert view["record_type"] == "invoices" and isinstance(view["row_id"], int)
     assert (view["txn_id"], view["txn_date"], view["subtotal"]) == ("1-1", "2014-05-01", "125.50")
@@ -56,8 +56,8 @@ def test_customer_view(app: QwcApp) -> None:
     """A customer view carries its columns and no children."""
     cid = make_connection(app)
     store(app, cid, response(query_rs("CustomerQueryRs", customer_ret("A-1", name="Ann &amp; Co"))))
-    with unit_of_work(app.session_factory) as session:
-        (row,) = service.list_records(session, cid, "customers")
+    with unit_of_work(app.session_factory) as db:
+        (row,) = service.list_records(db, cid, "customers")
         view = record_view(row)
     assert view["record_type"] == "customers"
     assert (view["list_id"], view["name"], view["balance"]) == ("A-1", "Ann & Co", "10.00")

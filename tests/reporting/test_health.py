@@ -20,10 +20,10 @@ def test_health_is_typed_and_writes_iso_times(app: QwcApp) -> None:
     front = make_machine(app, connection_id, "Front office PC")
     make_machine(app, connection_id, "Back office PC")
     seen = NOW - timedelta(minutes=5)
-    with unit_of_work(app.session_factory) as session:
-        get_machine(session, front.username).last_seen_at = seen
-    with unit_of_work(app.session_factory) as session:
-        health = connection_health(session, app.settings, connection_id, now=NOW)
+    with unit_of_work(app.session_factory) as db:
+        get_machine(db, front.username).last_seen_at = seen
+    with unit_of_work(app.session_factory) as db:
+        health = connection_health(db, app.settings, connection_id, now=NOW)
 
     assert isinstance(health, ConnectionHealth) and health.connected
     assert health.last_check_in_at == seen
@@ -47,10 +47,10 @@ def test_state_word_follows_the_report(app: QwcApp) -> None:
     """Never seen, then stale once the last check-in is more than two run intervals old."""
     connection_id = make_connection(app)
     machine = make_machine(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        health = connection_health(session, app.settings, connection_id, now=NOW)
+    with unit_of_work(app.session_factory) as db:
+        health = connection_health(db, app.settings, connection_id, now=NOW)
         assert health_state(health) == "never synced"
-        get_machine(session, machine.username).last_seen_at = NOW - timedelta(hours=2)
-    with unit_of_work(app.session_factory) as session:
-        health = connection_health(session, app.settings, connection_id, now=NOW)
+        get_machine(db, machine.username).last_seen_at = NOW - timedelta(hours=2)
+    with unit_of_work(app.session_factory) as db:
+        health = connection_health(db, app.settings, connection_id, now=NOW)
         assert health_state(health) == "stale" and health.connected is False

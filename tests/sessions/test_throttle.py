@@ -29,15 +29,13 @@ def test_repeated_failures_lock_the_pair_then_expire(app: QwcApp) -> None:
     assert _login(app, machine.username, machine.password, "203.0.113.7") == "nvu"
     # ...but not from another one.
     assert _login(app, machine.username, machine.password, "198.51.100.2") == ""
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         later = utcnow() + timedelta(minutes=16)
         assert (
-            throttle.locked_until(
-                session, machine.username, "203.0.113.7", later, known_address=False
-            )
+            throttle.locked_until(db, machine.username, "203.0.113.7", later, known_address=False)
             is None
         )
-        kinds = [e.kind for e in list_events(session, connection_id=connection_id)]
+        kinds = [e.kind for e in list_events(db, connection_id=connection_id)]
     assert kinds.count("login_failed") == 5 and "lockout" in kinds
     print("5 failures -> pair locked; other address allowed; lock expires within 15 minutes")
 

@@ -30,8 +30,8 @@ def client(app: QwcApp) -> SoapClient:
 
 
 def _job(app: QwcApp, connection_id: str, job_id: int) -> queue.Job:
-    with unit_of_work(app.session_factory) as session:
-        return queue.get_job(session, connection_id, job_id)
+    with unit_of_work(app.session_factory) as db:
+        return queue.get_job(db, connection_id, job_id)
 
 
 def test_server_and_client_version(client: SoapClient) -> None:
@@ -51,8 +51,8 @@ def test_wrong_password_unknown_user_and_revoked_machine_get_nvu(
     wrong = client.authenticate(machine.username, "not-the-password")
     unknown = client.authenticate("nobody", machine.password)
     empty = client.authenticate("", "")
-    with unit_of_work(app.session_factory) as session:
-        operations.revoke_machine(session, machine.username)
+    with unit_of_work(app.session_factory) as db:
+        operations.revoke_machine(db, machine.username)
     revoked = client.authenticate(machine.username, machine.password)
     for answer in (wrong, unknown, empty, revoked):
         assert len(answer) >= 2 and answer[1] == "nvu" and answer[0]
@@ -110,8 +110,8 @@ def test_empty_queue_mid_session_gives_empty_string_and_a_reason(
     machine = make_machine(app, connection_id)
     job_id = enqueue(app, connection_id)
     ticket = client.authenticate(machine.username, machine.password)[0]
-    with unit_of_work(app.session_factory) as session:
-        queue.cancel_job(session, connection_id, job_id)
+    with unit_of_work(app.session_factory) as db:
+        queue.cancel_job(db, connection_id, job_id)
     assert client.send_request(ticket) == ""
     message = client.call("getLastError", ticket)
     assert message and message != "NoOp"

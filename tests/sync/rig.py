@@ -78,25 +78,23 @@ class Rig:
 
     def add_sync(self, record_type: str, every: int = 60, max_returned: int = 100) -> None:
         """Define a sync of ``record_type`` for the connection."""
-        with unit_of_work(self.app.session_factory) as session:
-            schedule.add_sync(
-                session, self.connection_id, record_type, every, max_returned=max_returned
-            )
+        with unit_of_work(self.app.session_factory) as db:
+            schedule.add_sync(db, self.connection_id, record_type, every, max_returned=max_returned)
 
     def sync_now(self, record_type: str | None = None) -> list[int]:
         """Queue syncs now; returns the job ids."""
-        with unit_of_work(self.app.session_factory) as session:
-            return [j.id for j in schedule.sync_now(session, self.connection_id, record_type)]
+        with unit_of_work(self.app.session_factory) as db:
+            return [j.id for j in schedule.sync_now(db, self.connection_id, record_type)]
 
     def definition(self, record_type: str) -> SyncDefinition:
         """The stored definition of ``record_type``."""
-        with unit_of_work(self.app.session_factory) as session:
-            return schedule.get_sync(session, self.connection_id, record_type)
+        with unit_of_work(self.app.session_factory) as db:
+            return schedule.get_sync(db, self.connection_id, record_type)
 
     def job(self, job_id: int) -> Job:
         """A job as stored now."""
-        with unit_of_work(self.app.session_factory) as session:
-            job = session.get(Job, job_id)
+        with unit_of_work(self.app.session_factory) as db:
+            job = db.get(Job, job_id)
             assert job is not None
             return job
 
@@ -160,8 +158,8 @@ def make_rig(app: QwcApp, company: Company, *, timezone: str = "UTC") -> Rig:
     server = with_sync_handler(app)
     connection_id = make_connection(server)
     machine = make_machine(server, connection_id)
-    with unit_of_work(server.session_factory) as session:
-        connection = session.get(Connection, connection_id)
+    with unit_of_work(server.session_factory) as db:
+        connection = db.get(Connection, connection_id)
         assert connection is not None
         connection.timezone = timezone
         owner_id, file_id = connection.owner_id, connection.file_id

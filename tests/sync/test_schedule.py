@@ -80,24 +80,24 @@ def test_window_defers_a_due_sync_to_its_opening() -> None:
 
 def _connection(app: QwcApp, timezone: str = "UTC") -> str:
     connection_id = make_connection(app)
-    with unit_of_work(app.session_factory) as session:
-        connection = session.get(Connection, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        connection = db.get(Connection, connection_id)
         assert connection is not None
         connection.timezone = timezone
     return connection_id
 
 
 def _enqueue_due(app: QwcApp, connection_id: str, now: datetime) -> list[int]:
-    with unit_of_work(app.session_factory) as session:
-        connection = session.get(Connection, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        connection = db.get(Connection, connection_id)
         assert connection is not None
-        return [job.id for job in schedule.enqueue_due(session, connection, now)]
+        return [job.id for job in schedule.enqueue_due(db, connection, now)]
 
 
 def _finish(app: QwcApp, job_ids: list[int], status: str = JobStatus.DONE) -> None:
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         for job_id in job_ids:
-            job = session.get(Job, job_id)
+            job = db.get(Job, job_id)
             assert job is not None
             job.status = status
 
@@ -105,18 +105,18 @@ def _finish(app: QwcApp, job_ids: list[int], status: str = JobStatus.DONE) -> No
 def test_add_sync_creates_then_updates(app: QwcApp) -> None:
     """Re-adding a type changes its schedule and keeps its watermark."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        first = schedule.add_sync(session, connection_id, "customers", 30, window="19:00-07:00")
+    with unit_of_work(app.session_factory) as db:
+        first = schedule.add_sync(db, connection_id, "customers", 30, window="19:00-07:00")
         first.watermark = "2014-01-01T00:00:00-08:00"
-    with unit_of_work(app.session_factory) as session:
-        again = schedule.add_sync(session, connection_id, "customers", 15, max_returned=250)
+    with unit_of_work(app.session_factory) as db:
+        again = schedule.add_sync(db, connection_id, "customers", 15, max_returned=250)
         assert again.id == first.id
         assert (again.every_minutes, again.max_returned) == (15, 250)
         assert again.window_start is None and again.window_end is None
         assert again.watermark == "2014-01-01T00:00:00-08:00"
-        schedule.add_sync(session, connection_id, "payments", 60)
-        schedule.add_sync(session, connection_id, "items", 60)
-        types = [d.record_type for d in schedule.list_syncs(session, connection_id)]
+        schedule.add_sync(db, connection_id, "payments", 60)
+        schedule.add_sync(db, connection_id, "items", 60)
+        types = [d.record_type for d in schedule.list_syncs(db, connection_id)]
     assert types == ["customers", "items", "payments"]
 
 
@@ -131,21 +131,21 @@ def test_add_sync_creates_then_updates(app: QwcApp) -> None:
 def test_add_sync_refuses_bad_settings(app: QwcApp, args: tuple[object, ...], message: str) -> None:
     """Unknown types, zero intervals and bad windows are refused with a reason."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session, pytest.raises(ValueError, match=message):
-        schedule.add_sync(session, connection_id, *args)  # type: ignore[arg-type]
+    with unit_of_work(app.session_factory) as db, pytest.raises(ValueError, match=message):
+        schedule.add_sync(db, connection_id, *args)  # type: ignore[arg-type]
 
 
 def test_enqueue_due_queues_each_due_sync_once(app: QwcApp) -> None:
     """Two authenticates in a row queue one job per due sync, in type order."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "invoices", 60)
-        schedule.add_sync(session, connection_id, "customers", 60)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "invoices", 60)
+        schedule.add_sync(db, connection_id, "customers", 60)
     first = _enqueue_due(app, connection_id, NOON)
     assert len(first) == 2
     assert _enqueue_due(app, connection_id, NOON + timedelta(minutes=1)) == []
-    with unit_of_work(app.session_factory) as session:
-        jobs = [session.get(Job, job_id) for job_id in first]
+    with unit_of_work(app.session_factory) as db:
+        jobs = [db.get(Job, job_id) for job_id in first]
         assert [load_payload(j)["type"] for j in jobs if j] == ["customers", "invoices"]
         assert all(j is not None and j.kind == JobKind.SYNC for j in jobs)
         assert all(j is not None and j.status == JobStatus.QUEUED for j in jobs)
@@ -154,8 +154,8 @@ def test_enqueue_due_queues_each_due_sync_once(app: QwcApp) -> None:
 def test_a_sent_sync_is_still_pending(app: QwcApp) -> None:
     """A sync whose page is with QuickBooks is not queued again."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 1)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 1)
     job_ids = _enqueue_due(app, connection_id, NOON)
     _finish(app, job_ids, JobStatus.SENT)
     assert _enqueue_due(app, connection_id, NOON + timedelta(hours=3)) == []
@@ -164,11 +164,11 @@ def test_a_sent_sync_is_still_pending(app: QwcApp) -> None:
 def test_finished_sync_comes_due_after_its_interval(app: QwcApp) -> None:
     """After a sync started and finished, the next one is queued one interval later."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 30)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 30)
     job_ids = _enqueue_due(app, connection_id, NOON)
-    with unit_of_work(app.session_factory) as session:
-        schedule.get_sync(session, connection_id, "customers").last_started_at = NOON
+    with unit_of_work(app.session_factory) as db:
+        schedule.get_sync(db, connection_id, "customers").last_started_at = NOON
     _finish(app, job_ids)
     assert _enqueue_due(app, connection_id, NOON + timedelta(minutes=29)) == []
     assert len(_enqueue_due(app, connection_id, NOON + timedelta(minutes=30))) == 1
@@ -177,10 +177,10 @@ def test_finished_sync_comes_due_after_its_interval(app: QwcApp) -> None:
 def test_paused_and_out_of_window_syncs_are_not_queued(app: QwcApp) -> None:
     """A pause and a closed window both keep a due sync out of the queue."""
     connection_id = _connection(app, "America/New_York")
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 10, window="19:00-07:00")
-        schedule.add_sync(session, connection_id, "items", 10)
-        schedule.pause_syncs(session, connection_id, NOON + timedelta(hours=1), "items")
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 10, window="19:00-07:00")
+        schedule.add_sync(db, connection_id, "items", 10)
+        schedule.pause_syncs(db, connection_id, NOON + timedelta(hours=1), "items")
     assert _enqueue_due(app, connection_id, NOON) == []
     # 20:00 New York time: the window is open and the pause is over.
     evening = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
@@ -190,9 +190,9 @@ def test_paused_and_out_of_window_syncs_are_not_queued(app: QwcApp) -> None:
 def test_disabled_connection_queues_nothing(app: QwcApp) -> None:
     """A disabled connection gets no scheduled work."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 10)
-        connection = session.get(Connection, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 10)
+        connection = db.get(Connection, connection_id)
         assert connection is not None
         connection.disabled_at = NOON
     assert _enqueue_due(app, connection_id, NOON) == []
@@ -201,47 +201,47 @@ def test_disabled_connection_queues_nothing(app: QwcApp) -> None:
 def test_sync_now_ignores_schedule_but_never_queues_twice(app: QwcApp) -> None:
     """sync now queues paused and out-of-window syncs, once; then nothing while pending."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 600, window="01:00-02:00")
-        schedule.add_sync(session, connection_id, "items", 600)
-        schedule.pause_syncs(session, connection_id, datetime(2099, 1, 1, tzinfo=UTC))
-        jobs = schedule.sync_now(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 600, window="01:00-02:00")
+        schedule.add_sync(db, connection_id, "items", 600)
+        schedule.pause_syncs(db, connection_id, datetime(2099, 1, 1, tzinfo=UTC))
+        jobs = schedule.sync_now(db, connection_id)
         assert sorted(load_payload(j)["type"] for j in jobs) == ["customers", "items"]
         assert all(j.not_before is None for j in jobs)
-        assert schedule.sync_now(session, connection_id) == []
-        assert schedule.sync_now(session, connection_id, "items") == []
-        assert schedule.get_sync(session, connection_id, "items").requested_at is not None
+        assert schedule.sync_now(db, connection_id) == []
+        assert schedule.sync_now(db, connection_id, "items") == []
+        assert schedule.get_sync(db, connection_id, "items").requested_at is not None
 
 
 def test_sync_now_names_a_missing_type(app: QwcApp) -> None:
     """Asking for a type the connection does not sync is SyncNotFound."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session, pytest.raises(SyncNotFound):
-        schedule.sync_now(session, connection_id, "payments")
+    with unit_of_work(app.session_factory) as db, pytest.raises(SyncNotFound):
+        schedule.sync_now(db, connection_id, "payments")
 
 
 def test_pause_holds_queued_work_too(app: QwcApp) -> None:
     """Pausing makes a queued, unstarted sync wait until the pause ends."""
     connection_id = _connection(app)
     until = datetime(2099, 1, 1, tzinfo=UTC)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 10)
-        (job,) = schedule.sync_now(session, connection_id)
-        schedule.pause_syncs(session, connection_id, until)
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 10)
+        (job,) = schedule.sync_now(db, connection_id)
+        schedule.pause_syncs(db, connection_id, until)
         assert job.not_before == until
 
 
 def test_remove_sync_cancels_its_queued_work(app: QwcApp) -> None:
     """Removing a sync cancels its queued job and forgets the definition."""
     connection_id = _connection(app)
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 10)
-        (job,) = schedule.sync_now(session, connection_id)
-        assert schedule.remove_sync(session, connection_id, "customers") == 1
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 10)
+        (job,) = schedule.sync_now(db, connection_id)
+        assert schedule.remove_sync(db, connection_id, "customers") == 1
         assert job.status == JobStatus.CANCELLED
-        assert schedule.list_syncs(session, connection_id) == []
+        assert schedule.list_syncs(db, connection_id) == []
         with pytest.raises(SyncNotFound):
-            schedule.remove_sync(session, connection_id, "customers")
+            schedule.remove_sync(db, connection_id, "customers")
 
 
 def test_seconds_until_next_due(app: QwcApp) -> None:
@@ -249,22 +249,22 @@ def test_seconds_until_next_due(app: QwcApp) -> None:
     connection_id = _connection(app)
 
     def wait(now: datetime) -> int | None:
-        with unit_of_work(app.session_factory) as session:
-            connection = session.get(Connection, connection_id)
+        with unit_of_work(app.session_factory) as db:
+            connection = db.get(Connection, connection_id)
             assert connection is not None
-            return schedule.seconds_until_next_due(session, connection, now)
+            return schedule.seconds_until_next_due(db, connection, now)
 
     assert wait(NOON) is None
-    with unit_of_work(app.session_factory) as session:
-        schedule.add_sync(session, connection_id, "customers", 30)
-        schedule.add_sync(session, connection_id, "items", 90)
-        for definition in schedule.list_syncs(session, connection_id):
+    with unit_of_work(app.session_factory) as db:
+        schedule.add_sync(db, connection_id, "customers", 30)
+        schedule.add_sync(db, connection_id, "items", 90)
+        for definition in schedule.list_syncs(db, connection_id):
             definition.last_started_at = NOON
     assert wait(NOON + timedelta(minutes=10)) == 20 * 60
     assert wait(NOON + timedelta(minutes=31)) == 0
     # Queued work waiting for a retry delay counts from its delay.
-    with unit_of_work(app.session_factory) as session:
-        (job,) = schedule.sync_now(session, connection_id, "customers")
+    with unit_of_work(app.session_factory) as db:
+        (job,) = schedule.sync_now(db, connection_id, "customers")
         job.not_before = NOON + timedelta(minutes=12)
-        schedule.get_sync(session, connection_id, "items").requested_at = NOON
+        schedule.get_sync(db, connection_id, "items").requested_at = NOON
     assert wait(NOON + timedelta(minutes=10)) == 2 * 60

@@ -33,8 +33,8 @@ def test_simulated_web_connector_runs_a_paged_sync(app: QwcApp) -> None:
     assert result.outcome == "completed", result.last_error
     assert result.progress == [33, 66, 100]
     assert result.requests_processed == 3
-    with unit_of_work(rig.app.session_factory) as session:
-        stored = session.scalar(
+    with unit_of_work(rig.app.session_factory) as db:
+        stored = db.scalar(
             select(func.count())
             .select_from(Customer)
             .where(Customer.connection_id == rig.connection_id)

@@ -55,8 +55,8 @@ def run(env: dict[str, str]) -> Run:
 def _emit(database_url: str, connection_id: str) -> None:
     engine = make_engine(database_url)
     try:
-        with unit_of_work(make_session_factory(engine)) as session:
-            emit_event(session, "job.done", connection_id, {"job_id": 5})
+        with unit_of_work(make_session_factory(engine)) as db:
+            emit_event(db, "job.done", connection_id, {"job_id": 5})
     finally:
         engine.dispose()
 

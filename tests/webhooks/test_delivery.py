@@ -28,8 +28,8 @@ from tests.webhooks.receiver import Receiver, ids_received
 
 
 def _set(app: QwcApp, event_id: int, **values: object) -> None:
-    with unit_of_work(app.session_factory) as session:
-        session.execute(update(WebhookEvent).where(WebhookEvent.id == event_id).values(values))
+    with unit_of_work(app.session_factory) as db:
+        db.execute(update(WebhookEvent).where(WebhookEvent.id == event_id).values(values))
 
 
 def test_retried_after_failures_then_delivered_once_signed(
@@ -144,8 +144,8 @@ def test_a_leased_event_is_not_sent_by_another_deliverer_until_its_lease_ends(
     connection_id = make_connection(app)
     make_endpoint(app, receiver.url, connection_id=connection_id)
     (event_id,) = emit(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        (crashed,) = lease_due(session, FAST, utcnow()).events
+    with unit_of_work(app.session_factory) as db:
+        (crashed,) = lease_due(db, FAST, utcnow()).events
     assert deliver_once(app.session_factory, FAST).idle
     assert receiver.received == []
 
@@ -154,10 +154,10 @@ def test_a_leased_event_is_not_sent_by_another_deliverer_until_its_lease_ends(
     assert ids_received(receiver) == [str(event_id)]
 
     # The crashed deliverer's late answer finds its lease gone and changes nothing.
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         late = AttemptResult(status_code=500, error="HTTP 500", duration_ms=1)
         now = utcnow()
-        assert record_attempt(session, crashed, late, FAST, attempted_at=now, now=now) == "lost"
+        assert record_attempt(db, crashed, late, FAST, attempted_at=now, now=now) == "lost"
     (event,) = events(app)
     assert event.status == "delivered" and event.attempts == 1
     assert [d.status_code for d in deliveries(app, event_id)] == [200, 500]
@@ -171,8 +171,8 @@ def test_events_of_a_removed_endpoint_are_dropped(
     connection_id = make_connection(app)
     endpoint_id, _ = make_endpoint(app, receiver.url, connection_id=connection_id)
     (event_id,) = emit(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        session.get(WebhookEndpoint, endpoint_id).disabled_at = utcnow()  # type: ignore[union-attr]
+    with unit_of_work(app.session_factory) as db:
+        db.get(WebhookEndpoint, endpoint_id).disabled_at = utcnow()  # type: ignore[union-attr]
     assert deliver_once(app.session_factory, FAST).dropped == [event_id]
     assert receiver.received == [] and events(app)[0].status == "failed"
 

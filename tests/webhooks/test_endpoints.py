@@ -30,8 +30,8 @@ def test_add_for_a_connection_and_for_a_token(app: QwcApp) -> None:
     first, secret_one = make_endpoint(app, "https://a.example/hook", connection_id=connection_id)
     second, secret_two = make_endpoint(app, "https://b.example/hook", token_id=token_id)
     assert secret_one != secret_two and secret_one.startswith("whsec_") and len(secret_one) > 40
-    with unit_of_work(app.session_factory) as session:
-        views = [endpoint_view(e) for e in list_endpoints(session)]
+    with unit_of_work(app.session_factory) as db:
+        views = [endpoint_view(e) for e in list_endpoints(db)]
     assert [v["id"] for v in views] == [first, second]
     assert views[0]["connection_id"] == connection_id and views[1]["api_token_id"] == token_id
     assert all("secret" not in v for v in views)
@@ -51,15 +51,15 @@ def test_scope_must_be_exactly_one_existing_owner(app: QwcApp) -> None:
     """Neither or both scopes, an unknown connection, or a revoked token are refused."""
     connection_id = make_connection(app)
     revoked = make_token(app, revoked_at=datetime(2026, 1, 1, tzinfo=UTC))
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         with pytest.raises(ValueError, match="exactly one"):
-            add_endpoint(session, "https://x.example/")
+            add_endpoint(db, "https://x.example/")
         with pytest.raises(ValueError, match="exactly one"):
-            add_endpoint(session, "https://x.example/", connection_id=connection_id, api_token_id=1)
+            add_endpoint(db, "https://x.example/", connection_id=connection_id, api_token_id=1)
         with pytest.raises(ConnectionNotFound):
-            add_endpoint(session, "https://x.example/", connection_id="nope")
+            add_endpoint(db, "https://x.example/", connection_id="nope")
         with pytest.raises(ApiTokenNotFound):
-            add_endpoint(session, "https://x.example/", api_token_id=revoked)
+            add_endpoint(db, "https://x.example/", api_token_id=revoked)
 
 
 def test_remove_stops_new_events_and_fails_pending_ones(app: QwcApp) -> None:
@@ -67,12 +67,12 @@ def test_remove_stops_new_events_and_fails_pending_ones(app: QwcApp) -> None:
     connection_id = make_connection(app)
     endpoint_id, _ = make_endpoint(app, "https://a.example/hook", connection_id=connection_id)
     emit(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        remove_endpoint(session, endpoint_id)
+    with unit_of_work(app.session_factory) as db:
+        remove_endpoint(db, endpoint_id)
     assert [e.status for e in events(app)] == ["failed"]
     assert emit(app, connection_id) == []
-    with unit_of_work(app.session_factory) as session:
-        assert list_endpoints(session) == []
-        assert [e.id for e in list_endpoints(session, include_removed=True)] == [endpoint_id]
+    with unit_of_work(app.session_factory) as db:
+        assert list_endpoints(db) == []
+        assert [e.id for e in list_endpoints(db, include_removed=True)] == [endpoint_id]
         with pytest.raises(EndpointNotFound):
-            remove_endpoint(session, endpoint_id)
+            remove_endpoint(db, endpoint_id)

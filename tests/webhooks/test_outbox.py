@@ -37,9 +37,9 @@ def test_one_event_per_matching_endpoint(app: QwcApp) -> None:
     make_endpoint(app, "https://beta.example/", connection_id=beta)
     for_token, _ = make_endpoint(app, "https://vendor.example/", token_id=make_token(app))
     revoked = make_token(app, revoked_at=datetime(2026, 1, 1, tzinfo=UTC))
-    with unit_of_work(app.session_factory) as session:
+    with unit_of_work(app.session_factory) as db:
         # A token revoked after its endpoint was added stops receiving.
-        session.add(WebhookEndpoint(url="https://old.example/", secret="s", api_token_id=revoked))
+        db.add(WebhookEndpoint(url="https://old.example/", secret="s", api_token_id=revoked))
     emit(app, acme, "job.done", job_id=7)
     rows = events(app)
     assert sorted(e.endpoint_id for e in rows) == sorted([for_acme, for_token])
@@ -51,9 +51,9 @@ def test_an_event_emitted_in_a_unit_of_work_that_fails_is_never_written(app: Qwc
     """Rolled-back work leaves no event behind: nothing is sent for a change that did not happen."""
     connection_id = make_connection(app)
     make_endpoint(app, "https://acme.example/", connection_id=connection_id)
-    with pytest.raises(Boom), unit_of_work(app.session_factory) as session:
-        emitted = emit_event(session, "job.done", connection_id, {"job_id": 1})
-        session.flush()
+    with pytest.raises(Boom), unit_of_work(app.session_factory) as db:
+        emitted = emit_event(db, "job.done", connection_id, {"job_id": 1})
+        db.flush()
         assert emitted and emitted[0].id is not None
         raise Boom()
     assert events(app) == []
@@ -64,8 +64,8 @@ def test_an_event_emitted_in_a_unit_of_work_that_fails_is_never_written(app: Qwc
 def test_unknown_kinds_are_refused(app: QwcApp) -> None:
     """Only the documented event types can be emitted."""
     connection_id = make_connection(app)
-    with unit_of_work(app.session_factory) as session, pytest.raises(ValueError):
-        emit_event(session, "job.maybe", connection_id, {})
+    with unit_of_work(app.session_factory) as db, pytest.raises(ValueError):
+        emit_event(db, "job.maybe", connection_id, {})
 
 
 def test_body_has_the_documented_envelope(app: QwcApp) -> None:
@@ -92,12 +92,12 @@ def test_job_finished_events(app: QwcApp, status: JobStatus, kind: str | None) -
     connection_id = make_connection(app)
     make_endpoint(app, "https://acme.example/", connection_id=connection_id)
     job_id = enqueue(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        job = get_job(session, connection_id, job_id)
+    with unit_of_work(app.session_factory) as db:
+        job = get_job(db, connection_id, job_id)
         job.status = status
         job.status_code = 3100 if status == JobStatus.ERROR else 0
         job.error = "The name is already in use." if status == JobStatus.ERROR else None
-        emit_job_finished(session, job)
+        emit_job_finished(db, job)
     rows = events(app)
     if kind is None:
         assert rows == []
@@ -116,11 +116,11 @@ def test_first_sync_and_company_mismatch_payloads(app: QwcApp) -> None:
     make_endpoint(app, "https://acme.example/", connection_id=connection_id)
     acme = CompanySeen("{file-id}", "Acme Widgets", r"C:\Acme.QBW")
     beta = CompanySeen("{other}", "Beta Bakery", r"C:\Beta.QBW")
-    with unit_of_work(app.session_factory) as session:
-        connection = get_connection(session, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        connection = get_connection(db, connection_id)
         assert lock_company(connection, acme, datetime(2026, 11, 1, tzinfo=UTC))
-        emit_first_sync(session, connection, job_id=3)
-        emit_company_mismatch(session, connection, beta, message="wrong file", machine_id=9)
+        emit_first_sync(db, connection, job_id=3)
+        emit_company_mismatch(db, connection, beta, message="wrong file", machine_id=9)
     first, mismatch = events(app)
     assert first.kind == "connection.first_sync"
     assert json.loads(first.payload) == {
@@ -144,12 +144,12 @@ def test_jobs_failed_with_a_failed_job_get_their_own_event(app: QwcApp) -> None:
     second = enqueue(app, connection_id, depends_on=first)
     third = enqueue(app, connection_id, depends_on=second)
     unrelated = enqueue(app, connection_id)
-    with unit_of_work(app.session_factory) as session:
-        job = get_job(session, connection_id, first)
+    with unit_of_work(app.session_factory) as db:
+        job = get_job(db, connection_id, first)
         now = utcnow()
         job.status, job.completed_at, job.error = JobStatus.ERROR, now, "QuickBooks said no"
-        assert fail_dependants(session, job, now) == 2
-        emit_job_finished(session, job, now=now)
+        assert fail_dependants(db, job, now) == 2
+        emit_job_finished(db, job, now=now)
     failed = [json.loads(e.payload) for e in events(app)]
     assert [d["job_id"] for d in failed] == [first, second, third]
     assert [d["depends_on"] for d in failed] == [None, first, second]

@@ -52,9 +52,9 @@ class World:
 
     def pay(self, invoice: Invoice, amount: Decimal, **kwargs: object) -> PaymentWrite:
         """Record a payment on the connection."""
-        with unit_of_work(self.app.session_factory) as session:
+        with unit_of_work(self.app.session_factory) as db:
             return service.record_payment(
-                session,
+                db,
                 self.connection_id,
                 invoice_txn_id=invoice.txn_id,
                 amount=amount,
@@ -63,20 +63,20 @@ class World:
 
     def write(self, write_id: int) -> PaymentWrite:
         """The payment write as stored now."""
-        with unit_of_work(self.app.session_factory) as session:
-            return service.get_payment_write(session, self.connection_id, write_id)
+        with unit_of_work(self.app.session_factory) as db:
+            return service.get_payment_write(db, self.connection_id, write_id)
 
     def job(self, job_id: int | None) -> Job:
         """The job as stored now."""
-        with unit_of_work(self.app.session_factory) as session:
-            job = session.get(Job, job_id)
+        with unit_of_work(self.app.session_factory) as db:
+            job = db.get(Job, job_id)
             assert job is not None
             return job
 
     def due_now(self, job_id: int | None) -> None:
         """Skip a retry delay (the time a test would otherwise wait for)."""
-        with unit_of_work(self.app.session_factory) as session:
-            job = session.get(Job, job_id)
+        with unit_of_work(self.app.session_factory) as db:
+            job = db.get(Job, job_id)
             assert job is not None
             job.not_before = None
 
@@ -107,9 +107,9 @@ def _world(app: QwcApp, schema: etree.XMLSchema) -> World:
 
 
 @pytest.fixture
-def world(payment_app: QwcApp, qbxml_schema: etree.XMLSchema) -> World:
+def world(app: QwcApp, qbxml_schema: etree.XMLSchema) -> World:
     """A connection whose stored invoices match its fake QuickBooks company."""
-    return _world(payment_app, qbxml_schema)
+    return _world(app, qbxml_schema)
 
 
 @pytest.fixture
@@ -288,9 +288,9 @@ def test_invoice_unknown_to_quickbooks_fails_with_3120(world: World) -> None:
     """An invoice stored here but gone from QuickBooks fails with 3120, sent once."""
     invoice = open_invoice(world.quickbooks)
     store_invoice(world.app, world.connection_id, invoice, txn_id="FFFF-1400000000")
-    with unit_of_work(world.app.session_factory) as session:
+    with unit_of_work(world.app.session_factory) as db:
         write = service.record_payment(
-            session,
+            db,
             world.connection_id,
             invoice_txn_id="FFFF-1400000000",
             amount=Decimal("5.00"),

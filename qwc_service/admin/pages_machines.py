@@ -7,7 +7,7 @@ password once: the page is not stored anywhere, and no later page can show them 
 from __future__ import annotations
 
 from qwc_service.admin.context import Ctx, PageError, user_errors
-from qwc_service.admin.views_connections import connection_path
+from qwc_service.admin.pages_connections import connection_path
 from qwc_service.clock import isoformat
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection_machine

@@ -1,4 +1,4 @@
-"""Admin sign-in: an API token exchanged for a short-lived, revocable browser session.
+"""Admin sign-in: an API token exchanged for a short-lived, revocable sign-in of one browser.
 
 The browser holds a random cookie value; the database keeps its SHA-256. Forms carry a
 CSRF value derived from the cookie (which another site can neither read nor set), so a
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qwc_service.admin.models import AdminSession
+from qwc_service.admin.models import AdminSignIn
 from qwc_service.audit.service import record_event
 from qwc_service.clock import utcnow
 from qwc_service.config import Settings
@@ -27,7 +27,7 @@ __all__ = [
     "SignInRefused",
     "SignedIn",
     "csrf_for",
-    "current_session",
+    "current_sign_in",
     "sign_in",
     "sign_out",
 ]
@@ -41,9 +41,9 @@ class SignInRefused(PermissionError):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A new admin session and the cookie value that stands for it (set once, never stored)."""
+    """A new sign-in and the cookie value that stands for it (set once, never stored)."""
 
-    session: AdminSession
+    sign_in: AdminSignIn
     cookie: str
 
 
@@ -57,34 +57,32 @@ def check_csrf(cookie: str, value: str | None) -> bool:
     return value is not None and hmac.compare_digest(csrf_for(cookie), value)
 
 
-def sign_in(session: Session, settings: Settings, token: str) -> SignedIn:
-    """Exchange an API token for an admin session; SignInRefused when it is not valid."""
-    api_token = authenticate(session, f"Bearer {token.strip()}")
+def sign_in(db: Session, settings: Settings, token: str) -> SignedIn:
+    """Exchange an API token for an admin sign-in; SignInRefused when it is not valid."""
+    api_token = authenticate(db, f"Bearer {token.strip()}")
     if api_token is None:
         raise SignInRefused("that token is not valid (unknown or revoked)")
     cookie = secrets.token_urlsafe(32)
     now = utcnow()
-    admin = AdminSession(
+    admin = AdminSignIn(
         token_id=api_token.id,
         cookie_hash=secret_digest(cookie),
         created_at=now,
-        expires_at=now + timedelta(hours=settings.admin_session_hours),
+        expires_at=now + timedelta(hours=settings.admin_sign_in_hours),
     )
-    session.add(admin)
-    record_event(session, "admin_signed_in", f"admin pages signed in with token {api_token.prefix}")
-    session.flush()
-    return SignedIn(session=admin, cookie=cookie)
+    db.add(admin)
+    record_event(db, "admin_signed_in", f"admin pages signed in with token {api_token.prefix}")
+    db.flush()
+    return SignedIn(sign_in=admin, cookie=cookie)
 
 
-def current_session(
-    session: Session, cookie: str | None, *, now: datetime | None = None
-) -> AdminSession | None:
-    """The live admin session of a cookie: not ended, not expired, its token not revoked."""
+def current_sign_in(
+    db: Session, cookie: str | None, *, now: datetime | None = None
+) -> AdminSignIn | None:
+    """The live sign-in of a cookie: not ended, not expired, its token not revoked."""
     if not cookie or len(cookie) > 100:
         return None
-    admin = session.scalar(
-        select(AdminSession).where(AdminSession.cookie_hash == secret_digest(cookie))
-    )
+    admin = db.scalar(select(AdminSignIn).where(AdminSignIn.cookie_hash == secret_digest(cookie)))
     now = now or utcnow()
     if admin is None or admin.ended_at is not None or admin.expires_at <= now:
         return None
@@ -93,9 +91,9 @@ def current_session(
     return admin
 
 
-def sign_out(session: Session, cookie: str | None) -> None:
-    """End the admin session of a cookie, if it is live."""
-    admin = current_session(session, cookie)
+def sign_out(db: Session, cookie: str | None) -> None:
+    """End the sign-in of a cookie, if it is live."""
+    admin = current_sign_in(db, cookie)
     if admin is not None:
         admin.ended_at = utcnow()
-        session.flush()
+        db.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from qwc_service.admin.context import Ctx, PageError, form_int, user_errors
-from qwc_service.admin.views_connections import connection_path
+from qwc_service.admin.pages_connections import connection_path
 from qwc_service.clock import utcnow
 from qwc_service.http.reply import Reply, redirect
 from qwc_service.records.registry import RecordType

@@ -30,7 +30,7 @@ def _ret_ids(response: str, ret: str, key: str = "ListID") -> list[str]:
 
 
 def _count(rig: Rig, model: type, *, deleted: bool | None = None) -> int:
-    with unit_of_work(rig.app.session_factory) as session:
+    with unit_of_work(rig.app.session_factory) as db:
         query = (
             select(func.count())
             .select_from(model)
@@ -41,7 +41,7 @@ def _count(rig: Rig, model: type, *, deleted: bool | None = None) -> int:
         if deleted is not None:
             column = model.deleted_at  # type: ignore[attr-defined]
             query = query.where(column.is_not(None) if deleted else column.is_(None))
-        return int(session.scalar(query) or 0)
+        return int(db.scalar(query) or 0)
 
 
 @pytest.fixture
@@ -108,8 +108,8 @@ def test_next_sync_fetches_only_changes_and_applies_deletions(rig: Rig) -> None:
 
     assert _count(rig, Customer) == 251
     assert _count(rig, Customer, deleted=True) == 1
-    with unit_of_work(rig.app.session_factory) as session:
-        row = session.scalar(select(Customer).where(Customer.list_id == ids[1]))
+    with unit_of_work(rig.app.session_factory) as db:
+        row = db.scalar(select(Customer).where(Customer.list_id == ids[1]))
         assert row is not None and row.email == "new@example.com"
     state = SyncState.from_payload(load_payload(rig.job(job_id)))
     assert state.deleted == 1 and state.phase == Phase.DELETED
@@ -131,8 +131,8 @@ def test_invoices_and_payments_arrive_with_lines_and_applications(app: QwcApp) -
     company = made.quickbooks.company
     assert _count(made, Invoice) == len(company.invoices) == 30
     assert _count(made, Payment) == len(company.payments) > 0
-    with unit_of_work(made.app.session_factory) as session:
-        lines = session.scalar(select(func.count()).select_from(InvoiceLine))
+    with unit_of_work(made.app.session_factory) as db:
+        lines = db.scalar(select(func.count()).select_from(InvoiceLine))
     assert lines == sum(len(i.lines) for i in company.invoices.values())
     first = _rq(made.quickbooks.requests[0])
     assert first.tag == "InvoiceQueryRq" and first.findtext("IncludeLineItems") == "true"
@@ -150,8 +150,8 @@ def test_item_deletions_cover_every_item_kind(app: QwcApp) -> None:
     made.sync_now()
     made.run_session()
     assert _count(made, Item, deleted=True) == 1
-    with unit_of_work(made.app.session_factory) as session:
-        row = session.scalar(select(Item).where(Item.list_id == victim))
+    with unit_of_work(made.app.session_factory) as db:
+        row = db.scalar(select(Item).where(Item.list_id == victim))
         assert row is not None and row.deleted_at is not None
 
 
@@ -313,8 +313,8 @@ def test_removing_a_sync_mid_iterator_cancels_it(rig: Rig) -> None:
 
     def remove(number: int, request: str) -> None:
         if number == 2:
-            with unit_of_work(rig.app.session_factory) as session:
-                schedule.remove_sync(session, rig.connection_id, "customers")
+            with unit_of_work(rig.app.session_factory) as db:
+                schedule.remove_sync(db, rig.connection_id, "customers")
 
     (job_id,) = rig.sync_now()
     run = rig.run_session(before_answer=remove)
