@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic
@@ -209,11 +210,41 @@ def alembic_config(database_url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``."""
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What one upgrade did: the revision before and after it, and the migrations it applied."""
+
+    from_revision: str | None
+    to_revision: str | None
+    #: Revision ids in the order they were applied (empty when the schema was already there).
+    applied: tuple[str, ...]
+
+
+def upgrade(database_url: str, revision: str = "head") -> SchemaUpgrade:
+    """Apply migrations up to ``revision``, and say which ones were applied."""
     from alembic import command
 
+    before = _revision_of(database_url)
     command.upgrade(alembic_config(database_url), revision)
+    after = _revision_of(database_url)
+    return SchemaUpgrade(before, after, _revisions_between(database_url, before, after))
+
+
+def _revision_of(database_url: str) -> str | None:
+    engine = make_engine(database_url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def _revisions_between(database_url: str, lower: str | None, upper: str | None) -> tuple[str, ...]:
+    """The revisions after ``lower`` up to and including ``upper``, oldest first."""
+    if upper is None or upper == lower:
+        return ()
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    newest_first = [step.revision for step in script.iterate_revisions(upper, lower or "base")]
+    return tuple(reversed(newest_first))
 
 
 def head_revision(database_url: str) -> str | None:

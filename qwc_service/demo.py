@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from urllib.request import urlopen
 
 from lxml.html import fromstring as parse_html
@@ -43,11 +44,60 @@ INVOICE_QUERY = (
 
 
 @dataclass(frozen=True)
-class DemoResult:
-    """How the demo session ended."""
+class DemoMachine:
+    """One machine the demo added, and where its .qwc file was written."""
 
-    completed: bool
-    qwc_files: tuple[Path, ...]
+    username: str
+    label: str
+    qwc_path: str | None
+
+
+@dataclass(frozen=True)
+class DemoJob:
+    """One of the demo connection's jobs as the session left it."""
+
+    job_id: int
+    requests: tuple[str, ...]
+    status: str
+    message: str | None
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo ran and how its session ended."""
+
+    workdir: str
+    url: str
+    database_url: str
+    connection_id: str
+    machines: tuple[DemoMachine, ...]
+    session_outcome: str
+    jobs: tuple[DemoJob, ...]
+    #: Records stored per record type after the session.
+    records_stored: tuple[tuple[str, int], ...]
+
+    @property
+    def completed(self) -> bool:
+        """Whether the simulated session did all its work."""
+        return self.session_outcome == "completed"
+
+    @property
+    def qwc_files(self) -> tuple[Path, ...]:
+        """The .qwc files written for the machines."""
+        return tuple(Path(m.qwc_path) for m in self.machines if m.qwc_path is not None)
+
+    def to_payload(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return {
+            "workdir": self.workdir,
+            "url": self.url,
+            "database_url": self.database_url,
+            "connection_id": self.connection_id,
+            "machines": [asdict(m) for m in self.machines],
+            "jobs": [asdict(j) for j in self.jobs],
+            "records_stored": dict(self.records_stored),
+            "session": {"outcome": self.session_outcome, "completed": self.completed},
+        }
 
 
 def _from_setup_page(url: str) -> tuple[bytes, str]:
@@ -112,7 +162,8 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
 
     company = FakeQuickBooks(generate_company(name="Acme Widgets", customers=25, invoices=40))
     with ServerProcess(settings, port=port, workers=2, log_path=workdir / "server.log") as server:
-        say(f"server: gunicorn on {server.url} (log in {workdir / 'server.log'})")
+        server_url = server.url
+        say(f"server: gunicorn on {server_url} (log in {workdir / 'server.log'})")
         # The first machine is set up the way its IT person would: from its setup page.
         qwc_file, password = _from_setup_page(setup_page)
         say(f"setup page of {machines[0].machine.label}: the .qwc file and password it shows")
@@ -124,14 +175,38 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
 
     say("\njobs:")
     with unit_of_work(factory) as db:
-        for job in queue.list_jobs(db, connection_id):
-            say(f"  job {job.id} {job.request_names}: {job.status}; {job.status_message or ''}")
+        jobs = tuple(
+            DemoJob(
+                job.id,
+                tuple(name for name in job.request_names.split(",") if name),
+                str(job.status),
+                job.status_message,
+            )
+            for job in queue.list_jobs(db, connection_id)
+        )
         stored = {
             record_type: records.count_records(db, connection_id, record_type)
             for record_type in records.RECORD_TYPES
         }
+    for job in jobs:
+        say(f"  job {job.job_id} {','.join(job.requests)}: {job.status}; {job.message or ''}")
     say("records stored: " + ", ".join(f"{n} {kind}" for kind, n in stored.items()))
     engine.dispose()
-    files = tuple(m.qwc_path for m in machines if m.qwc_path is not None)
     say(f"\n.qwc files: {settings.files_dir / connection_id}")
-    return DemoResult(completed=result.outcome == "completed", qwc_files=files)
+    return DemoResult(
+        workdir=str(workdir),
+        url=server_url,
+        database_url=settings.database_url,
+        connection_id=connection_id,
+        machines=tuple(
+            DemoMachine(
+                m.machine.username,
+                m.machine.label,
+                str(m.qwc_path) if m.qwc_path is not None else None,
+            )
+            for m in machines
+        ),
+        session_outcome=result.outcome,
+        jobs=jobs,
+        records_stored=tuple(stored.items()),
+    )

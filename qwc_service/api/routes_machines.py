@@ -104,7 +104,7 @@ def revoke_setup_link(call: Call) -> Any:
 def revoke_machine(call: Call) -> Any:
     """Revoke a machine: its logins are refused and its session ends."""
     machine = machine_of(call)
-    return machine_view(operations.revoke_machine(call.db, machine.username))
+    return machine_view(operations.revoke_machine(call.db, machine.username).machine)
 
 
 def download_qwc(call: Call) -> Any:

@@ -9,7 +9,7 @@ import click
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
-from qwc_service.connections.queries import get_connection
+from qwc_service.connections.queries import get_connection, get_machine
 from qwc_service.connections.views import connection_view, machine_view
 from qwc_service.qbwc import operations
 from qwc_service.queue.service import count_queued
@@ -102,13 +102,30 @@ def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 
 @connection_group.command("unlock")
 @click.argument("connection_id")
+@json_option
 @pass_cli
 @friendly_errors
-def unlock_cmd(cli: CliContext, connection_id: str) -> None:
+def unlock_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """Release the company-file lock (for a company file that was moved or restored)."""
     with cli.unit() as db:
+        lock = connection_view(get_connection(db, connection_id))["lock"]
         service.release_company_lock(db, connection_id)
-    click.echo(f"company lock of {connection_id} released; the next successful session locks it")
+    data = {
+        "connection_id": connection_id,
+        "was_locked": lock["locked"],
+        "previous_lock": (
+            {k: lock[k] for k in ("file_id", "company_name", "file_path", "locked_at")}
+            if lock["locked"]
+            else None
+        ),
+    }
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"company lock of {d['connection_id']} released; the next successful session locks it"
+        ),
+    )
 
 
 @click.group("machine")
@@ -204,24 +221,48 @@ def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
 
 @machine_group.command("revoke-link")
 @click.argument("username")
+@json_option
 @pass_cli
 @friendly_errors
-def revoke_link_cmd(cli: CliContext, username: str) -> None:
+def revoke_link_cmd(cli: CliContext, username: str, as_json: bool) -> None:
     """Revoke a machine's setup link; its password keeps working."""
     with cli.unit() as db:
-        count = setup_links.revoke_setup_links(db, username)
-    click.echo(f"setup link of {username} revoked" if count else f"{username} has no live link")
+        machine = get_machine(db, username)
+        data = {
+            "username": machine.username,
+            "machine_id": machine.id,
+            "connection_id": machine.connection_id,
+            "links_revoked": setup_links.revoke_setup_links(db, username),
+        }
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"setup link of {d['username']} revoked"
+            if d["links_revoked"]
+            else f"{d['username']} has no live link"
+        ),
+    )
 
 
 @machine_group.command("revoke")
 @click.argument("username")
+@json_option
 @pass_cli
 @friendly_errors
-def revoke_cmd(cli: CliContext, username: str) -> None:
+def revoke_cmd(cli: CliContext, username: str, as_json: bool) -> None:
     """Revoke a machine: its logins are refused from now on."""
     with cli.unit() as db:
-        operations.revoke_machine(db, username)
-    click.echo(f"machine {username} revoked")
+        revocation = operations.revoke_machine(db, username)
+        machine = revocation.machine
+        data = {
+            "username": machine.username,
+            "machine_id": machine.id,
+            "connection_id": machine.connection_id,
+            "revoked_at": isoformat(machine.revoked_at),
+            "sessions_ended": revocation.sessions_ended,
+        }
+    emit(data, as_json, lambda d: f"machine {d['username']} revoked")
 
 
 def register(main: click.Group) -> None:

@@ -7,6 +7,7 @@ too, so they are completed here rather than in the connections domain.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -18,7 +19,21 @@ from qwc_service.queue.service import release_session_jobs
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.service import close_session, open_sessions
 
-__all__ = ["end_machine_sessions", "end_session", "revoke_machine", "set_disabled"]
+__all__ = [
+    "MachineRevocation",
+    "end_machine_sessions",
+    "end_session",
+    "revoke_machine",
+    "set_disabled",
+]
+
+
+@dataclass(frozen=True)
+class MachineRevocation:
+    """A revoked machine and how many of its open sessions the revocation ended."""
+
+    machine: Machine
+    sessions_ended: int
 
 
 def end_session(db: Session, wc_session: WcSession, *, now: datetime, reason: str) -> int:
@@ -27,18 +42,20 @@ def end_session(db: Session, wc_session: WcSession, *, now: datetime, reason: st
     return release_session_jobs(db, wc_session.id)
 
 
-def end_machine_sessions(db: Session, machine_id: int, *, now: datetime, reason: str) -> None:
-    """End every open session of a machine."""
-    for wc_session in open_sessions(db, machine_id=machine_id):
+def end_machine_sessions(db: Session, machine_id: int, *, now: datetime, reason: str) -> int:
+    """End every open session of a machine; how many there were."""
+    ended = open_sessions(db, machine_id=machine_id)
+    for wc_session in ended:
         end_session(db, wc_session, now=now, reason=reason)
+    return len(ended)
 
 
-def revoke_machine(db: Session, username: str) -> Machine:
+def revoke_machine(db: Session, username: str) -> MachineRevocation:
     """Revoke a machine: its logins get ``nvu`` and its live sessions end."""
     machine = service.revoke_machine(db, username)
-    end_machine_sessions(db, machine.id, now=utcnow(), reason="revoked")
+    ended = end_machine_sessions(db, machine.id, now=utcnow(), reason="revoked")
     db.flush()
-    return machine
+    return MachineRevocation(machine=machine, sessions_ended=ended)
 
 
 def set_disabled(db: Session, connection_id: str, disabled: bool) -> Connection:

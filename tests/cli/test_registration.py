@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 from importlib import import_module
 
+import click
 from click.testing import CliRunner
 
 import qwc_service.cli as cli
@@ -49,3 +50,33 @@ def test_help_lists_every_command_of_every_module() -> None:
         "token",
         "webhook",
     }
+
+
+def _leaf_commands(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    """Every runnable command under ``group``, by its full name (``machine revoke``)."""
+    found: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        full = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            found.update(_leaf_commands(command, f"{full} "))
+        else:
+            found[full] = command
+    return found
+
+
+#: Commands that print nothing a script would read: ``serve`` runs until it is stopped.
+WITHOUT_JSON = {"serve"}
+
+
+def test_every_command_but_serve_takes_json() -> None:
+    """Each registered command, in every group, has a ``--json`` flag; only ``serve`` has none."""
+    commands = _leaf_commands(cli_main.main)
+    assert {"machine revoke", "db upgrade", "demo", "serve"} <= set(commands)
+    missing = sorted(
+        name
+        for name, command in commands.items()
+        if not any(
+            isinstance(p, click.Option) and "--json" in p.opts and p.is_flag for p in command.params
+        )
+    )
+    assert missing == sorted(WITHOUT_JSON)
