@@ -8,8 +8,8 @@ What is measured
 * ``qwc_webhook_deliveries_total{result}``: webhook POSTs by result (delivered, retrying,
   failed, lost).
 * At scrape time, from the database (see ``qwc_service.reporting.gauges``): live sessions,
-  jobs queued and in flight, the oldest queued job's age, webhook events pending and
-  failed, the oldest pending event's age.
+  jobs queued and in flight, the oldest queued job's age, webhook events pending,
+  delivered and failed, the oldest pending event's age.
 
 Many processes
 --------------

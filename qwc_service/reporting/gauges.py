@@ -1,8 +1,10 @@
 """Gauges computed from the database at scrape time, the same in every worker process.
 
-Only bounded counts are taken: jobs still in the queue (queued, sent) and webhook events
-still needing attention (pending, failed), both served by the tables' status indexes.
-Finished jobs and delivered events grow without bound and are not counted on every scrape.
+Jobs still in the queue (queued, sent) and webhook events pending or failed are counted
+through the tables' status indexes. Delivered events grow without bound; they are counted
+as well, so that deliveries made by a deliverer on any host show here, but only through a
+partial index of delivered events: an index-only scan that never reads the table (about
+300 pages per 100,000 delivered events on PostgreSQL). Finished jobs are not counted.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from qwc_service.clock import utcnow
 from qwc_service.db import SessionFactory
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.sessions.models import WcSession
-from qwc_service.webhooks.models import WebhookEvent
+from qwc_service.webhooks.models import DELIVERED, WebhookEvent
 
 log = structlog.get_logger("qwc_service.metrics")
 
 JOB_STATUSES = (JobStatus.QUEUED.value, JobStatus.SENT.value)
 EVENT_STATUSES = ("pending", "failed")
+#: Every delivered event still kept, counted from the partial index of delivered events.
+DELIVERED_COUNT = select(func.count()).select_from(WebhookEvent).where(DELIVERED)
 
 
 def _age(now: datetime, oldest: datetime | None) -> float:
@@ -52,11 +56,17 @@ def read_gauges(db: Session, now: datetime | None = None) -> dict[str, Any]:
     oldest_event = db.scalar(
         select(func.min(WebhookEvent.created_at)).where(WebhookEvent.status == "pending")
     )
+    events = _counts(db, WebhookEvent.status, EVENT_STATUSES)
+    delivered = db.scalar(DELIVERED_COUNT)
     return {
         "sessions_active": int(live or 0),
         "jobs": _counts(db, Job.status, JOB_STATUSES),
         "oldest_queued_seconds": _age(now, oldest_job),
-        "webhook_events": _counts(db, WebhookEvent.status, EVENT_STATUSES),
+        "webhook_events": {
+            "pending": events["pending"],
+            "delivered": int(delivered or 0),
+            "failed": events["failed"],
+        },
         "oldest_pending_webhook_seconds": _age(now, oldest_event),
     }
 
@@ -102,7 +112,9 @@ class DatabaseCollector:
             value=values["oldest_queued_seconds"],
         )
         events = GaugeMetricFamily(
-            "qwc_webhook_events", "Webhook events pending or failed.", labels=["status"]
+            "qwc_webhook_events",
+            "Webhook events by status: pending, delivered (all kept), failed.",
+            labels=["status"],
         )
         for status, count in values["webhook_events"].items():
             events.add_metric([status], count)
