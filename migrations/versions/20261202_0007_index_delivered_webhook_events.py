@@ -1,8 +1,8 @@
 """Index delivered webhook events, so /metrics counts them from a narrow index alone.
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-27
+Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
