@@ -1,0 +1,1 @@
+"""Tests of the qbXML object registry and its generator."""
