@@ -137,6 +137,12 @@ class Settings:
     setup_link_hours: int = _integer(
         "QWC_SETUP_LINK_HOURS", 168, "how long a machine's setup link works", minimum=1
     )
+    install_link_hours: int = _integer(
+        "QWC_INSTALL_LINK_HOURS",
+        720,
+        "how long a connection's installation link works (people add their own computers)",
+        minimum=1,
+    )
     admin_sign_in_hours: int = _integer(
         "QWC_ADMIN_SESSION_HOURS", 12, "how long an admin sign-in lasts", minimum=1
     )

@@ -2,7 +2,13 @@
 
 from qwc_service.admin.models import AdminSignIn
 from qwc_service.audit.models import AuditEvent
-from qwc_service.connections.models import Connection, Machine, SetupLink
+from qwc_service.connections.models import (
+    Connection,
+    InstallForm,
+    InstallLink,
+    Machine,
+    SetupLink,
+)
 from qwc_service.db import Base
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.queue.models import Job, JobKind, JobStatus
@@ -29,6 +35,8 @@ __all__ = [
     "ClientVersion",
     "Connection",
     "Customer",
+    "InstallForm",
+    "InstallLink",
     "Invoice",
     "InvoiceLine",
     "Item",

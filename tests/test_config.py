@@ -35,6 +35,7 @@ CUSTOM = Settings(
     db_pool_size=20,
     app_name="Acme Sync",
     setup_link_hours=1,
+    install_link_hours=2,
     admin_sign_in_hours=1,
 )
 

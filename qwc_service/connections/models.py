@@ -97,3 +97,47 @@ class SetupLink(Base):
     last_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     machine: Mapped[Machine] = relationship()
+
+
+class InstallLink(Base):
+    """A connection's installation link: whoever holds it adds their own machine.
+
+    Like a setup link its token is the only secret and the database keeps its SHA-256. A
+    connection has at most one live link; ``installs`` counts the machines it added, up to
+    ``max_installs`` when that is set.
+    """
+
+    __tablename__ = "install_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    max_installs: Mapped[int | None] = mapped_column(Integer)
+    installs: Mapped[int] = mapped_column(Integer, default=0)
+
+    connection: Mapped[Connection] = relationship()
+
+
+class InstallForm(Base):
+    """One rendered installation form: a one-time value, so a form adds at most one machine.
+
+    The value is random and only its SHA-256 is kept. Submitting the form marks it used and
+    names the machine it added, so the same form sent again (a refresh, a double click)
+    finds that machine instead of adding another.
+    """
+
+    __tablename__ = "install_forms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("install_links.id", ondelete="CASCADE"), index=True
+    )
+    value_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    machine_id: Mapped[int | None] = mapped_column(ForeignKey("machines.id", ondelete="SET NULL"))

@@ -45,6 +45,7 @@ __all__ = [
     "SetupLinkRevoked",
     "add_machine_with_link",
     "issue_setup_link",
+    "link_works",
     "live_link",
     "open_setup_link",
     "password_for",
@@ -125,13 +126,19 @@ def add_machine_with_link(
     *,
     label: str,
     write_file: bool = False,
+    token: str | None = None,
 ) -> IssuedLink:
     """Add a machine to a connection together with its setup link.
 
     The machine's password is the link's: the issuer sees it once, the page while the
-    link lives.
+    link lives. ``token`` is for callers that derive the link's token from a secret of
+    their own (an installation form, so that sending it again finds the same link); by
+    default it is random. It must be shaped like a token (43 URL-safe characters).
     """
-    token = secrets.token_urlsafe(32)
+    if token is None:
+        token = secrets.token_urlsafe(32)
+    elif not _TOKEN_SHAPE.match(token):
+        raise ValueError("a setup link token is 43 URL-safe characters")
     created = add_machine(
         db,
         settings,
@@ -181,6 +188,16 @@ def open_setup_link(db: Session, token: str, *, now: datetime | None = None) -> 
     return OpenedLink(
         link=link, machine=machine, connection=machine.connection, password=password_for(token)
     )
+
+
+def link_works(db: Session, token: str, *, now: datetime | None = None) -> bool:
+    """Whether ``token`` opens a setup page now (without recording that it was opened)."""
+    if not _TOKEN_SHAPE.match(token or ""):
+        return False
+    link = db.scalar(select(SetupLink).where(SetupLink.token_hash == secret_digest(token)))
+    if link is None or link.revoked_at is not None or link.machine.is_revoked:
+        return False
+    return link.expires_at > (now or utcnow())
 
 
 def live_link(db: Session, machine_id: int, *, now: datetime | None = None) -> SetupLink | None:

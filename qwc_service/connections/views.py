@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from qwc_service.clock import isoformat
+from qwc_service.config import Settings
+from qwc_service.connections.install_links import IssuedInstallLink, install_url
 from qwc_service.connections.models import Connection, Machine
 
 
@@ -58,4 +60,13 @@ def machine_view(machine: Machine) -> dict[str, Any]:
         "revoked_at": isoformat(machine.revoked_at),
         "last_seen_at": isoformat(machine.last_seen_at),
         "qbwc_version": machine.qbwc_version,
+    }
+
+
+def issued_install_link_view(settings: Settings, issued: IssuedInstallLink) -> dict[str, Any]:
+    """A new installation link as its issuer sees it once: the URL holds the token."""
+    return {
+        "install_url": install_url(settings, issued.token),
+        "expires_at": isoformat(issued.link.expires_at),
+        "max_installs": issued.link.max_installs,
     }
