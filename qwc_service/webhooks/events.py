@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections.lock import CompanySeen
-from qwc_service.connections.models import Connection
+from qwc_service.connections.models import Connection, Machine
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -31,6 +31,7 @@ class EventKind(enum.StrEnum):
     JOB_FAILED = "job.failed"
     FIRST_SYNC = "connection.first_sync"
     COMPANY_MISMATCH = "connection.company_mismatch"
+    MACHINE_INSTALLED = "machine.installed"
 
 
 class EventStatus(enum.StrEnum):
@@ -216,6 +217,18 @@ def emit_company_mismatch(
         "message": message,
     }
     return emit_event(db, EventKind.COMPANY_MISMATCH, connection.id, data, now=now)
+
+
+def emit_machine_installed(
+    db: Session, machine: Machine, *, now: datetime | None = None
+) -> list[WebhookEvent]:
+    """``machine.installed``: someone added their own machine through the installation link."""
+    data = {
+        "machine_id": machine.id,
+        "username": machine.username,
+        "label": machine.label,
+    }
+    return emit_event(db, EventKind.MACHINE_INSTALLED, machine.connection_id, data, now=now)
 
 
 # -- reading the outbox ---------------------------------------------------------------------
