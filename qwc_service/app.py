@@ -88,6 +88,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     hashing = PasswordHashing(settings)
     exchange = WebConnectorExchange(settings, session_factory, build_handlers(), hashing)
     soap = guard_soap(build_soap_app(exchange), max_body_bytes=settings.max_body_bytes)
+    # A machine's setup page and a connection's installation page, one application.
+    setup_pages = build_setup_pages(settings, session_factory, hashing)
     routes = (
         mount("/qbwc", soap),
         mount("/support", support_page(settings.app_name)),
@@ -96,7 +98,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
         # These applications answer every path under their prefix themselves.
         mount("/api", build_api(settings, session_factory, hashing), subtree=True),
         mount("/admin", build_admin(settings, session_factory, hashing), subtree=True),
-        mount("/setup", build_setup_pages(settings, session_factory), subtree=True),
+        mount("/setup", setup_pages, subtree=True),
+        mount("/install", setup_pages, subtree=True),
         mount("/", _plain(200, f"{settings.app_name}: the Web Connector endpoint is /qbwc")),
     )
     return QwcApp(settings, engine, session_factory, hashing, exchange, routes)

@@ -24,7 +24,7 @@ preload_app = False
 max_requests = 10000
 max_requests_jitter = 1000
 accesslog = os.environ.get("QWC_ACCESS_LOG") or None
-logger_class = "qwc_service.http.accesslog.RedactingLogger"  # setup-link tokens stay out
+logger_class = "qwc_service.http.accesslog.RedactingLogger"  # link tokens stay out
 forwarded_allow_ips = os.environ.get("QWC_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -1,4 +1,5 @@
-"""The setup pages: ``GET /setup/<token>`` and ``GET /setup/<token>/qwc``, no sign-in.
+"""The setup pages: ``GET /setup/<token>`` and ``GET /setup/<token>/qwc``, no sign-in;
+and beside them the installation pages, ``/install/<token>`` (:mod:`.install`).
 
 The link's token is the credential, so these pages are public: whoever holds the link
 sees the machine's steps, its .qwc file and its password. Every answer is marked not to be
@@ -15,6 +16,7 @@ from typing import Any
 import structlog
 
 from qwc_service.config import Settings
+from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.connections.service import qwc_document
 from qwc_service.connections.setup_links import (
     SetupLinkExpired,
@@ -23,43 +25,23 @@ from qwc_service.connections.setup_links import (
     open_setup_link,
 )
 from qwc_service.db import SessionFactory, unit_of_work
-from qwc_service.http.html import new_nonce, page_headers, template_environment
+from qwc_service.http.html import new_nonce
 from qwc_service.http.reply import HTML_TYPE, Headers, Reply, StartResponse
 from qwc_service.http.request import Request
 from qwc_service.http.routing import NotFound, Route, Router
 from qwc_service.setup.content import setup_context
+from qwc_service.setup.install import INSTALL_METHODS, InstallPages, is_install_path
+from qwc_service.setup.replies import render, secret_reply
 
 __all__ = ["SetupPages", "build_setup_pages"]
 
 log = structlog.get_logger("qwc_service.setup.pages")
 
-# Built once per process: the templates are read once.
-_TEMPLATES = template_environment("setup/templates")
-
-
-def render(template: str, **context: Any) -> bytes:
-    """One of the setup templates rendered with ``context``, as UTF-8."""
-    return _TEMPLATES.get_template(template).render(**context).encode("utf-8")
-
-
 QWC_TYPE = "application/xml; charset=utf-8"
-# Every path here can only be viewed: any other method is refused wherever it is sent.
+# Every setup path can only be viewed: any other method is refused wherever it is sent.
 VIEW_METHODS = ("GET", "HEAD")
 ALLOWED = ", ".join(VIEW_METHODS)
-Page = Callable[[str], Reply]
-
-
-def _secret(
-    status: int,
-    body: bytes,
-    content_type: str,
-    *,
-    nonce: str | None = None,
-    headers: Headers = (),
-) -> Reply:
-    """Every answer here: never cached, framed or sent on as a referrer; no script runs
-    but one carrying ``nonce``."""
-    return Reply(status, body, content_type, (*page_headers(nonce), *headers))
+Page = Callable[[Request, str], Reply]
 
 
 # Why a link does not work, as the person holding it is told: (status, title, message).
@@ -91,39 +73,49 @@ _REFUSALS: dict[str, tuple[int, str, str]] = {
 
 
 class SetupPages:
-    """The WSGI application for every path under ``/setup``."""
+    """The WSGI application for every path under ``/setup`` and ``/install``."""
 
-    def __init__(self, settings: Settings, session_factory: SessionFactory) -> None:
+    def __init__(
+        self, settings: Settings, session_factory: SessionFactory, hashing: PasswordHashing
+    ) -> None:
         self.settings = settings
         self.session_factory = session_factory
+        self.install = InstallPages(settings, session_factory, hashing)
         self.router: Router[Route[Page]] = Router(
             [
                 Route("GET", "/setup/{token}", self.page),
                 Route("GET", "/setup/{token}/qwc", self.qwc_file),
+                Route("GET", "/install/{token}", self.install.page),
+                Route("POST", "/install/{token}", self.install.submit),
             ]
         )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
-            reply = self.answer(request.method, request.path)
+            reply = self.answer(request)
         except Exception:
             # The path holds the token: it stays out of the log, like everything here.
             log.exception("setup_page_failed", method=request.method)
-            reply = self.refusal("error")
+            failed = self.install.refusal if is_install_path(request.path) else self.refusal
+            reply = failed("error")
         return reply.send(start_response, head=request.method == "HEAD")
 
-    def answer(self, method: str, path: str) -> Reply:
+    def answer(self, request: Request) -> Reply:
         """The reply to one request (a refusal page for anything but a working link)."""
-        if method not in VIEW_METHODS:
-            return self.refusal("method", (("Allow", ALLOWED),))
+        install = is_install_path(request.path)
+        allowed = INSTALL_METHODS if install else VIEW_METHODS
+        refuse = self.install.refusal if install else self.refusal
+        if request.method not in allowed:
+            return refuse("method", (("Allow", ", ".join(allowed)),))
+        method = "GET" if request.method == "HEAD" else request.method
         try:
-            match = self.router.match("GET", path)
+            match = self.router.match(method, request.path)
         except NotFound:
-            return self.refusal("unknown")
-        return match.route.handler(match.params["token"])
+            return refuse("unknown")
+        return match.route.handler(request, match.params["token"])
 
-    def page(self, token: str) -> Reply:
+    def page(self, request: Request, token: str) -> Reply:
         """The setup page of a working link; opening it is recorded on the link."""
         nonce = new_nonce()
         try:
@@ -138,9 +130,9 @@ class SetupPages:
                 )
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
-        return _secret(200, body, HTML_TYPE, nonce=nonce)
+        return secret_reply(200, body, HTML_TYPE, nonce=nonce)
 
-    def qwc_file(self, token: str) -> Reply:
+    def qwc_file(self, request: Request, token: str) -> Reply:
         """The machine's .qwc file, as an attachment named after its username."""
         try:
             with unit_of_work(self.session_factory) as db:
@@ -155,7 +147,7 @@ class SetupPages:
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
         disposition = ("Content-Disposition", f'attachment; filename="{username}.qwc"')
-        return _secret(200, document.encode("utf-8"), QWC_TYPE, headers=(disposition,))
+        return secret_reply(200, document.encode("utf-8"), QWC_TYPE, headers=(disposition,))
 
     def refused(self, exc: LookupError) -> Reply:
         """The refusal page for a link that does not work, logged without the token."""
@@ -180,9 +172,12 @@ class SetupPages:
             ask_again=reason in _ASK_AGAIN,
             support_url=self.settings.support_url,
         )
-        return _secret(status, body, HTML_TYPE, headers=headers)
+        return secret_reply(status, body, HTML_TYPE, headers=headers)
 
 
-def build_setup_pages(settings: Settings, session_factory: SessionFactory) -> SetupPages:
-    """The setup pages; mount them at ``/setup`` with PATH_INFO left as it came."""
-    return SetupPages(settings, session_factory)
+def build_setup_pages(
+    settings: Settings, session_factory: SessionFactory, hashing: PasswordHashing
+) -> SetupPages:
+    """The setup and installation pages; mount them at ``/setup`` and ``/install`` with
+    PATH_INFO left as it came (``hashing`` sets the passwords of installed machines)."""
+    return SetupPages(settings, session_factory, hashing)
