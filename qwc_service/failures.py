@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from qwc_service.connections.install_links import NoLiveInstallLink
 from qwc_service.connections.lifecycle import InvalidTimezone
 from qwc_service.connections.queries import ConnectionDisabled, ConnectionNotFound, MachineNotFound
 from qwc_service.connections.qwc import QwcUrlRefused
@@ -39,6 +40,7 @@ __all__ = ["known_failure", "message_of"]
 _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (ConnectionNotFound, 404, "connection_not_found", None),
     (MachineNotFound, 404, "machine_not_found", None),
+    (NoLiveInstallLink, 404, "install_link_not_found", None),
     (JobNotFound, 404, "job_not_found", None),
     (SyncNotFound, 404, "schedule_not_found", None),
     (RecordNotFound, 404, "record_not_found", None),

@@ -23,6 +23,7 @@ import structlog
 from qwc_service.admin import (
     pages_auth,
     pages_connections,
+    pages_install_links,
     pages_jobs,
     pages_machines,
     pages_schedules,
@@ -61,6 +62,8 @@ ROUTES: tuple[Route[Handler], ...] = (
     Route("POST", "/admin/connections", pages_connections.create),
     Route("GET", C, pages_connections.detail_page),
     Route("POST", C + "/unlock", pages_connections.release_lock),
+    Route("POST", C + "/install-link", pages_install_links.issue),
+    Route("POST", C + "/install-link/revoke", pages_install_links.revoke),
     Route("POST", C + "/machines", pages_machines.add),
     Route("POST", M + "/reset", pages_machines.reset),
     Route("POST", M + "/revoke-link", pages_machines.revoke_link),

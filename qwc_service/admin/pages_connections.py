@@ -9,6 +9,7 @@ from qwc_service.admin.context import Ctx, user_errors
 from qwc_service.admin.health import STATES, health_state
 from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections import service
+from qwc_service.connections.install_links import install_link_report
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.setup_links import live_link
@@ -106,6 +107,7 @@ def detail_page(ctx: Ctx) -> Reply:
         syncs=sync_views(ctx.db, connection_id, utcnow()),
         record_types=[t.value for t in RecordType],
         sessions=sessions,
+        install_link=install_link_report(ctx.db, connection_id),
     )
 
 

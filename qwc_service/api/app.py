@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service.api import (
     routes_connections,
+    routes_install_links,
     routes_jobs,
     routes_machines,
     routes_payments,
@@ -160,6 +161,7 @@ def build_api(
     routes = [
         openapi,
         *routes_connections.ROUTES,
+        *routes_install_links.ROUTES,
         *routes_machines.ROUTES,
         *routes_jobs.ROUTES,
         *routes_payments.ROUTES,

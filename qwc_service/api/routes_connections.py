@@ -14,6 +14,7 @@ from qwc_service.audit.service import list_events
 from qwc_service.audit.views import event_view
 from qwc_service.connections import lifecycle as connection_ops
 from qwc_service.connections import service
+from qwc_service.connections.install_links import install_link_report
 from qwc_service.connections.queries import get_connection
 from qwc_service.connections.views import connection_view
 from qwc_service.qbwc import operations
@@ -58,8 +59,10 @@ def list_connections(call: Call) -> Any:
 
 
 def get_connection_route(call: Call) -> Any:
-    """One connection: company lock, QuickBooks version, last error."""
-    return connection_view(get_connection(call.db, call.params["connection_id"]))
+    """One connection: company lock, QuickBooks version, last error, installation link."""
+    connection = get_connection(call.db, call.params["connection_id"])
+    report = install_link_report(call.db, connection.id)
+    return {**connection_view(connection), "install_link": report.to_payload()}
 
 
 def update_connection(call: Call) -> Any:
@@ -140,7 +143,7 @@ ROUTES = [
         get_connection_route,
         "Read a connection",
         TAG,
-        ref("Connection"),
+        ref("ConnectionDetail"),
         params=(CONNECTION_ID,),
         errors=(404,),
     ),

@@ -31,6 +31,7 @@ from qwc_service.api.schemas_from import (
 
 # The routes name the components they answer with through this module.
 from qwc_service.api.schemas_from import ref as ref
+from qwc_service.connections.install_links import InstallLinkReport, LinkState
 from qwc_service.db import UTCDateTime
 from qwc_service.queue.models import JobKind
 from qwc_service.records.registry import REGISTRY
@@ -94,6 +95,36 @@ CONNECTION = obj(
         "last_error_unresolved": BOOLEAN,
     },
     "One customer's QuickBooks company file.",
+)
+
+_LINK_STATE: Schema = {
+    "type": "string",
+    "enum": [state.value for state in LinkState],
+    "description": "active: it adds machines; revoked (or replaced by a newer one), expired "
+    "or used_up (max_installs reached): it answers 410; none: no link was issued.",
+}
+INSTALL_LINK = schema_of(
+    InstallLinkReport,
+    "A connection's newest installation link: its state, and how many machines it added.",
+    overrides={"state": _LINK_STATE},
+)
+ISSUED_INSTALL_LINK = obj(
+    {
+        "install_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The page where the customer's people add their own machines, no "
+            "token needed: shown in this reply only. Treat it as a secret.",
+        },
+        "expires_at": TIMESTAMP,
+        "max_installs": N_INTEGER,
+        "state": _LINK_STATE,
+    },
+    "A new installation link; the connection's previous link stopped working.",
+)
+CONNECTION_DETAIL = obj(
+    {**CONNECTION["properties"], "install_link": ref("InstallLink")},
+    "One customer's QuickBooks company file, with its installation link.",
 )
 
 MACHINE = obj(
@@ -367,7 +398,10 @@ def components() -> dict[str, Schema]:
             {"data": {"type": "array", "items": ref("Connection")}, "next_after": N_STRING},
             "A page of connections in Connection ID order; next_after is null on the last.",
         ),
+        "ConnectionDetail": CONNECTION_DETAIL,
         "ConnectionHealth": HEALTH,
+        "InstallLink": INSTALL_LINK,
+        "IssuedInstallLink": ISSUED_INSTALL_LINK,
         "Machine": MACHINE,
         "MachineList": list_of(ref("Machine"), "A connection's machines, revoked ones too."),
         "MachineCredentials": MACHINE_CREDENTIALS,

@@ -9,6 +9,7 @@ import click
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
 from qwc_service.connections import service, setup_links
+from qwc_service.connections.install_links import install_link_report
 from qwc_service.connections.queries import get_connection, get_machine
 from qwc_service.connections.views import connection_view, machine_view
 from qwc_service.qbwc import operations
@@ -78,6 +79,7 @@ def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
         data["machines"] = [machine_view(m) for m in service.list_machines(db, connection_id)]
         data["sessions"] = [session_view(s) for s in recent_sessions(db, connection_id)]
         data["queued_jobs"] = count_queued(db, connection_id)
+        data["install_link"] = install_link_report(db, connection_id).to_payload()
 
     def human(d: dict[str, Any]) -> str:
         lock = d["lock"]
@@ -88,6 +90,7 @@ def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
             "  company lock: "
             + (f"{lock['company_name']} ({lock['file_path']})" if lock["locked"] else "not locked"),
             f"  machines: {len(d['machines'])}, queued jobs: {d['queued_jobs']}",
+            "  installation link: " + _link_text(d["install_link"]),
             f"  last error: {d['last_error'] or '-'}",
         ]
         lines += [
@@ -98,6 +101,13 @@ def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
         return "\n".join(lines)
 
     emit(data, as_json, human)
+
+
+def _link_text(link: dict[str, Any]) -> str:
+    if link["state"] == "none":
+        return "none"
+    limit = "" if link["max_installs"] is None else f" of {link['max_installs']}"
+    return f"{link['state']} until {link['expires_at']}, {link['installs']}{limit} installs"
 
 
 @connection_group.command("unlock")

@@ -30,6 +30,7 @@ def main(ctx: click.Context) -> None:
 COMMAND_MODULES: Final = (
     "db",
     "connections",
+    "install_links",
     "queue",
     "sync",
     "records",

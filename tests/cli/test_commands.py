@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,53 @@ def test_check_fails_on_an_unreachable_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--json"], env=env)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["database"] == "unreachable"
+
+
+def test_install_link_issue_show_and_revoke(run) -> None:  # type: ignore[no-untyped-def]
+    """install-link prints the URL once; show names its state; a new link replaces it;
+    revoke-install-link prints what it revoked, and once none is live says so on stderr."""
+    cid = json.loads(run("connection", "create", "--name", "Acme", "--json").stdout)[
+        "connection_id"
+    ]
+    shown = json.loads(run("connection", "show", cid, "--json").stdout)
+    assert shown["install_link"] == {
+        "state": "none",
+        "expires_at": None,
+        "max_installs": None,
+        "installs": 0,
+    }
+    first = json.loads(
+        run(
+            "connection", "install-link", cid, "--hours", "2", "--max-installs", "3", "--json"
+        ).stdout
+    )
+    assert set(first) == {"install_url", "expires_at", "max_installs"}
+    assert first["install_url"].startswith("http://localhost:8000/install/")
+    assert first["max_installs"] == 3
+    hours = (datetime.fromisoformat(first["expires_at"]) - datetime.now(UTC)).total_seconds() / 3600
+    assert 1.9 < hours <= 2
+    link = json.loads(run("connection", "show", cid, "--json").stdout)["install_link"]
+    assert link == {
+        "state": "active",
+        "expires_at": first["expires_at"],
+        "max_installs": 3,
+        "installs": 0,
+    }
+    assert "installation link: active" in run("connection", "show", cid).stdout
+
+    second = json.loads(run("connection", "install-link", cid, "--json").stdout)
+    assert second["install_url"] != first["install_url"] and second["max_installs"] is None
+    revoked = json.loads(run("connection", "revoke-install-link", cid, "--json").stdout)
+    assert revoked == {
+        "state": "revoked",
+        "expires_at": second["expires_at"],
+        "max_installs": None,
+        "installs": 0,
+    }
+    assert json.loads(run("connection", "show", cid, "--json").stdout)["install_link"] == revoked
+    again = run("connection", "revoke-install-link", cid, ok=False)
+    assert again.exit_code == 1
+    assert again.stderr.strip() == f"error: connection {cid!r} has no live installation link"
+    for args in (("install-link", "nope"), ("install-link", cid, "--max-installs", "0")):
+        refused = run("connection", *args, ok=False)
+        assert refused.exit_code != 0 and "Traceback" not in refused.output
