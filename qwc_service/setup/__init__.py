@@ -1,1 +1,1 @@
-"""A machine's setup page and .qwc download, for the person at that computer."""
+"""Pages for the customer's people: a machine's setup page, a connection's install page."""
