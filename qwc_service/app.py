@@ -92,7 +92,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     setup_pages = build_setup_pages(settings, session_factory, hashing)
     routes = (
         mount("/qbwc", soap),
-        mount("/support", support_page(settings.app_name)),
+        mount("/support", support_page(settings.brand)),
         mount("/health", health_page(engine, session_factory)),
         mount("/metrics", metrics_page(engine, session_factory)),
         # These applications answer every path under their prefix themselves.

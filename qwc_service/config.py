@@ -8,11 +8,15 @@ declarations, so a new setting cannot be forgotten in one of them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
@@ -72,6 +76,134 @@ def _http_url(raw: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
     return url
+
+
+# The brand starts every .qwc AppName; the rest of the name needs the room (see
+# connections/qwc_names.py), so a brand is kept short.
+BRAND_NAME_MAX = 40
+_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
+_PHONE = re.compile(r"[0-9A-Za-z +().,/#*-]*")
+
+
+def _printable(raw: str) -> str:
+    """``raw`` without surrounding spaces; control characters are refused."""
+    value = raw.strip()
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _brand_name(raw: str) -> str:
+    value = _printable(raw)
+    if len(value) > BRAND_NAME_MAX:
+        raise ValueError(f"must be at most {BRAND_NAME_MAX} characters, not {len(value)}")
+    return value
+
+
+# A host name as it may stand in a URL and in a Content-Security-Policy source:
+# letters, digits, dots and hyphens (an international name in its xn-- form).
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _public_url(raw: str) -> str:
+    """A link shown to customers: https, or http only for this computer (development)."""
+    value = raw.strip()
+    refused = ValueError(f"must be an https URL (http only for localhost), not {value!r}")
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        raise refused from None
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise refused
+    if not (_HOST.fullmatch(host) or _is_loopback(host)):
+        raise refused
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not carry a user name or password")
+    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host)):
+        return value
+    raise refused
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL that :func:`_public_url` accepted."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme.lower()}://{host}{port}"
+
+
+def _email(raw: str) -> str:
+    value = raw.strip()
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise ValueError(f"must be an e-mail address like support@example.com, not {value!r}")
+    return value
+
+
+def _phone(raw: str) -> str:
+    value = raw.strip()
+    if len(value) > 40 or not _PHONE.fullmatch(value) or not any(c.isdigit() for c in value):
+        raise ValueError(
+            f"must be a phone number like +1 555 010 2000 (at most 40 characters), not {value!r}"
+        )
+    return value
+
+
+def _optional(env: str, doc: str, parse: Callable[[str], str]) -> str:
+    """An optional text setting: unset or blank is empty, meaning "not given"."""
+    return _setting(env, "", doc, parse, blank_is_default=True)
+
+
+@dataclass(frozen=True)
+class ContactLink:
+    """One way to reach a brand's support, as a link: its kind, target and text."""
+
+    kind: str
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Brand:
+    """Who the customer deals with: named on setup and support pages and in .qwc files."""
+
+    name: str
+    support_url: str = ""
+    support_email: str = ""
+    support_phone: str = ""
+    logo_url: str = ""
+
+    @property
+    def contact_links(self) -> tuple[ContactLink, ...]:
+        """The ways to reach support that are set: web page, e-mail, phone."""
+        links = []
+        if self.support_url:
+            links.append(ContactLink("url", self.support_url, self.support_url))
+        if self.support_email:
+            links.append(ContactLink("email", f"mailto:{self.support_email}", self.support_email))
+        if self.support_phone:
+            # A tel: link holds only "+" and digits; the text keeps the number as written.
+            digits = "".join(c for c in self.support_phone if c.isdigit() or c == "+")
+            links.append(ContactLink("phone", f"tel:{digits}", self.support_phone))
+        return tuple(links)
+
+    @property
+    def logo_origin(self) -> str | None:
+        """The origin the logo is loaded from (for the pages' img-src), if there is a logo."""
+        if not self.logo_url:
+            return None
+        return _origin(self.logo_url)
 
 
 @dataclass(frozen=True)
@@ -146,6 +278,28 @@ class Settings:
     admin_sign_in_hours: int = _integer(
         "QWC_ADMIN_SESSION_HOURS", 12, "how long an admin sign-in lasts", minimum=1
     )
+    brand_name: str = _optional(
+        "QWC_BRAND_NAME",
+        f"your company's name (at most {BRAND_NAME_MAX} characters) in .qwc AppNames and on "
+        "the setup and support pages; unset: `QWC_APP_NAME`",
+        _brand_name,
+    )
+    brand_support_url: str = _optional(
+        "QWC_BRAND_SUPPORT_URL",
+        "your help page, linked from the setup and support pages (https)",
+        _public_url,
+    )
+    brand_support_email: str = _optional(
+        "QWC_BRAND_SUPPORT_EMAIL", "your support e-mail address, on the same pages", _email
+    )
+    brand_support_phone: str = _optional(
+        "QWC_BRAND_SUPPORT_PHONE", "your support phone number, on the same pages", _phone
+    )
+    brand_logo_url: str = _optional(
+        "QWC_BRAND_LOGO_URL",
+        "your logo's image URL (https), shown on setup pages and allowed by their CSP",
+        _public_url,
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -175,6 +329,17 @@ class Settings:
         return replace(self, **changes)
 
     @property
+    def brand(self) -> Brand:
+        """The brand customers see: ``QWC_BRAND_*``, named ``QWC_APP_NAME`` by default."""
+        return Brand(
+            name=self.brand_name or self.app_name,
+            support_url=self.brand_support_url,
+            support_email=self.brand_support_email,
+            support_phone=self.brand_support_phone,
+            logo_url=self.brand_logo_url,
+        )
+
+    @property
     def soap_url(self) -> str:
         """The AppURL written into every .qwc file."""
         return f"{self.public_url}/qbwc"
@@ -196,5 +361,6 @@ def settings_table() -> str:
     lines = ["| variable | default | meaning |", "|---|---|---|"]
     for f, setting in _declared():
         doc = setting.doc.replace("|", "\\|")
-        lines.append(f"| `{setting.env}` | `{f.default}` | {doc} |")
+        default = f"`{f.default}`" if str(f.default) else "(unset)"
+        lines.append(f"| `{setting.env}` | {default} | {doc} |")
     return "\n".join(lines) + "\n"

@@ -37,6 +37,11 @@ CUSTOM = Settings(
     setup_link_hours=1,
     install_link_hours=2,
     admin_sign_in_hours=1,
+    brand_name="Acme Payments",
+    brand_support_url="https://help.acme.example/qbwc",
+    brand_support_email="support@acme.example",
+    brand_support_phone="+1 (555) 010-2000",
+    brand_logo_url="https://cdn.acme.example/logo.png",
 )
 
 
@@ -178,3 +183,92 @@ def test_readme_table_is_generated() -> None:
     hint = "regenerate it from qwc_service.config.settings_table()"
     assert table == settings_table(), hint
     assert f"\n\n{settings_table()}\n" in section, hint
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"QWC_BRAND_SUPPORT_URL": "http://help.acme.example"},
+            "QWC_BRAND_SUPPORT_URL must be an https URL (http only for localhost), "
+            "not 'http://help.acme.example'",
+        ),
+        (
+            {"QWC_BRAND_LOGO_URL": "javascript:alert(1)"},
+            "QWC_BRAND_LOGO_URL must be an https URL (http only for localhost), "
+            "not 'javascript:alert(1)'",
+        ),
+        (
+            {"QWC_BRAND_LOGO_URL": "https://cdn.acme.example;script-src/logo.png"},
+            "QWC_BRAND_LOGO_URL must be an https URL (http only for localhost), "
+            "not 'https://cdn.acme.example;script-src/logo.png'",
+        ),
+        (
+            {"QWC_BRAND_LOGO_URL": "https://user:secret@cdn.acme.example/logo.png"},
+            "QWC_BRAND_LOGO_URL must not carry a user name or password",
+        ),
+        (
+            {"QWC_BRAND_SUPPORT_EMAIL": "support at acme"},
+            "QWC_BRAND_SUPPORT_EMAIL must be an e-mail address like support@example.com, "
+            "not 'support at acme'",
+        ),
+        (
+            {"QWC_BRAND_SUPPORT_EMAIL": "a@b"},
+            "QWC_BRAND_SUPPORT_EMAIL must be an e-mail address like support@example.com, not 'a@b'",
+        ),
+        (
+            {"QWC_BRAND_SUPPORT_PHONE": "call us"},
+            "QWC_BRAND_SUPPORT_PHONE must be a phone number like +1 555 010 2000 "
+            "(at most 40 characters), not 'call us'",
+        ),
+        (
+            {"QWC_BRAND_NAME": "A" * 41},
+            "QWC_BRAND_NAME must be at most 40 characters, not 41",
+        ),
+        ({"QWC_BRAND_NAME": "Acme\x07"}, "QWC_BRAND_NAME must not contain control characters"),
+    ],
+)
+def test_bad_brand_values_are_refused(env: dict[str, str], message: str) -> None:
+    """A brand URL that is not https, an e-mail that is not one, a phone without digits,
+    or a long brand name is a SettingsError naming the variable."""
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env)
+    assert str(caught.value) == message
+
+
+def test_brand_is_read_from_its_variables() -> None:
+    """QWC_BRAND_* make the brand, with its contact links and the logo's origin."""
+    brand = Settings.from_env(
+        {
+            "QWC_BRAND_NAME": " Acme Payments ",
+            "QWC_BRAND_SUPPORT_URL": "https://help.acme.example/qbwc",
+            "QWC_BRAND_SUPPORT_EMAIL": "support@acme.example",
+            "QWC_BRAND_SUPPORT_PHONE": "+1 (555) 010-2000",
+            "QWC_BRAND_LOGO_URL": "https://CDN.acme.example:8443/brand/logo.svg",
+        }
+    ).brand
+    assert brand.name == "Acme Payments"
+    assert [(link.kind, link.href, link.text) for link in brand.contact_links] == [
+        ("url", "https://help.acme.example/qbwc", "https://help.acme.example/qbwc"),
+        ("email", "mailto:support@acme.example", "support@acme.example"),
+        ("phone", "tel:+15550102000", "+1 (555) 010-2000"),
+    ]
+    assert brand.logo_origin == "https://cdn.acme.example:8443"
+
+
+def test_brand_defaults_to_the_app_name_and_blank_means_unset() -> None:
+    """Unset or blank brand variables: the brand is QWC_APP_NAME, with no contact or logo."""
+    env = {name: " " for name in ("QWC_BRAND_NAME", "QWC_BRAND_LOGO_URL")}
+    brand = Settings.from_env({**env, "QWC_APP_NAME": "Acme Sync"}).brand
+    assert (brand.name, brand.contact_links, brand.logo_origin) == ("Acme Sync", (), None)
+    assert Settings.from_env(env) == Settings()
+
+
+def test_http_brand_urls_are_accepted_for_localhost_only() -> None:
+    """Plain http is for a server on this computer: localhost or a loopback address."""
+    for url in ("http://localhost:8080/logo.png", "http://127.0.0.1/logo.png"):
+        settings = Settings.from_env({"QWC_BRAND_LOGO_URL": url})
+        assert settings.brand.logo_url == url
+    assert Settings.from_env({"QWC_BRAND_LOGO_URL": "http://[::1]:9/l.png"}).brand.logo_origin == (
+        "http://[::1]:9"
+    )

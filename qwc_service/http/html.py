@@ -9,6 +9,7 @@ allows nothing else to run.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -38,14 +39,24 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def content_security_policy(nonce: str | None) -> str:
-    """Only this origin; inline style; inline script only with ``nonce``; never framed."""
+# A CSP source expression of one origin: nothing that could end it or start a directive.
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^\s;,'\"/]+")
+
+
+def content_security_policy(nonce: str | None, image_origin: str | None = None) -> str:
+    """Only this origin; inline style; inline script only with ``nonce``; never framed.
+
+    ``image_origin`` (scheme://host[:port], e.g. where a brand's logo is) may serve images.
+    """
+    if image_origin is not None and not _ORIGIN.fullmatch(image_origin):
+        raise ValueError(f"not an origin: {image_origin!r}")
     script = f"'nonce-{nonce}'" if nonce else "'none'"
+    images = f"'self' data: {image_origin}" if image_origin else "'self' data:"
     return (
         "default-src 'self'; "
         f"script-src {script}; "
         "style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; "
+        f"img-src {images}; "
         "object-src 'none'; "
         "base-uri 'none'; "
         "form-action 'self'; "
@@ -53,13 +64,18 @@ def content_security_policy(nonce: str | None) -> str:
     )
 
 
-def page_headers(nonce: str | None = None) -> list[tuple[str, str]]:
-    """Headers for a page whose URL is a secret: no caching, no referrer, no framing."""
+def page_headers(
+    nonce: str | None = None, *, image_origin: str | None = None
+) -> list[tuple[str, str]]:
+    """Headers for a page whose URL is a secret: no caching, no referrer, no framing.
+
+    ``image_origin``: another origin the page shows images from (a brand's logo).
+    """
     return [
         ("Cache-Control", "no-store"),
         ("Pragma", "no-cache"),
         ("Referrer-Policy", "no-referrer"),
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
-        ("Content-Security-Policy", content_security_policy(nonce)),
+        ("Content-Security-Policy", content_security_policy(nonce, image_origin)),
     ]

@@ -115,6 +115,7 @@ def setup_context(settings: Settings, opened: OpenedLink, token: str) -> dict[st
     expires_at = opened.link.expires_at
     return {
         "app_name": settings.app_name,
+        "brand": settings.brand,
         "connection_name": connection.name,
         "machine_label": machine.label,
         "username": machine.username,

@@ -130,7 +130,22 @@ class SetupPages:
                 )
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
-        return secret_reply(200, body, HTML_TYPE, nonce=nonce)
+        return self.secret(200, body, HTML_TYPE, nonce=nonce)
+
+    def secret(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        *,
+        nonce: str | None = None,
+        headers: Headers = (),
+    ) -> Reply:
+        """A reply of these pages, whose CSP lets the brand's logo show."""
+        origin = self.settings.brand.logo_origin
+        return secret_reply(
+            status, body, content_type, nonce=nonce, image_origin=origin, headers=headers
+        )
 
     def qwc_file(self, request: Request, token: str) -> Reply:
         """The machine's .qwc file, as an attachment named after its username."""
@@ -147,7 +162,7 @@ class SetupPages:
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
         disposition = ("Content-Disposition", f'attachment; filename="{username}.qwc"')
-        return secret_reply(200, document.encode("utf-8"), QWC_TYPE, headers=(disposition,))
+        return self.secret(200, document.encode("utf-8"), QWC_TYPE, headers=(disposition,))
 
     def refused(self, exc: LookupError) -> Reply:
         """The refusal page for a link that does not work, logged without the token."""
@@ -167,12 +182,13 @@ class SetupPages:
         body = render(
             "setup_error.html",
             app_name=self.settings.app_name,
+            brand=self.settings.brand,
             title=title,
             message=message,
             ask_again=reason in _ASK_AGAIN,
             support_url=self.settings.support_url,
         )
-        return secret_reply(status, body, HTML_TYPE, headers=headers)
+        return self.secret(status, body, HTML_TYPE, headers=headers)
 
 
 def build_setup_pages(

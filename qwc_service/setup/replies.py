@@ -24,8 +24,10 @@ def secret_reply(
     content_type: str,
     *,
     nonce: str | None = None,
+    image_origin: str | None = None,
     headers: Headers = (),
 ) -> Reply:
     """Every answer here: never cached, framed or sent on as a referrer; no script runs
-    but one carrying ``nonce``."""
-    return Reply(status, body, content_type, (*page_headers(nonce), *headers))
+    but one carrying ``nonce``; images only from here and ``image_origin`` (the logo's)."""
+    common = page_headers(nonce, image_origin=image_origin)
+    return Reply(status, body, content_type, (*common, *headers))

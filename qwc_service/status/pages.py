@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from qwc_service import __version__
+from qwc_service.config import Brand
 from qwc_service.reporting.status import full_status
 
 StartResponse = Callable[..., Any]
@@ -39,14 +40,33 @@ this server is reachable over https.</li>
 <li><strong>0x80040408</strong>: QuickBooks could not be started; open QuickBooks with the company
 file and update again.</li>
 </ul>
-<p>Contact the company that gave you the .qwc file for help. Server version {version}.</p>
+<h2>Need help?</h2>
+<p id="brand-contact">{contact}</p>
+<p>Server version {version}.</p>
 </body></html>
 """
 
 
-def support_page(app_name: str) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """The AppSupport page: the Web Connector will not add an application without a 200 here."""
-    body = SUPPORT_PAGE.format(name=escape(app_name), version=escape(__version__)).encode()
+def _contact(brand: Brand) -> str:
+    """The brand's contact line: its links, or who to ask when none is set."""
+    name = escape(brand.name)
+    if not brand.contact_links:
+        return f"Contact {name}, the company that gave you the .qwc file."
+    links = " / ".join(
+        f'<a href="{escape(link.href)}">{escape(link.text)}</a>' for link in brand.contact_links
+    )
+    return f"Contact {name}: {links}"
+
+
+def support_page(brand: Brand) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The AppSupport page: the Web Connector will not add an application without a 200 here.
+
+    It names the brand and how to reach its support (the .qwc's AppSupport must stay on
+    this server's host, so the brand's own help page is linked from here).
+    """
+    body = SUPPORT_PAGE.format(
+        name=escape(brand.name), contact=_contact(brand), version=escape(__version__)
+    ).encode()
 
     def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         start_response(
