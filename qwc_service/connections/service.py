@@ -26,6 +26,7 @@ from qwc_service.connections.queries import (
     get_machine,
 )
 from qwc_service.connections.qwc import QwcSpec, check_urls, render_qwc, write_qwc
+from qwc_service.connections.qwc_names import QwcNames, machine_number, qwc_names
 
 
 @dataclass(frozen=True)
@@ -94,17 +95,25 @@ def list_machines(db: Session, connection_id: str) -> list[Machine]:
     )
 
 
+def machine_qwc_names(settings: Settings, connection: Connection, machine: Machine) -> QwcNames:
+    """The AppName, AppDescription and download file name of ``machine``'s .qwc.
+
+    AppName keys the application in the Web Connector and QuickBooks, so machines of the
+    connection with the same label are numbered (see :mod:`.qwc_names`).
+    """
+    siblings = {m.id: m.label for m in connection.machines} | {machine.id: machine.label}
+    number = machine_number(machine.id, siblings.items())
+    return qwc_names(settings.brand.name, connection.name, machine.label, number)
+
+
 def qwc_spec(settings: Settings, connection: Connection, machine: Machine) -> QwcSpec:
     """What goes into ``machine``'s .qwc: the connection's OwnerID/FileID, its own UserName."""
-    # AppName keys the application inside the Web Connector and QuickBooks, so it must
-    # differ between connections and machines that may share one Web Connector.
-    tag = machine.username.rsplit("-", 1)[-1]
-    app_name = f"{settings.app_name}: {connection.name} - {machine.label} [{tag}]"
+    names = machine_qwc_names(settings, connection, machine)
     return QwcSpec(
-        app_name=app_name[:200],
+        app_name=names.app_name,
         app_id=connection.id,
         app_url=settings.soap_url,
-        app_description=f"Syncs {connection.name} with {settings.app_name}"[:80],
+        app_description=names.app_description,
         app_support=settings.support_url,
         username=machine.username,
         owner_id=connection.owner_id,
@@ -140,8 +149,9 @@ def add_machine(
     if not label:
         raise ValueError("a machine needs a non-empty label")
     password = password or new_password()
+    # Through the relationship, so connection.machines (which numbers AppNames) has it.
     machine = Machine(
-        connection_id=connection.id,
+        connection=connection,
         label=label[:200],
         username=new_username(connection.id),
         password_hash=hashing.hash(password),

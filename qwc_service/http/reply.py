@@ -6,10 +6,12 @@ Each application adds the headers all its replies carry when it sends one (the A
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 __all__ = [
     "HTML_TYPE",
@@ -18,6 +20,7 @@ __all__ = [
     "Reply",
     "StartResponse",
     "WsgiApp",
+    "attachment",
     "html_reply",
     "redirect",
     "text_reply",
@@ -80,3 +83,28 @@ def redirect(location: str, *, cookies: Iterable[str] = ()) -> Reply:
     """A 303 to a path of this server (after a POST the browser GETs it), setting ``cookies``."""
     headers = (("Location", location), *(("Set-Cookie", cookie) for cookie in cookies))
     return Reply(303, b"", HTML_TYPE, headers)
+
+
+# RFC 5987 attr-char: what filename* may carry without percent-encoding.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+
+
+def _ascii_fallback(filename: str) -> str:
+    """``filename`` in ASCII for clients that read only ``filename=``: accents dropped,
+    anything else non-ASCII (and quote, backslash, control characters) as ``_``."""
+    decomposed = unicodedata.normalize("NFKD", filename)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in plain)
+
+
+def attachment(filename: str) -> tuple[str, str]:
+    """The Content-Disposition header that saves a reply as ``filename`` (RFC 6266).
+
+    A name beyond ASCII also goes in ``filename*`` as UTF-8, which browsers prefer; the
+    plain ``filename`` carries an ASCII stand-in for the others.
+    """
+    fallback = _ascii_fallback(filename)
+    value = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe=_ATTR_CHARS)}"
+    return ("Content-Disposition", value)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from qwc_service.config import Settings
 from qwc_service.connections.models import Connection
-from qwc_service.connections.service import qwc_spec
+from qwc_service.connections.service import machine_qwc_names
 from qwc_service.connections.setup_links import OpenedLink
 
 __all__ = ["TROUBLESHOOTING", "Trouble", "company_facts", "setup_context"]
@@ -113,16 +113,17 @@ def setup_context(settings: Settings, opened: OpenedLink, token: str) -> dict[st
     """Everything the setup page template shows for one opened link."""
     machine, connection = opened.machine, opened.connection
     expires_at = opened.link.expires_at
+    names = machine_qwc_names(settings, connection, machine)
     return {
         "app_name": settings.app_name,
         "brand": settings.brand,
         "connection_name": connection.name,
         "machine_label": machine.label,
         "username": machine.username,
-        "application_name": qwc_spec(settings, connection, machine).app_name,
+        "application_name": names.app_name,
         "password": opened.password,
         "qwc_href": f"/setup/{quote(token)}/qwc",
-        "qwc_filename": f"{machine.username}.qwc",
+        "qwc_filename": names.file_name,
         "company": company_facts(connection),
         "expires_at_iso": expires_at.astimezone(UTC).isoformat(timespec="seconds"),
         "expires_at_text": _utc_text(expires_at),

@@ -17,7 +17,7 @@ import structlog
 
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
-from qwc_service.connections.service import qwc_document
+from qwc_service.connections.service import machine_qwc_names, qwc_document
 from qwc_service.connections.setup_links import (
     SetupLinkExpired,
     SetupLinkNotFound,
@@ -26,7 +26,7 @@ from qwc_service.connections.setup_links import (
 )
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.http.html import new_nonce
-from qwc_service.http.reply import HTML_TYPE, Headers, Reply, StartResponse
+from qwc_service.http.reply import HTML_TYPE, Headers, Reply, StartResponse, attachment
 from qwc_service.http.request import Request
 from qwc_service.http.routing import NotFound, Route, Router
 from qwc_service.setup.content import setup_context
@@ -148,21 +148,23 @@ class SetupPages:
         )
 
     def qwc_file(self, request: Request, token: str) -> Reply:
-        """The machine's .qwc file, as an attachment named after its username."""
+        """The machine's .qwc file, as an attachment named like its AppName."""
         try:
             with unit_of_work(self.session_factory) as db:
                 opened = open_setup_link(db, token)
-                document = qwc_document(self.settings, opened.connection, opened.machine)
-                username = opened.machine.username
+                connection, machine = opened.connection, opened.machine
+                document = qwc_document(self.settings, connection, machine)
+                file_name = machine_qwc_names(self.settings, connection, machine).file_name
                 log.info(
                     "setup_qwc_downloaded",
-                    connection_id=opened.connection.id,
-                    username=username,
+                    connection_id=connection.id,
+                    username=machine.username,
                 )
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
-        disposition = ("Content-Disposition", f'attachment; filename="{username}.qwc"')
-        return self.secret(200, document.encode("utf-8"), QWC_TYPE, headers=(disposition,))
+        return self.secret(
+            200, document.encode("utf-8"), QWC_TYPE, headers=(attachment(file_name),)
+        )
 
     def refused(self, exc: LookupError) -> Reply:
         """The refusal page for a link that does not work, logged without the token."""

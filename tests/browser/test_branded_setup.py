@@ -1,9 +1,10 @@
 """A branded setup page in a real browser: the logo loads from its own origin under the
-page's CSP, and no other origin does."""
+page's CSP (no other origin does), and the .qwc downloads under its readable name."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -70,11 +71,21 @@ def _image_loads(driver: Any, url: str) -> bool:
     return bool(driver.execute_async_script(script, url))
 
 
+def _downloaded(directory: Path) -> Path:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        done = [p for p in directory.iterdir() if p.suffix == ".qwc"]
+        if done and not [p for p in directory.iterdir() if p.suffix == ".crdownload"]:
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no .qwc downloaded; found {sorted(p.name for p in directory.iterdir())}")
+
+
 def test_branded_setup_page_in_a_browser(
-    chrome: Any, sqlite_url: str, tmp_path: Path, logo_port: int
+    chrome: Any, downloads: Path, sqlite_url: str, tmp_path: Path, logo_port: int
 ) -> None:
-    """The logo shows (its origin is in img-src), another origin's image is blocked, and
-    the brand and contact are on the page."""
+    """The logo shows (its origin is in img-src), another origin's image is blocked, the
+    brand and contact are on the page, and the file saves as the name on the button."""
     from selenium.webdriver.common.by import By
 
     process = ServerProcess(None, workers=1, log_path=tmp_path / "gunicorn.log")
@@ -107,6 +118,12 @@ def test_branded_setup_page_in_a_browser(
             height = chrome.execute_script("return document.documentElement.scrollHeight;")
             chrome.set_window_size(1280, height + 100)
             chrome.save_screenshot(str(tmp_path / "setup_branded.png"))
+
+            button = chrome.find_element(By.ID, "download-qwc")
+            file_name = "Acme Payments - Browser Widgets Café (Front office PC).qwc"
+            assert button.text == f"Download {file_name}"
+            button.click()
+            assert _downloaded(downloads).name == file_name
         except BaseException:
             chrome.save_screenshot(str(tmp_path / "failure.png"))
             print(f"screenshots in {tmp_path}; page: {chrome.current_url}")

@@ -1,4 +1,5 @@
-"""The setup and support pages as a customer sees them: the brand and its contact."""
+"""The setup and support pages as a customer sees them: the brand, its contact and the
+file name."""
 
 from __future__ import annotations
 
@@ -87,6 +88,23 @@ def test_refusal_pages_carry_the_brand_and_nothing_of_the_machine(branded: QwcAp
     assert _img_src(reply.headers["content-security-policy"]).endswith("https://cdn.acme.example")
     for secret in (machine.password, machine.username, "Browser Widgets Inc"):
         assert secret.encode() not in reply.body
+
+
+def test_download_is_named_and_labelled_like_the_application(branded: QwcApp) -> None:
+    """Button label, download attribute and Content-Disposition carry the readable name, and
+    the page names the AppName QuickBooks will ask about."""
+    machine = add_linked_machine(branded, make_connection(branded, "Browser Widgets Inc"))
+    page = call_wsgi(branded, "GET", machine.page).body
+    file_name = "Acme Payments - Browser Widgets Inc (Front office PC).qwc"
+    assert element_text(page, "download-qwc") == f"Download {file_name}"
+    assert element_attribute(page, "download-qwc", "download") == file_name
+    download = call_wsgi(branded, "GET", machine.page + "/qwc")
+    assert download.headers["content-disposition"] == f'attachment; filename="{file_name}"'
+    root = etree.fromstring(download.body, etree.XMLParser(resolve_entities=False))
+    app_name = root.findtext("AppName")
+    assert app_name == "Acme Payments - Browser Widgets Inc (Front office PC)"
+    assert element_text(page, "application-name") == app_name
+    assert machine.username not in file_name
 
 
 def test_app_support_stays_on_this_server_and_names_the_brand(branded: QwcApp) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
 
 from qwc_service.app import create_app
 from qwc_service.config import Settings
 from qwc_service.serving import ServerProcess
 from tests.factories import make_connection
-from tests.setup.helpers import add_linked_machine, element_text, expire_link
+from tests.setup.helpers import add_linked_machine, element_attribute, element_text, expire_link
 
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -48,7 +53,9 @@ def test_setup_page_over_http_keeps_the_token_out_of_every_log(
             status, headers, qwc = _get(process.url + machine.page + "/qwc")
             assert status == 200
             assert f"<UserName>{machine.username}</UserName>".encode() in qwc
-            assert headers["content-disposition"].endswith(f'"{machine.username}.qwc"')
+            assert headers["content-disposition"].endswith(
+                '"qwc-service - Acme Widgets (Front office PC).qwc"'
+            )
 
             status, _, refusal = _get(process.url + stale.page)
             assert status == 410 and b"expired" in refusal
@@ -59,3 +66,44 @@ def test_setup_page_over_http_keeps_the_token_out_of_every_log(
     assert "GET /setup/[redacted]" in log
     for secret in (machine.token, stale.token, machine.password):
         assert secret not in log
+
+
+def test_download_over_http_has_a_readable_windows_safe_name(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Over gunicorn, a long connection name with Windows-unsafe characters, accents and an
+    emoji, on a machine labelled like a device: the file name the browser takes (filename*)
+    is the one the page shows, safe for Windows, and its ASCII stand-in is plain ASCII."""
+    process = ServerProcess(settings, workers=1, log_path=tmp_path / "gunicorn.log")
+    process.settings = settings.with_overrides(
+        public_url=f"http://localhost:{process.port}", brand_name="Acme Payments"
+    )
+    with process:
+        app = create_app(process.settings)
+        try:
+            name = 'Smith\\Jones: "Café" <Ltd> | ☕ ' + "Widgets " * 20
+            machine = add_linked_machine(app, make_connection(app, name), "CON")
+            status, _, page = _get(process.url + machine.page)
+            assert status == 200
+            status, headers, qwc = _get(process.url + machine.page + "/qwc")
+            assert status == 200
+        finally:
+            app.engine.dispose()
+    shown = element_attribute(page, "download-qwc", "download")
+    assert element_text(page, "download-qwc") == f"Download {shown}"
+    disposition = headers["content-disposition"]
+    disposition.encode("ascii")
+    extended = re.search(r"filename\*=UTF-8''([^;\s]+)", disposition)
+    assert extended is not None, disposition
+    file_name = unquote(extended.group(1), errors="strict")
+    assert file_name == shown
+    assert file_name.startswith("Acme Payments - Smith-Jones- 'Café' (Ltd) - ☕ Widgets")
+    assert file_name.endswith("... (CON).qwc")
+    assert not set('<>:"/\\|?*') & set(file_name)
+    assert not any(unicodedata.category(c).startswith("C") for c in file_name)
+    assert len(file_name.encode("utf-16-le")) // 2 <= 150
+    fallback = re.search(r'filename="([^"]*)"', disposition)
+    assert fallback is not None and fallback.group(1).startswith("Acme Payments - Smith-Jones")
+    app_name = etree.fromstring(qwc).findtext("AppName")
+    assert app_name is not None and app_name.startswith('Acme Payments - Smith/Jones: "Café"')
+    assert element_text(page, "application-name") == app_name

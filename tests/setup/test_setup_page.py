@@ -69,7 +69,7 @@ def test_page_shows_the_password_that_logs_the_downloaded_qwc_in(app: QwcApp) ->
     assert download.status == 200
     assert download.headers["content-type"].split(";")[0] == "application/xml"
     assert download.headers["content-disposition"] == (
-        f'attachment; filename="{machine.username}.qwc"'
+        'attachment; filename="qwc-service - Acme Widgets (Front office PC).qwc"'
     )
     quickbooks = FakeQuickBooks(generate_company(customers=3))
     result = run_session(app, Computer(machine.username, password, download.body), quickbooks)
