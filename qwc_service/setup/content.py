@@ -1,4 +1,5 @@
-"""What the setup page says: the machine's facts, its company, and what to do when it fails.
+"""What the setup page says: the machine's facts, its company, what to know on a shared
+server, and what to do when it fails.
 
 The troubleshooting texts follow the Web Connector and QuickBooks codes as documented in
 the protocol notes and :mod:`qwc_service.qbxml.explain_table`; every code named here is a
@@ -18,7 +19,61 @@ from qwc_service.connections.models import Connection
 from qwc_service.connections.service import machine_qwc_names
 from qwc_service.connections.setup_links import OpenedLink
 
-__all__ = ["TROUBLESHOOTING", "Trouble", "company_facts", "setup_context"]
+__all__ = [
+    "SHARED_SERVER",
+    "TROUBLESHOOTING",
+    "Guidance",
+    "Trouble",
+    "company_facts",
+    "setup_context",
+]
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """One thing to know when the Web Connector runs where several people work."""
+
+    title: str
+    text: str
+
+
+# In the order it happens: installing, starting, the first authorisation, every day after.
+SHARED_SERVER: tuple[Guidance, ...] = (
+    Guidance(
+        "Each person under their own Windows login",
+        "On a terminal (Remote Desktop) server, each person who syncs signs in to Windows "
+        "as themselves, installs the Web Connector under that login if it is not there, and "
+        "adds their own .qwc file from their own setup link. The Web Connector keeps its "
+        "applications per Windows login: one added under another login is not seen here.",
+    ),
+    Guidance(
+        "QuickBooks and the Web Connector at the same permission level",
+        "Start both as administrator (right-click > Run as administrator), or neither. "
+        "Windows keeps a program started as administrator apart from one that is not, and "
+        "the Web Connector then cannot reach QuickBooks.",
+    ),
+    Guidance(
+        "A QuickBooks user set aside for syncing",
+        "When QuickBooks asks how this application may log in, pick a QuickBooks user that "
+        "no person signs in with (add one in Company > Users > Set Up Users). QuickBooks "
+        "lets each user sign in only once at a time, so updates made as someone's own user "
+        "stop with “this user is already signed in” while that person works.",
+    ),
+    Guidance(
+        "The Web Connector must be running",
+        "It updates only while it runs under a signed-in Windows login. Put a shortcut to "
+        "it in that login's Startup folder (press Windows+R and open shell:startup) so it "
+        "starts again after a restart, and keep the computer awake (no sleep) during the "
+        "hours it should sync. On a terminal server, disconnect rather than sign out.",
+    ),
+    Guidance(
+        "Admin and single-user mode only for the first authorisation",
+        "Signing in as the QuickBooks Admin with the company file in single-user mode is "
+        "needed only once, while QuickBooks asks to allow this application (steps 1 to 3). "
+        "Afterwards switch back to multi-user mode (File > Switch to Multi-user Mode): the "
+        "application keeps its access.",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -130,5 +185,6 @@ def setup_context(settings: Settings, opened: OpenedLink, token: str) -> dict[st
         "server_url": settings.soap_url,
         "support_url": settings.support_url,
         "run_every_minutes": settings.run_every_minutes,
+        "shared_server": SHARED_SERVER,
         "troubleshooting": TROUBLESHOOTING,
     }

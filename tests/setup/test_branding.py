@@ -1,5 +1,5 @@
-"""The setup and support pages as a customer sees them: the brand, its contact and the
-file name."""
+"""The setup and support pages as a customer sees them: the brand, its contact, the file
+name, and what to know on a shared server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from lxml import etree
 
 from qwc_service.app import QwcApp, create_app
 from qwc_service.config import Settings
+from qwc_service.setup.content import SHARED_SERVER, TROUBLESHOOTING
 from tests.api.client import call_wsgi
 from tests.factories import make_connection
 from tests.setup.helpers import add_linked_machine, element_attribute, element_text
@@ -135,3 +136,42 @@ def test_unbranded_support_page_says_who_to_ask(app: QwcApp) -> None:
     assert element_text(support.body, "brand-contact") == (
         "Contact qwc-service, the company that gave you the .qwc file."
     )
+
+
+def test_shared_server_guidance_comes_in_the_order_it_happens(app: QwcApp) -> None:
+    """Own Windows login, same permission level, a sync user, keep it running, and Admin in
+    single-user mode only the first time: in that order, in their own section."""
+    machine = add_linked_machine(app, make_connection(app))
+    page = call_wsgi(app, "GET", machine.page).body
+    items = lxml.html.fromstring(page).get_element_by_id("guidance").findall("li")
+    titles = [" ".join(item.findtext("strong").split()) for item in items]
+    assert titles == [g.title for g in SHARED_SERVER]
+    texts = [" ".join(item.text_content().split()) for item in items]
+    for text, must in zip(
+        texts,
+        (
+            "own Windows login",
+            "as administrator",
+            "already signed in",
+            "Startup folder",
+            "single-user mode",
+        ),
+        strict=True,
+    ):
+        assert must in text
+    assert "awake" in texts[3] and "only once" in texts[4]
+    assert element_attribute(page, "shared-server", "id") == "shared-server"
+
+
+def test_troubleshooting_is_a_section_of_its_own(app: QwcApp) -> None:
+    """The codes are listed under "If a message appears", after the steps, which link there."""
+    machine = add_linked_machine(app, make_connection(app))
+    page = call_wsgi(app, "GET", machine.page).body
+    document = lxml.html.fromstring(page)
+    steps = " ".join(document.find_class("steps")[0].text_content().split())
+    section = element_text(page, "troubleshooting")
+    assert section.startswith("If a message appears")
+    for trouble in TROUBLESHOOTING:
+        for code in trouble.codes:
+            assert code in section and code not in steps
+    assert document.xpath("//ol[@class='steps']//a[@href='#troubleshooting']")
