@@ -170,7 +170,9 @@ class InstallPages:
             "machine_installed" if not installed.again else "install_form_sent_again",
             username=installed.username,
         )
-        return secret_reply(303, b"", HTML_TYPE, headers=_location(installed.setup_token))
+        return secret_reply(
+            self.settings, 303, b"", HTML_TYPE, headers=_location(installed.setup_token)
+        )
 
     def offer_page(
         self,
@@ -190,7 +192,7 @@ class InstallPages:
         except _LINK_ERRORS as exc:
             return self.refused(exc)
         log.info("install_page_shown", readiness=offer.readiness.value, status=status)
-        return secret_reply(status, body, HTML_TYPE, nonce=nonce)
+        return secret_reply(self.settings, status, body, HTML_TYPE, nonce=nonce)
 
     def _render_offer(
         self, offer: InstallOffer, token: str, nonce: str, *, label: str, error: str | None
@@ -200,6 +202,7 @@ class InstallPages:
             "install.html",
             nonce=nonce,
             app_name=self.settings.app_name,
+            brand=self.settings.brand,
             offer=offer,
             readiness=offer.readiness.value,
             action=f"/install/{quote(token)}",
@@ -216,11 +219,12 @@ class InstallPages:
         body = render(
             "install_used.html",
             app_name=self.settings.app_name,
+            brand=self.settings.brand,
             label=label,
             support_url=self.settings.support_url,
         )
         log.info("install_form_already_used")
-        return secret_reply(409, body, HTML_TYPE)
+        return secret_reply(self.settings, 409, body, HTML_TYPE)
 
     def refused(self, exc: Exception) -> Reply:
         """The refusal page for a link that does not work, logged without the token."""
@@ -234,12 +238,13 @@ class InstallPages:
         body = render(
             "install_error.html",
             app_name=self.settings.app_name,
+            brand=self.settings.brand,
             title=title,
             message=message,
             advice=advice,
             support_url=self.settings.support_url,
         )
-        return secret_reply(status, body, HTML_TYPE, headers=headers)
+        return secret_reply(self.settings, status, body, HTML_TYPE, headers=headers)
 
 
 def _location(setup_token: str) -> Headers:

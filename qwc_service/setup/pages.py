@@ -130,22 +130,7 @@ class SetupPages:
                 )
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
-        return self.secret(200, body, HTML_TYPE, nonce=nonce)
-
-    def secret(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str,
-        *,
-        nonce: str | None = None,
-        headers: Headers = (),
-    ) -> Reply:
-        """A reply of these pages, whose CSP lets the brand's logo show."""
-        origin = self.settings.brand.logo_origin
-        return secret_reply(
-            status, body, content_type, nonce=nonce, image_origin=origin, headers=headers
-        )
+        return secret_reply(self.settings, 200, body, HTML_TYPE, nonce=nonce)
 
     def qwc_file(self, request: Request, token: str) -> Reply:
         """The machine's .qwc file, as an attachment named like its AppName."""
@@ -162,8 +147,8 @@ class SetupPages:
                 )
         except (SetupLinkNotFound, SetupLinkExpired, SetupLinkRevoked) as exc:
             return self.refused(exc)
-        return self.secret(
-            200, document.encode("utf-8"), QWC_TYPE, headers=(attachment(file_name),)
+        return secret_reply(
+            self.settings, 200, document.encode("utf-8"), QWC_TYPE, headers=(attachment(file_name),)
         )
 
     def refused(self, exc: LookupError) -> Reply:
@@ -190,7 +175,7 @@ class SetupPages:
             ask_again=reason in _ASK_AGAIN,
             support_url=self.settings.support_url,
         )
-        return self.secret(status, body, HTML_TYPE, headers=headers)
+        return secret_reply(self.settings, status, body, HTML_TYPE, headers=headers)
 
 
 def build_setup_pages(

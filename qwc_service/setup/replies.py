@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qwc_service.config import Settings
 from qwc_service.http.html import page_headers, template_environment
 from qwc_service.http.reply import Headers, Reply
 
@@ -19,15 +20,15 @@ def render(template: str, **context: Any) -> bytes:
 
 
 def secret_reply(
+    settings: Settings,
     status: int,
     body: bytes,
     content_type: str,
     *,
     nonce: str | None = None,
-    image_origin: str | None = None,
     headers: Headers = (),
 ) -> Reply:
     """Every answer here: never cached, framed or sent on as a referrer; no script runs
-    but one carrying ``nonce``; images only from here and ``image_origin`` (the logo's)."""
-    common = page_headers(nonce, image_origin=image_origin)
+    but one carrying ``nonce``; images only from here and the brand's logo origin."""
+    common = page_headers(nonce, image_origin=settings.brand.logo_origin)
     return Reply(status, body, content_type, (*common, *headers))

@@ -15,6 +15,7 @@ from qwc_service.setup.content import SHARED_SERVER, TROUBLESHOOTING
 from tests.api.client import call_wsgi
 from tests.factories import make_connection
 from tests.setup.helpers import add_linked_machine, element_attribute, element_text
+from tests.setup.install_helpers import issue_link
 
 BRAND = {
     "brand_name": "Acme Payments",
@@ -175,3 +176,16 @@ def test_troubleshooting_is_a_section_of_its_own(app: QwcApp) -> None:
         for code in trouble.codes:
             assert code in section and code not in steps
     assert document.xpath("//ol[@class='steps']//a[@href='#troubleshooting']")
+
+
+def test_install_page_carries_the_brand_and_lets_its_logo_show(branded: QwcApp) -> None:
+    """The installation page has the same brand header and contact as the setup page, and
+    its CSP allows the logo's origin."""
+    page = call_wsgi(branded, "GET", issue_link(branded, make_connection(branded)))
+    assert page.status == 200
+    assert element_text(page.body, "brand-name") == "Acme Payments"
+    assert element_attribute(page.body, "brand-logo", "src") == BRAND["brand_logo_url"]
+    assert element_text(page.body, "brand-contact") == CONTACT
+    assert _img_src(page.headers["content-security-policy"]) == (
+        "'self' data: https://cdn.acme.example"
+    )
