@@ -42,7 +42,9 @@ from qwc_service.queue.service import (
 )
 from qwc_service.sessions import clients, throttle
 from qwc_service.sessions.models import WcSession
+from qwc_service.sessions.outcomes import COMPANY_MISMATCH, NOTHING_TO_DO
 from qwc_service.sessions.service import (
+    LOGIN_ANSWERED,
     AuthOutcome,
     TicketInvalid,
     find_login,
@@ -58,7 +60,6 @@ NO_SESSION_MESSAGE = (
     "The server does not know this Web Connector session (it expired or was closed). "
     "The Web Connector starts a new one at the next update; nothing was lost."
 )
-NOTHING_TO_DO = "No more requests for this company file."
 BUSY_RETRY_SECONDS = 300
 SESSION_FATAL = -101
 
@@ -166,7 +167,7 @@ class WebConnectorExchange:
             record_event(
                 db,
                 "login",
-                f"authenticated: {outcome.status.value}",
+                LOGIN_ANSWERED + outcome.status.value,
                 connection_id=login.connection_id,
                 machine_id=login.machine_id,
                 username=username,
@@ -346,7 +347,7 @@ class WebConnectorExchange:
         try:
             check_company(connection, _seen(wc))
         except CompanyMismatch as exc:
-            wc.refused = "company_mismatch"
+            wc.refused = COMPANY_MISMATCH
             wc.last_error = str(exc)
             connection.last_error = str(exc)
             connection.last_error_at = now

@@ -14,6 +14,8 @@ from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, new_ticket
 
 MAX_USERNAME_LENGTH = 64
+#: The message of a ``login`` audit event starts with this, then the status answered.
+LOGIN_ANSWERED = "authenticated: "
 
 
 class AuthStatus(enum.StrEnum):
