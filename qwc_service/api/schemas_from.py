@@ -7,6 +7,7 @@ what the report's ``to_payload()`` writes (one member per field, datetimes as IS
 
 from __future__ import annotations
 
+import enum
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, is_dataclass
@@ -45,6 +46,8 @@ def nullable(schema: Schema) -> Schema:
         return {"anyOf": [schema, {"type": "null"}]}
     widened = dict(schema)
     widened["type"] = [schema["type"], "null"]
+    if "enum" in schema:
+        widened["enum"] = [*schema["enum"], None]
     return widened
 
 
@@ -95,7 +98,8 @@ def schema_of(
 
     Field types map to JSON: ``str``, ``int``, ``float``, ``bool``, ``datetime`` (a
     date-time string), ``date``, ``X | None`` (nullable), ``list[X]`` and ``tuple[X, ...]``
-    (arrays), and nested dataclasses, inline unless ``refs`` names their component. A field's
+    (arrays), string enums (their values), and nested dataclasses, inline unless ``refs``
+    names their component. A field's
     ``metadata["description"]`` describes its member. ``overrides`` gives the schema of a
     field whose type says too little (a dict another view writes); ``| None`` still makes it
     nullable.
@@ -133,6 +137,8 @@ def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
 def _schema_of_type(hint: Any, refs: Mapping[type, str]) -> Schema:
     if hint in _SCALARS:
         return dict(_SCALARS[hint])
+    if isinstance(hint, type) and issubclass(hint, enum.StrEnum):
+        return {"type": "string", "enum": [member.value for member in hint]}
     origin, args = get_origin(hint), get_args(hint)
     if origin in (list, Sequence) and len(args) == 1:
         return {"type": "array", "items": _schema_of_type(args[0], refs)}

@@ -6,8 +6,9 @@ above them.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ from qwc_service.connections.service import list_machines
 from qwc_service.connections.views import error_unresolved
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.service import count_queued
+from qwc_service.reporting.states import ConnectionState, StateFacts, judge, stale_after
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.service import recent_sessions
 from qwc_service.sessions.views import session_view
@@ -31,6 +33,8 @@ __all__ = ["ConnectionHealth", "MachineCheckIn", "connection_health"]
 def _json_ready(value: Any) -> Any:
     if isinstance(value, datetime):
         return isoformat(value)
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, MachineCheckIn):
         return value.to_payload()
     if isinstance(value, tuple):
@@ -92,6 +96,15 @@ class ConnectionHealth:
     session_active: bool
     # The latest session as :func:`~qwc_service.sessions.views.session_view` writes it.
     last_session: dict[str, Any] | None
+    state: ConnectionState = field(
+        metadata={
+            "description": "One word for the connection's health; the rules are in "
+            "qwc_service/reporting/states.py."
+        }
+    )
+    state_reason: str = field(
+        metadata={"description": "Why the connection is in that state, in one sentence."}
+    )
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready data: one member per field, times as ISO 8601 text."""
@@ -105,13 +118,14 @@ def connection_health(
 
     ``connected`` means a machine that is not revoked authenticated within twice the run
     interval written into the .qwc files: the Web Connector should have come back by then.
+    ``state`` says more: it is ``connected`` only once QuickBooks has also answered a request.
     """
     now = now or utcnow()
     connection = get_connection(db, connection_id)
     machines = list_machines(db, connection_id)
     seen = [m.last_seen_at for m in machines if not m.is_revoked and m.last_seen_at is not None]
     last_check_in = max(seen) if seen else None
-    window = timedelta(minutes=2 * settings.run_every_minutes)
+    window = stale_after(settings)
     connected = (
         connection.disabled_at is None
         and last_check_in is not None
@@ -126,6 +140,20 @@ def connection_health(
         else None
     )
     latest = recent_sessions(db, connection_id, limit=1)
+    verdict = judge(
+        StateFacts(
+            disabled=connection.disabled_at is not None,
+            machines=sum(1 for m in machines if not m.is_revoked),
+            last_check_in_at=last_check_in,
+            last_success_at=connection.last_success_at,
+            last_error_at=connection.last_error_at,
+            last_session_refused=latest[0].refused if latest else None,
+            sessions_started=bool(latest),
+            company_seen=connection.company_name or connection.last_company_file,
+        ),
+        now=now,
+        window=window,
+    )
     return ConnectionHealth(
         connection_id=connection.id,
         connected=connected,
@@ -145,4 +173,6 @@ def connection_health(
         jobs_in_flight=int(in_flight or 0),
         session_active=active is not None and active.is_live(now),
         last_session=session_view(latest[0]) if latest else None,
+        state=verdict.state,
+        state_reason=verdict.reason,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -98,6 +99,24 @@ HEALTH = {
         "last_session": {
             "anyOf": [{"$ref": "#/components/schemas/Session"}, {"type": "null"}],
         },
+        "state": {
+            "type": "string",
+            "enum": [
+                "connected",
+                "waiting_for_first_sync",
+                "waiting_for_quickbooks",
+                "stale",
+                "error",
+                "wrong_company_file",
+                "disabled",
+            ],
+            "description": "One word for the connection's health; the rules are in "
+            "qwc_service/reporting/states.py.",
+        },
+        "state_reason": {
+            "type": "string",
+            "description": "Why the connection is in that state, in one sentence.",
+        },
     },
     "required": [
         "connection_id",
@@ -118,6 +137,8 @@ HEALTH = {
         "jobs_in_flight",
         "session_active",
         "last_session",
+        "state",
+        "state_reason",
     ],
     "additionalProperties": False,
     "description": "Whether a connection's Web Connectors are checking in, and what they last "
@@ -187,6 +208,33 @@ def test_each_type_maps_to_its_json_schema() -> None:
         "additionalProperties": False,
     }
     Draft202012Validator.check_schema(inline)
+
+
+class _Colour(enum.StrEnum):
+    """A string enum."""
+
+    RED = "red"
+    GREEN = "green"
+
+
+@dataclass(frozen=True)
+class _Painted:
+    """Enum fields, one of them nullable."""
+
+    colour: _Colour
+    faded: _Colour | None
+
+
+def test_string_enums_map_to_their_values() -> None:
+    """A string enum is a string limited to its values; a nullable one admits null too."""
+    schema = schema_of(_Painted)
+    assert schema["properties"] == {
+        "colour": {"type": "string", "enum": ["red", "green"]},
+        "faded": {"type": ["string", "null"], "enum": ["red", "green", None]},
+    }
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid({"colour": "red", "faded": None})
+    assert not validator.is_valid({"colour": "blue", "faded": None})
 
 
 @dataclass(frozen=True)

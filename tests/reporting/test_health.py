@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from qwc_service.admin.health import health_state
 from qwc_service.app import QwcApp
-from qwc_service.connections.queries import get_machine
+from qwc_service.connections.queries import get_connection, get_machine
 from qwc_service.db import unit_of_work
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn, connection_health
+from qwc_service.reporting.states import ConnectionState
 from tests.factories import make_connection, make_machine
 
 NOW = datetime(2026, 12, 2, 17, 30, 5, 250_000, tzinfo=UTC)
@@ -28,7 +28,8 @@ def test_health_is_typed_and_writes_iso_times(app: QwcApp) -> None:
     assert isinstance(health, ConnectionHealth) and health.connected
     assert health.last_check_in_at == seen
     assert [type(m) for m in health.machines] == [MachineCheckIn, MachineCheckIn]
-    assert health_state(health) == "connected"
+    # A check-in alone is not a connection: QuickBooks has not answered anything yet.
+    assert health.state is ConnectionState.WAITING_FOR_QUICKBOOKS
     payload = health.to_payload()
     assert payload["last_check_in_at"] == "2026-12-02T17:25:05+00:00"
     assert payload["machines"][0] == {
@@ -49,8 +50,10 @@ def test_state_word_follows_the_report(app: QwcApp) -> None:
     machine = make_machine(app, connection_id)
     with unit_of_work(app.session_factory) as db:
         health = connection_health(db, app.settings, connection_id, now=NOW)
-        assert health_state(health) == "never synced"
+        assert health.state is ConnectionState.WAITING_FOR_FIRST_SYNC
         get_machine(db, machine.username).last_seen_at = NOW - timedelta(hours=2)
+        # Stale is for a connection that has worked: this one never got an answer.
+        get_connection(db, connection_id).last_success_at = NOW - timedelta(hours=3)
     with unit_of_work(app.session_factory) as db:
         health = connection_health(db, app.settings, connection_id, now=NOW)
-        assert health_state(health) == "stale" and health.connected is False
+        assert health.state is ConnectionState.STALE and health.connected is False
