@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from qwc_service.audit.service import record_event
@@ -68,21 +68,28 @@ def find_connections(
     Returns the page and the ``after`` value of the next page (None on the last page).
     """
     query = select(Connection).order_by(Connection.id)
-    text = search.strip()
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                Connection.name.ilike(pattern, escape="\\"),
-                Connection.id.ilike(pattern, escape="\\"),
-            )
-        )
+    matches = search_clause(search)
+    if matches is not None:
+        query = query.where(matches)
     if after is not None:
         query = query.where(Connection.id > after)
     rows = list(db.scalars(query.limit(limit + 1)))
     if len(rows) > limit:
         return rows[:limit], rows[limit - 1].id
     return rows, None
+
+
+def search_clause(search: str) -> ColumnElement[bool] | None:
+    """Connections whose name or ID contains ``search`` (any case, wildcards taken
+    literally); None for a blank search."""
+    text = search.strip()
+    if not text:
+        return None
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        Connection.name.ilike(pattern, escape="\\"),
+        Connection.id.ilike(pattern, escape="\\"),
+    )
 
 
 def list_machines(db: Session, connection_id: str) -> list[Machine]:

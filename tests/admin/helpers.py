@@ -47,10 +47,11 @@ def add_machine(
     )
 
 
-def run_machine(
+def web_connector(
     app: QwcApp, username: str, password: str, quickbooks: FakeQuickBooks
-) -> SessionResult:
-    """One Web Connector update of a machine, in-process, with the password typed in."""
+) -> WebConnector:
+    """A machine's Web Connector, in-process, with its application added and the password
+    typed in."""
     with unit_of_work(app.session_factory) as db:
         machine = get_machine(db, username)
         document = service.qwc_document(app.settings, machine.connection, machine)
@@ -63,4 +64,11 @@ def run_machine(
         noop_wait_seconds=0,
     )
     connector.add_application()
-    return connector.run_session()
+    return connector
+
+
+def run_machine(
+    app: QwcApp, username: str, password: str, quickbooks: FakeQuickBooks
+) -> SessionResult:
+    """One Web Connector update of a machine, in-process, with the password typed in."""
+    return web_connector(app, username, password, quickbooks).run_session()

@@ -19,7 +19,8 @@ from tests.factories import enqueue
 
 
 def test_create_connection_and_see_it_listed(app: QwcApp, signed_in: Browser) -> None:
-    """The form creates a connection with its file path; the list shows it as never synced."""
+    """The form creates a connection with its file path; the list shows it waiting for its
+    first sync."""
     path = r"C:\Company Files\acme.qbw"
     connection_id = create_connection(signed_in, "Acme Widgets", company_file=path)
     with unit_of_work(app.session_factory) as db:
@@ -27,16 +28,17 @@ def test_create_connection_and_see_it_listed(app: QwcApp, signed_in: Browser) ->
         assert (connection.name, connection.company_file) == ("Acme Widgets", path)
     page = signed_in.get(f"/admin/connections/{connection_id}")
     assert page.status == 200 and page.text_of("connection-name") == "Acme Widgets"
-    assert "never synced" in page.text and path in page.text
+    assert "waiting for first sync" in page.text and path in page.text
     listing = signed_in.get("/admin")
     row = listing.element("connections").xpath(f"//tr[@data-connection-id='{connection_id}']")[0]
     cells = [" ".join(td.text_content().split()) for td in row.findall("td")]
-    assert cells[0].startswith("Acme Widgets") and cells[1] == "never synced"
+    assert cells[0].startswith("Acme Widgets") and cells[1].startswith("waiting for first sync")
     assert cells[5:] == ["0", "0"]
 
 
 def test_list_is_searched_and_paged(app: QwcApp, signed_in: Browser) -> None:
-    """Search matches names and IDs (wildcards taken literally); pages follow each other."""
+    """Search matches names and IDs (wildcards taken literally); pages follow each other in
+    name order."""
     size = pages_connections.PAGE_SIZE
     with unit_of_work(app.session_factory) as db:
         ids = [create(db, name=f"Shop {i}").id for i in range(size + 5)]
@@ -56,7 +58,8 @@ def test_list_is_searched_and_paged(app: QwcApp, signed_in: Browser) -> None:
         rows, path = listed(path)
         assert len(rows) <= size
         seen += rows
-    assert seen == sorted([*ids, special])
+    names = {special: "100%_real & co", **{cid: f"shop {i}" for i, cid in enumerate(ids)}}
+    assert seen == sorted(names, key=lambda cid: (names[cid], cid))
     assert listed("/admin?q=shop+54")[0] == [ids[54]]
     assert listed(f"/admin?q={ids[1][:-1].upper()}")[0] == [ids[1]]
     assert listed("/admin?q=%25_")[0] == [special]
@@ -117,7 +120,12 @@ def test_health_after_a_session_and_the_company_lock(app: QwcApp, signed_in: Bro
     listing = signed_in.get("/admin")
     assert "state-connected" in listing.text and company.company_name in listing.text
 
-    released = signed_in.follow(signed_in.post(f"/admin/connections/{connection_id}/unlock", {}))
+    unlock = f"/admin/connections/{connection_id}/unlock"
+    asked = signed_in.post(unlock, {})
+    assert asked.status == 200 and "Release lock" in asked.text_of("confirm-button")
+    with unit_of_work(app.session_factory) as db:
+        assert get_connection(db, connection_id).locked_at is not None
+    released = signed_in.follow(signed_in.post(unlock, {"confirm": "yes"}))
     assert released.text_of("lock-status").startswith("Not locked")
     with unit_of_work(app.session_factory) as db:
         assert get_connection(db, connection_id).locked_at is None
@@ -132,7 +140,7 @@ def test_unexpected_failure_is_a_fixed_500_page(
         raise RuntimeError("secret internals /srv/app.py line 12")
 
     create_connection(signed_in)
-    monkeypatch.setattr(pages_connections, "connection_health", broken)
+    monkeypatch.setattr(pages_connections, "connection_page", broken)
     page = signed_in.get("/admin")
     assert page.status == 500
     assert "secret internals" not in page.text and "Traceback" not in page.text

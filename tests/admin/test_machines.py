@@ -54,7 +54,8 @@ def test_reset_gives_a_new_link_and_password(app: QwcApp, signed_in: Browser) ->
     connection_id = create_connection(signed_in)
     first = add_machine(signed_in, connection_id)
     signed_in.get(f"/admin/connections/{connection_id}")
-    page = signed_in.post(f"/admin/connections/{connection_id}/machines/{first.username}/reset")
+    reset = f"/admin/connections/{connection_id}/machines/{first.username}/reset"
+    page = signed_in.post(reset, {"confirm": "yes"})
     assert page.status == 200
     link, password = page.text_of("setup-link"), page.text_of("new-password")
     assert page.text_of("machine-username") == first.username
@@ -81,14 +82,15 @@ def test_revoke_link_keeps_the_password(app: QwcApp, signed_in: Browser) -> None
         open_setup_link(db, _token(added.setup_link))
 
 
-def test_revoke_machine_needs_the_confirmation_box(app: QwcApp, signed_in: Browser) -> None:
-    """Without the ticked box nothing happens; with it the machine is revoked and cannot reset."""
+def test_revoke_machine_needs_the_confirmation(app: QwcApp, signed_in: Browser) -> None:
+    """Without the confirmation nothing happens; with it the machine is revoked and cannot reset."""
     connection_id = create_connection(signed_in)
     added = add_machine(signed_in, connection_id)
     signed_in.get(f"/admin/connections/{connection_id}")
     base = f"/admin/connections/{connection_id}/machines/{added.username}"
     unconfirmed = signed_in.post(base + "/revoke")
-    assert unconfirmed.status == 400 and "Tick the box" in unconfirmed.text_of("error-message")
+    assert unconfirmed.status == 200
+    assert "stop working for good" in unconfirmed.text_of("confirm-consequence")
     with unit_of_work(app.session_factory) as db:
         assert get_machine(db, added.username).revoked_at is None
 
