@@ -1,4 +1,5 @@
-"""Headless Chromium driven by Selenium, with downloads saved to the test's directory."""
+"""Headless Chromium driven by Selenium, with downloads saved to the test's directory, and
+gunicorn on PostgreSQL for it to talk to."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from qwc_service.serving import ServerProcess
+from tests.factories import make_test_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -71,3 +75,16 @@ def chrome(downloads: Path) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def server(pg_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    """gunicorn on PostgreSQL whose public URL is itself, so setup links and .qwc files work."""
+    process = ServerProcess(None, workers=2, log_path=tmp_path / "gunicorn.log")
+    # The Web Connector refuses IP addresses in a .qwc, so the public URL names localhost.
+    settings = make_test_settings(pg_url, tmp_path / "qwc_files").with_overrides(
+        public_url=f"http://localhost:{process.port}"
+    )
+    process.settings = settings
+    with process:
+        yield process

@@ -8,61 +8,19 @@ page turns healthy.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from qwc_service.app import create_app
-from qwc_service.config import Settings
-from qwc_service.db import unit_of_work
 from qwc_service.serving import ServerProcess
 from qwc_service.simulator.connector import WebConnector
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.simulator.qwcfile import read_qwc
-from qwc_service.tokens.service import create_token
-from tests.factories import make_test_settings
+from tests.browser.pages import WAIT_SECONDS, by_id, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.gunicorn, pytest.mark.postgres]
-
-WAIT_SECONDS = 30
-
-
-@pytest.fixture
-def server(pg_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    """gunicorn on PostgreSQL whose public URL is itself, so setup links and .qwc files work."""
-    process = ServerProcess(None, workers=2, log_path=tmp_path / "gunicorn.log")
-    # The Web Connector refuses IP addresses in a .qwc, so the public URL names localhost.
-    settings = make_test_settings(pg_url, tmp_path / "qwc_files").with_overrides(
-        public_url=f"http://localhost:{process.port}"
-    )
-    process.settings = settings
-    with process:
-        yield process
-
-
-def _api_token(settings: Settings) -> str:
-    app = create_app(settings)
-    try:
-        with unit_of_work(app.session_factory) as db:
-            return create_token(db, "browser test").secret
-    finally:
-        app.engine.dispose()
-
-
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT_SECONDS).until(condition)
-
-
-def _by_id(driver: Any, element_id: str) -> Any:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-
-    return _wait(driver, expected_conditions.presence_of_element_located((By.ID, element_id)))
 
 
 def _downloaded(directory: Path) -> Path:
@@ -85,31 +43,27 @@ def _onboard(driver: Any, server: ServerProcess, downloads: Path) -> None:
     base = server.settings.public_url
 
     # Sign in with an API token made with the service.
-    driver.get(f"{base}/admin/login")
-    _by_id(driver, "token").send_keys(_api_token(server.settings))
-    driver.find_element(By.ID, "sign-in").click()
-    _by_id(driver, "new-connection")
-    assert driver.current_url == f"{base}/admin"
+    sign_in(driver, server.settings)
 
     # A connection, a customer sync so the first session has work, and a machine.
     driver.find_element(By.ID, "name").send_keys("Acme Widgets")
     driver.find_element(By.ID, "create-connection").click()
-    assert _by_id(driver, "connection-name").text == "Acme Widgets"
+    assert by_id(driver, "connection-name").text == "Acme Widgets"
     connection_url = driver.current_url
-    assert "never synced" in driver.find_element(By.ID, "health").text
+    assert "waiting for first sync" in driver.find_element(By.ID, "health").text
     Select(driver.find_element(By.ID, "schedule-type")).select_by_value("customers")
     driver.find_element(By.ID, "add-schedule-button").click()
-    _by_id(driver, "schedule-list")
+    by_id(driver, "schedule-list")
     driver.find_element(By.ID, "label").send_keys("Front office PC")
     driver.find_element(By.ID, "add-machine-button").click()
-    setup_link = _by_id(driver, "setup-link").text
+    setup_link = by_id(driver, "setup-link").text
     password = driver.find_element(By.ID, "new-password").text
     assert setup_link.startswith(f"{base}/setup/") and len(password) == 24
     assert "will not be shown here again" in driver.find_element(By.ID, "shown-once").text
 
     # The setup page, as the person at the customer's computer sees it.
     driver.get(setup_link)
-    assert _by_id(driver, "connection-name").text == "Acme Widgets"
+    assert by_id(driver, "connection-name").text == "Acme Widgets"
     assert "company file open in QuickBooks" in driver.find_element(By.ID, "company").text
     assert driver.find_element(By.ID, "expires-at").text
     shown = driver.find_element(By.ID, "password").text
@@ -129,7 +83,7 @@ def _onboard(driver: Any, server: ServerProcess, downloads: Path) -> None:
 
     # Back in the admin pages the connection is healthy and names the company.
     driver.get(connection_url)
-    assert _by_id(driver, "company-name").text == company.company_name
+    assert by_id(driver, "company-name").text == company.company_name
     health = driver.find_element(By.ID, "health").text
     assert "connected" in health
     assert driver.find_elements(By.CSS_SELECTOR, "#health .state-connected")
