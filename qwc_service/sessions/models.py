@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qwc_service.clock import utcnow
@@ -16,13 +16,14 @@ class WcSession(Base):
     """One Web Connector update run, from authenticate to closeConnection or expiry."""
 
     __tablename__ = "sessions"
+    # A connection's newest sessions are read often (its page, its health, the admin list's
+    # connections in error): by connection, newest id first, without a sort.
+    __table_args__ = (Index("ix_sessions_connection_id_id", "connection_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_hash: Mapped[str] = mapped_column(String(64), unique=True)
     machine_id: Mapped[int] = mapped_column(ForeignKey("machines.id", ondelete="CASCADE"))
-    connection_id: Mapped[str] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
