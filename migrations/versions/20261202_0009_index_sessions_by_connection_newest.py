@@ -5,8 +5,8 @@ page and health report its newest sessions; with the index on connection_id alon
 those reads and sorts every session the connection ever had. The new index starts with
 connection_id, so it also serves everything the old one did, which it replaces.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
