@@ -87,7 +87,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     session_factory = make_session_factory(engine)
     hashing = PasswordHashing(settings)
     exchange = WebConnectorExchange(settings, session_factory, build_handlers(), hashing)
-    soap = guard_soap(build_soap_app(exchange), max_body_bytes=settings.max_body_bytes)
+    soap = guard_soap(
+        build_soap_app(exchange, settings.soap_url), max_body_bytes=settings.max_body_bytes
+    )
     # A machine's setup page and a connection's installation page, one application.
     setup_pages = build_setup_pages(settings, session_factory, hashing)
     routes = (

@@ -2,7 +2,8 @@
 
 Decisions, in the order a request meets them:
 
-* ``GET ?wsdl`` is passed through; other GETs and every other method get 405.
+* ``GET ?wsdl`` is passed through (the SOAP stack answers with :mod:`qwc_service.soap.wsdl`'s
+  document); other GETs and every other method get 405.
 * A declared ``Content-Length`` over ``max_body_bytes`` gets 413 before a byte of the body is
   read; a body without a length (chunked) is read up to the cap and no further.
 * The media type must be ``text/xml`` (SOAP 1.1, what the Web Connector sends) or

@@ -118,8 +118,9 @@ class Contract:
     def accepts_soap_action(self, header: str | None, operation: str) -> bool:
         """Whether a SOAPAction header fits a call of ``operation``; absent or empty always does.
 
-        Intuit's WSDL announces ``"<namespace><operation>"`` and the generated WSDL the bare name;
-        either is accepted, anything else names another operation than the Body calls.
+        The Web Connector sends ``"<namespace><operation>"``, as Intuit's WSDL and the served one
+        announce; clients generated from Spyne's own WSDL send the bare name. Either is accepted,
+        anything else names another operation than the Body calls.
         """
         action = (header or "").strip().strip('"').strip()
         return action in ("", operation, self.namespace + operation)

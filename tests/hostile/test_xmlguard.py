@@ -112,7 +112,7 @@ def test_soap_stack_reads_huge_text_nodes_without_entities(app: QwcApp) -> None:
 def _soap_app(app: QwcApp) -> Any:
     from qwc_service.soap.application import build_soap_app
 
-    return build_soap_app(app.exchange)
+    return build_soap_app(app.exchange, app.settings.soap_url)
 
 
 def test_soap_action_forms() -> None:

@@ -26,7 +26,9 @@ def with_sync_handler(app: QwcApp) -> QwcApp:
     """The same server, its exchange built with the sync handler among its handlers."""
     handlers = {**build_handlers(), JobKind.SYNC: SyncHandler()}
     exchange = WebConnectorExchange(app.settings, app.session_factory, handlers, app.hashing)
-    soap = guard_soap(build_soap_app(exchange), max_body_bytes=app.settings.max_body_bytes)
+    soap = guard_soap(
+        build_soap_app(exchange, app.settings.soap_url), max_body_bytes=app.settings.max_body_bytes
+    )
     return QwcApp(
         app.settings,
         app.engine,
