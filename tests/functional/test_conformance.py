@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zeep
@@ -14,6 +15,7 @@ from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
 from qwc_service.queue import service as queue
 from qwc_service.serving import ServerProcess
+from qwc_service.simulator import wire
 from qwc_service.simulator.transport import HttpClientTransport
 from tests.factories import (
     customer_query,
@@ -28,18 +30,24 @@ from tests.soap_client import SoapClient
 
 pytestmark = pytest.mark.gunicorn
 
+#: The operations Intuit's WSDL describes.
+INTUIT_OPERATIONS = (
+    "serverVersion",
+    "clientVersion",
+    "authenticate",
+    "connectionError",
+    "sendRequestXML",
+    "receiveResponseXML",
+    "getLastError",
+    "closeConnection",
+)
 
-def test_zeep_with_intuit_wsdl_completes_a_session(
-    server: ServerProcess, served_app: QwcApp, reference: Path
-) -> None:
-    """zeep, built from Intuit's own WSDL, runs a whole session against gunicorn."""
+
+def _zeep_session(served_app: QwcApp, svc: Any) -> None:
+    """Every Intuit operation through a zeep service proxy; the queued job ends done."""
     connection_id = make_connection(served_app)
     machine = make_machine(served_app, connection_id)
     job_id = enqueue(served_app, connection_id, customer_query(5))
-    client = zeep.Client(str(reference / "QBWebConnectorSvc.wsdl"))
-    svc = client.create_service(
-        "{http://developer.intuit.com/}TroubleshootWebServiceFSSoap", f"{server.url}/qbwc"
-    )
     assert svc.serverVersion().startswith("qwc-service")
     assert svc.clientVersion("2.3.0.215") in (None, "")
     auth = svc.authenticate(machine.username, machine.password)
@@ -53,6 +61,42 @@ def test_zeep_with_intuit_wsdl_completes_a_session(
     assert svc.closeConnection(ticket)
     with unit_of_work(served_app.session_factory) as db:
         assert queue.get_job(db, connection_id, job_id).status == "done"
+
+
+def test_zeep_with_intuit_wsdl_completes_a_session(
+    server: ServerProcess, served_app: QwcApp, reference: Path
+) -> None:
+    """zeep, built from Intuit's own WSDL, runs a whole session against gunicorn."""
+    client = zeep.Client(str(reference / "QBWebConnectorSvc.wsdl"))
+    svc = client.create_service(
+        "{http://developer.intuit.com/}TroubleshootWebServiceFSSoap", f"{server.url}/qbwc"
+    )
+    _zeep_session(served_app, svc)
+
+
+class _SoapActions(zeep.Plugin):
+    """Notes the SOAPAction header of every request zeep sends."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, str] = {}
+
+    def egress(self, envelope: Any, http_headers: Any, operation: Any, binding_options: Any) -> Any:
+        self.sent[operation.name] = http_headers["SOAPAction"]
+        return envelope, http_headers
+
+
+def test_zeep_with_served_wsdl_sends_intuits_soap_action(
+    server: ServerProcess, served_app: QwcApp
+) -> None:
+    """zeep, built from our ?wsdl, finds the server there and sends what the Web Connector does."""
+    actions = _SoapActions()
+    client = zeep.Client(f"{server.url}/qbwc?wsdl", plugins=[actions])
+    # No address given: the port in the document leads to the server.
+    _zeep_session(served_app, client.service)
+    assert actions.sent == {
+        operation: wire.headers(operation)["SOAPAction"] for operation in INTUIT_OPERATIONS
+    }
+    assert actions.sent["authenticate"] == '"http://developer.intuit.com/authenticate"'
 
 
 def _post(url: str, body: bytes, action: str) -> bytes:
