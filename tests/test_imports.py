@@ -6,7 +6,13 @@ package would not break a layer, so it is looked for here.
 
 from __future__ import annotations
 
+import pkgutil
+import tomllib
+from pathlib import Path
+
 import grimp
+
+import qwc_service.qbxml
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[set[str]]:
@@ -58,3 +64,16 @@ def test_a_cycle_would_be_found() -> None:
     graph.add_import(importer="pkg.b", imported="pkg.a")
     graph.add_import(importer="pkg.c", imported="pkg.a")
     assert _cycles(graph) == [{"pkg.a", "pkg.b"}]
+
+
+def test_the_simulator_may_import_only_the_object_registry_of_qbxml() -> None:
+    """The simulator contract forbids every module of qbxml but ``qbxml.objects``."""
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    contract = next(c for c in contracts if c["id"] == "simulator")
+    modules = {
+        f"qwc_service.qbxml.{info.name}"
+        for info in pkgutil.iter_modules(qwc_service.qbxml.__path__)
+    }
+    forbidden = {m for m in contract["forbidden_modules"] if m.startswith("qwc_service.qbxml")}
+    assert forbidden == modules - {"qwc_service.qbxml.objects"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,8 @@ from qwc_service.simulator.quickbooks.names import (
     random_address,
     random_phone,
 )
+from qwc_service.simulator.quickbooks.objects import ObjectRecord
+from qwc_service.simulator.quickbooks.populate import EVERY_TYPE, populate, read_counts
 from qwc_service.simulator.quickbooks.records import (
     ZERO,
     Address,
@@ -43,12 +46,14 @@ from qwc_service.simulator.quickbooks.records import (
     Invoice,
     InvoiceLine,
     Item,
+    ItemKind,
     LinkedTxn,
     Payment,
 )
 from qwc_service.simulator.quickbooks.store import ITEM_NAME_MAX, NAME_MAX
 
 __all__ = [
+    "EVERY_TYPE",
     "Address",
     "AmountExceedsBalance",
     "AppliedExceedsTotal",
@@ -64,6 +69,7 @@ __all__ = [
     "LineSpec",
     "LinkedTxn",
     "NameInUse",
+    "ObjectRecord",
     "Payment",
     "RecordInUse",
     "RecordNotFound",
@@ -140,6 +146,7 @@ def generate_company(
     lines_per_invoice: tuple[int, int] = (1, 4),
     start: datetime = DEFAULT_START,
     span_days: int = 270,
+    counts: Mapping[str, int] | None = None,
 ) -> Company:
     """Build a company file with the given numbers of records, deterministically for ``seed``.
 
@@ -147,7 +154,18 @@ def generate_company(
     over ``span_days``; finally some customers and items are edited or made inactive, so
     modified-date and ActiveStatus filters have something to find. Payments only go to open
     invoices, so a company with few invoices may get fewer payments than asked for.
+
+    ``counts`` asks for records of any registry object, by name or plural (``{"Bill": 20,
+    "vendors": 5}``; :data:`EVERY_TYPE` asks for a few of every object the other arguments
+    do not count). A count of customers, items, invoices or payments there replaces that
+    argument; one of an item kind built by hand (``ItemService``) adds items of that kind.
+    Those records are made after the others, over the same span, from their own seeds.
     """
+    asked = read_counts(counts or {})
+    customers = asked.arguments.get("customers", customers)
+    items = asked.arguments.get("items", items)
+    invoices = asked.arguments.get("invoices", invoices)
+    payments = asked.arguments.get("payments", payments)
     if customers < 1 and invoices > 0:
         raise ValueError("invoices need at least one customer")
     low, high = lines_per_invoice
@@ -172,7 +190,36 @@ def generate_company(
         company, rng, timeline, customer_ids, item_ids, invoices, payments, (low, high)
     )
     _make_edits(company, rng, timeline, customer_ids, item_ids)
+    end = start + timedelta(days=span_days)
+    _make_item_kinds(company, asked.item_kinds, seed, start, end)
+    populate(company, asked.generated, seed=seed, start=start, end=end)
     return company
+
+
+def _make_item_kinds(
+    company: Company, kinds: Mapping[ItemKind, int], seed: int, start: datetime, end: datetime
+) -> None:
+    """More hand-built items of one kind, spread over the span (``counts={"ItemService": 5}``)."""
+    names = UniqueNames(ITEM_NAME_MAX)
+    for kind, count in kinds.items():
+        rng = random.Random(f"{seed}:Item{kind}")
+        for index in range(count):
+            base, _ = item_base(rng, index)
+            while True:
+                item_name = names.claim(base)
+                if company.item_by_name(item_name) is None and not company.object_by_name(
+                    "Item", item_name
+                ):
+                    break
+            company.add_item(
+                item_name,
+                kind,
+                price=item_price(rng, kind),
+                description=f"{item_name} ({kind.lower()})",
+                income_account=INCOME_ACCOUNTS[kind],
+                quantity_on_hand=Decimal(rng.randint(0, 500)) if kind == "Inventory" else None,
+                at=(start + (end - start) * rng.random()).replace(microsecond=0),
+            )
 
 
 def _make_items(company: Company, rng: random.Random, timeline: _Timeline, count: int) -> list[str]:

@@ -159,9 +159,9 @@ def test_warnings_do_not_stop(qb: FakeQuickBooks, schema: etree.XMLSchema) -> No
 def test_unsupported_request_is_1030(qb: FakeQuickBooks, schema: etree.XMLSchema) -> None:
     """A valid qbXML request the fake does not carry out answers 1030, the rest still run."""
     responses = answers(
-        qb, schema, '<VendorQueryRq requestID="v"/>', GOOD_QUERY, on_error="continueOnError"
+        qb, schema, '<ToDoQueryRq requestID="v"/>', GOOD_QUERY, on_error="continueOnError"
     )
-    assert responses[0].tag == "VendorQueryRs"
+    assert responses[0].tag == "ToDoQueryRs"
     assert (responses[0].get("statusCode"), responses[0].get("statusSeverity")) == ("1030", "Error")
     assert (
         responses[0].get("statusMessage") == "This request is not supported by this implementation."

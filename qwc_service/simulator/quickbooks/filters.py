@@ -51,14 +51,24 @@ class Filters:
 
 
 def _at_least(attr: str, bound: date) -> Predicate:
-    return lambda record: bool(getattr(record, attr) >= bound)
+    # A record without the value (a VehicleMileage has no TxnDate) is outside any range.
+    def check(record: Any) -> bool:
+        value = getattr(record, attr)
+        return value is not None and bool(value >= bound)
+
+    return check
 
 
 def _at_most(attr: str, bound: date) -> Predicate:
-    return lambda record: bool(getattr(record, attr) <= bound)
+    def check(record: Any) -> bool:
+        value = getattr(record, attr)
+        return value is not None and bool(value <= bound)
+
+    return check
 
 
-def _modified_range(node: etree._Element, tz: tzinfo, filters: Filters) -> None:
+def modified_range(node: etree._Element, tz: tzinfo, filters: Filters) -> None:
+    """``FromModifiedDate``/``ToModifiedDate`` below ``node``, on TimeModified."""
     start = read_datetime(node, "FromModifiedDate", tz, end_of_day=False)
     end = read_datetime(node, "ToModifiedDate", tz, end_of_day=True)
     if start is not None and end is not None and start > end:
@@ -69,7 +79,8 @@ def _modified_range(node: etree._Element, tz: tzinfo, filters: Filters) -> None:
         filters.predicates.append(_at_most("time_modified", end))
 
 
-def _text_match(criterion: str, needle: str, hay: str) -> bool:
+def text_match(criterion: str, needle: str, hay: str) -> bool:
+    """A ``MatchCriterion`` (StartsWith, Contains, EndsWith) of a name or RefNumber filter."""
     if criterion == "StartsWith":
         return hay.startswith(needle)
     if criterion == "EndsWith":
@@ -77,7 +88,8 @@ def _text_match(criterion: str, needle: str, hay: str) -> bool:
     return needle in hay
 
 
-def _range_match(low: str | None, high: str | None, value: str) -> bool:
+def range_match(low: str | None, high: str | None, value: str) -> bool:
+    """Whether ``value`` is within a name or RefNumber range (either end may be open)."""
     # RefNumbers are mostly numbers: compare numerically when all parts are digits.
     if all(v is None or v.isdigit() for v in (low, high)) and value.isdigit():
         if low is not None and int(value) < int(low):
@@ -88,24 +100,34 @@ def _range_match(low: str | None, high: str | None, value: str) -> bool:
     return high is None or value <= high.casefold() or value.startswith(high.casefold())
 
 
-def list_filters(rq: etree._Element, tz: tzinfo, *, with_balance: bool) -> Filters:
-    """Filters of a list query (customers, items)."""
-    filters = Filters()
-    status = text_of(rq, "ActiveStatus") or "ActiveOnly"
+def active_status(rq: etree._Element, filters: Filters, default: str = "ActiveOnly") -> None:
+    """``ActiveStatus``: absent, QuickBooks returns active list elements only."""
+    status = text_of(rq, "ActiveStatus") or default
     if status == "ActiveOnly":
         filters.predicates.append(lambda r: r.is_active)
     elif status == "InactiveOnly":
         filters.predicates.append(lambda r: not r.is_active)
-    _modified_range(rq, tz, filters)
+
+
+def name_filters(rq: etree._Element, filters: Filters) -> None:
+    """``NameFilter`` and ``NameRangeFilter`` of a list query, on FullName."""
     name_filter = child(rq, "NameFilter")
     if name_filter is not None:
         criterion = text_of(name_filter, "MatchCriterion") or "Contains"
         needle = (text_of(name_filter, "Name") or "").casefold()
-        filters.predicates.append(lambda r: _text_match(criterion, needle, r.full_name.casefold()))
+        filters.predicates.append(lambda r: text_match(criterion, needle, r.full_name.casefold()))
     name_range = child(rq, "NameRangeFilter")
     if name_range is not None:
         low, high = text_of(name_range, "FromName"), text_of(name_range, "ToName")
-        filters.predicates.append(lambda r: _range_match(low, high, r.full_name.casefold()))
+        filters.predicates.append(lambda r: range_match(low, high, r.full_name.casefold()))
+
+
+def list_filters(rq: etree._Element, tz: tzinfo, *, with_balance: bool) -> Filters:
+    """Filters of a list query (customers, items)."""
+    filters = Filters()
+    active_status(rq, filters)
+    modified_range(rq, tz, filters)
+    name_filters(rq, filters)
     balance = child(rq, "TotalBalanceFilter")
     if balance is not None and with_balance:
         operator = text_of(balance, "Operator") or "Equal"
@@ -126,34 +148,39 @@ def txn_filters(rq: etree._Element, company: Company, tz: tzinfo, *, paid_status
     filters = Filters()
     modified = child(rq, "ModifiedDateRangeFilter")
     if modified is not None:
-        _modified_range(modified, tz, filters)
+        modified_range(modified, tz, filters)
     txn_dates = child(rq, "TxnDateRangeFilter")
     if txn_dates is not None:
-        _txn_date_range(txn_dates, company.clock.now().date(), filters)
+        txn_date_range(txn_dates, company.clock.now().date(), filters)
     entity = child(rq, "EntityFilter")
     if entity is not None:
         filters.candidates = _entity_txn_ids(entity, company)
-    ref_filter = child(rq, "RefNumberFilter")
-    if ref_filter is not None:
-        criterion = text_of(ref_filter, "MatchCriterion") or "Contains"
-        needle = (text_of(ref_filter, "RefNumber") or "").casefold()
-        filters.predicates.append(
-            lambda r: (
-                r.ref_number is not None and _text_match(criterion, needle, r.ref_number.casefold())
-            )
-        )
-    ref_range = child(rq, "RefNumberRangeFilter")
-    if ref_range is not None:
-        low, high = text_of(ref_range, "FromRefNumber"), text_of(ref_range, "ToRefNumber")
-        filters.predicates.append(
-            lambda r: r.ref_number is not None and _range_match(low, high, r.ref_number.casefold())
-        )
+    ref_number_filters(rq, filters)
     paid = text_of(rq, "PaidStatus") if paid_status else None
     if paid == "PaidOnly":
         filters.predicates.append(lambda r: r.is_paid)
     elif paid == "NotPaidOnly":
         filters.predicates.append(lambda r: not r.is_paid)
     return filters
+
+
+def ref_number_filters(rq: etree._Element, filters: Filters) -> None:
+    """``RefNumberFilter`` and ``RefNumberRangeFilter`` of a transaction query."""
+    ref_filter = child(rq, "RefNumberFilter")
+    if ref_filter is not None:
+        criterion = text_of(ref_filter, "MatchCriterion") or "Contains"
+        needle = (text_of(ref_filter, "RefNumber") or "").casefold()
+        filters.predicates.append(
+            lambda r: (
+                r.ref_number is not None and text_match(criterion, needle, r.ref_number.casefold())
+            )
+        )
+    ref_range = child(rq, "RefNumberRangeFilter")
+    if ref_range is not None:
+        low, high = text_of(ref_range, "FromRefNumber"), text_of(ref_range, "ToRefNumber")
+        filters.predicates.append(
+            lambda r: r.ref_number is not None and range_match(low, high, r.ref_number.casefold())
+        )
 
 
 def _entity_txn_ids(entity: etree._Element, company: Company) -> list[str]:
@@ -172,7 +199,8 @@ def _entity_txn_ids(entity: etree._Element, company: Company) -> list[str]:
     return list(found)
 
 
-def _txn_date_range(node: etree._Element, today: date, filters: Filters) -> None:
+def txn_date_range(node: etree._Element, today: date, filters: Filters) -> None:
+    """A ``TxnDateRangeFilter``: dates or a ``DateMacro``, on TxnDate."""
     macro = text_of(node, "DateMacro")
     if macro is not None:
         span = date_macro_range(macro, today)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Container
 from decimal import Decimal
 
 from qwc_service.simulator.quickbooks.records import Address, ItemKind
@@ -91,6 +92,17 @@ def _fit(base: str, suffix: str, limit: int) -> str:
     return base[: limit - len(suffix)].rstrip() + suffix
 
 
+def free_name(base: str, limit: int, taken: Container[str]) -> str:
+    """``base``, or ``base 2``, ``base 3`` … trimmed to ``limit``: the first whose casefold is
+    not in ``taken``."""
+    candidate = _fit(base, "", limit)
+    n = 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = _fit(base, f" {n}", limit)
+    return candidate
+
+
 class UniqueNames:
     """Hands out names unique (case-insensitively) within one list, never over ``limit``."""
 
@@ -164,3 +176,68 @@ def item_price(rng: random.Random, kind: ItemKind) -> Decimal:
     if kind == "Service":
         return Decimal(rng.choice((45, 60, 75, 85, 95, 120, 150))).quantize(Decimal("0.01"))
     return Decimal(rng.randint(199, 49999)) / 100
+
+
+# Names for the lists generated from the registry; past the end of a pool names repeat
+# with a number ("Freight 2"), and lists without a pool are named after their label.
+LIST_WORDS: dict[str, tuple[str, ...]] = {
+    "Account": (
+        "Office Supplies", "Rent Expense", "Utilities", "Telephone", "Insurance Expense",
+        "Repairs & Maintenance", "Advertising", "Bank Service Charges", "Payroll Expenses",
+        "Accounts Payable", "Savings", "Petty Cash", "Loan Payable", "Owner's Equity",
+        "Interest Income", "Freight Income", "Travel & Ent", "Professional Fees",
+    ),
+    "BillingRate": ("Standard Rate", "Senior Rate", "After Hours", "Weekend Rate"),
+    "Class": ("Residential", "Commercial", "Remodel", "New Construction", "Overhead"),
+    "Currency": (
+        "Canadian Dollar", "Euro", "British Pound Sterling", "Mexican Peso", "Japanese Yen",
+        "Swiss Franc", "Australian Dollar",
+    ),
+    "CustomerMsg": (
+        "Thank you for your business.", "Please remit to above address.",
+        "We appreciate your prompt payment.", "It's been a pleasure working with you!",
+    ),
+    "CustomerType": ("Commercial", "Residential", "Referral", "From advertisement", "Retail"),
+    "DateDrivenTerms": ("Due 10th", "Due 15th", "Due end of month", "2% 10th Net 25th"),
+    "InventorySite": ("Main Warehouse", "Drop Ship", "Truck 1", "Back Room", "Store Front"),
+    "JobType": ("New Construction", "Remodel", "Repair", "Inspection", "Installation"),
+    "OtherName": ("Owner Draw", "Petty Cash Box", "State Revenue Dept", "Landlord"),
+    "PaymentMethod": ("Wire Transfer", "Money Order", "PayPal", "Gift Card", "Debit Card"),
+    "PayrollItemNonWage": ("Federal Withholding", "Medicare Company", "Social Security",
+                           "Health Insurance", "401(k) Employee"),
+    "PayrollItemWage": ("Salary", "Hourly Rate", "Overtime Rate", "Sick Salary", "Bonus"),
+    "PriceLevel": ("Wholesale", "Preferred", "Contractor", "Holiday Sale", "Employee"),
+    "SalesTaxCode": ("Tax", "Non", "Out", "Res", "Gov", "Wh"),
+    "ShipMethod": ("UPS", "FedEx", "USPS", "DHL", "Freight", "Pickup", "Courier"),
+    "StandardTerms": ("Net 15", "Net 30", "Net 60", "Due on receipt", "1% 10 Net 30"),
+    "Template": ("Intuit Service Invoice", "Intuit Product Invoice", "Custom Estimate",
+                 "Packing Slip", "Custom Sales Receipt"),
+    "UnitOfMeasureSet": ("Count by the each", "Weight in pounds", "Length in feet",
+                         "Volume in gallons", "Time in hours"),
+    "Vehicle": ("Ford F-150", "Chevy Van", "Toyota Tacoma", "Box Truck", "Honda Civic"),
+    "VendorType": ("Materials", "Subcontractors", "Suppliers", "Service Providers", "Tax agency"),
+    "WorkersCompCode": ("5403 Carpentr", "8810 Clerical", "5183 Plumbing", "5190 Electric"),
+    "ItemOtherCharge": ("Freight", "Handling", "Permit Fee", "Reimb Expense", "Rush Charge"),
+    "ItemInventoryAssembly": ("Cabinet Set", "Door Kit", "Lamp Assembly", "Shelf Unit"),
+    "ItemFixedAsset": ("Delivery Truck", "Forklift", "Office Computer", "Table Saw"),
+    "ItemSubtotal": ("Subtotal", "Materials Subtotal", "Labor Subtotal"),
+    "ItemDiscount": ("Discount 10%", "Contractor Discount", "Early Payment", "Promo"),
+    "ItemPayment": ("Deposit", "Retainer", "Down Payment"),
+    "ItemSalesTax": ("San Tomas", "East Bayshore", "City Tax", "County Tax", "State Tax"),
+    "ItemSalesTaxGroup": ("Combined Tax", "Bay Area Tax", "Metro Tax"),
+    "ItemGroup": ("Door Install Pack", "Tune-up Package", "Starter Kit", "Bath Remodel"),
+}  # fmt: skip
+VENDOR_WORDS = ("Supply", "Wholesale", "Distributors", "Lumber", "Rentals", "Services")
+
+
+def person_name(rng: random.Random) -> tuple[str, str]:
+    """A first and last name."""
+    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+
+
+def entity_name(rng: random.Random, object_name: str) -> str:
+    """A name for a generated vendor, employee or other name."""
+    first, last = person_name(rng)
+    if object_name == "Vendor":
+        return f"{rng.choice(PLACES)} {rng.choice(VENDOR_WORDS)}"
+    return f"{first} {last}"

@@ -22,6 +22,11 @@ from qwc_service.simulator.quickbooks.documents import (
     texts_of,
 )
 from qwc_service.simulator.quickbooks.host import company_ret, host_ret, preferences_ret
+from qwc_service.simulator.quickbooks.object_queries import (
+    ITEM_QUERY_SPEC,
+    OBJECT_ITERABLE_REQUESTS,
+    OBJECT_QUERY_SPECS,
+)
 from qwc_service.simulator.quickbooks.queries import (
     ITERABLE_REQUESTS,
     QUERY_SPECS,
@@ -108,8 +113,10 @@ def _preferences_query(ctx: Context, rq: etree._Element) -> Response:
     return Response("PreferencesQueryRs", OK, [preferences_ret()])
 
 
+# The requests of the hand-built objects, and what QBWC and a sync of them need.
 HANDLERS: dict[str, Handler] = {
     **{tag: query_handler(spec) for tag, spec in QUERY_SPECS.items()},
+    "ItemQueryRq": query_handler(ITEM_QUERY_SPEC),
     "ListDeletedQueryRq": list_deleted_query,
     "TxnDeletedQueryRq": txn_deleted_query,
     "CustomerAddRq": customer_add,
@@ -122,6 +129,13 @@ HANDLERS: dict[str, Handler] = {
     "CompanyQueryRq": _company_query,
     "PreferencesQueryRq": _preferences_query,
 }
+
+
+# The queries of every other registry object, generated records and all.
+OBJECT_HANDLERS: dict[str, Handler] = {
+    tag: query_handler(spec) for tag, spec in OBJECT_QUERY_SPECS.items()
+}
+_ITERABLE = ITERABLE_REQUESTS | OBJECT_ITERABLE_REQUESTS | {"ItemQueryRq"}
 
 
 class FakeQuickBooks:
@@ -284,7 +298,7 @@ class FakeQuickBooks:
         request_id = rq.get("requestID")
         if request_id is not None and len(request_id) > REQUEST_ID_MAX:
             return Response(rs_tag, invalid_request_id(request_id))
-        handler = HANDLERS.get(rq.tag)
+        handler = HANDLERS.get(rq.tag) or OBJECT_HANDLERS.get(rq.tag)
         if handler is None:
             return Response(rs_tag, UNSUPPORTED_REQUEST)
         try:
@@ -298,7 +312,7 @@ def _precheck(requests: list[etree._Element]) -> None:
     for rq in requests:
         mode = rq.get("iterator")
         if mode is not None:
-            if rq.tag not in ITERABLE_REQUESTS:
+            if rq.tag not in _ITERABLE:
                 raise QbxmlParseError(f"{rq.tag} does not take an iterator")
             if mode not in ("Start", "Continue", "Stop"):
                 raise QbxmlParseError(f"iterator={mode!r} is not Start, Continue or Stop")

@@ -1,4 +1,5 @@
-"""Query requests: customers, items, invoices, received payments, and deletions.
+"""Query requests: the engine every query runs on, the hand-built objects' queries (customers,
+items by kind, invoices, received payments), and deletions.
 
 Results come sorted by TimeModified, then by ID. Asking for specific records (ListID,
 FullName, TxnID, RefNumber) is a lookup, not a filter: if any one of them does not exist the
@@ -57,6 +58,9 @@ class QuerySpec:
     is_list: bool
     item_kind: str | None = None
     paid_status: bool = False
+    # The query's own filters (objects generated from the registry); None: the filters of
+    # a hand-built list or transaction query.
+    filters: Callable[[etree._Element, Company], Filters] | None = None
 
 
 def _items(company: Company, kind: str | None) -> Mapping[str, Item]:
@@ -78,7 +82,7 @@ def _lookup_item(kind: str | None) -> Callable[[Company, str, str], list[Any]]:
     return lookup
 
 
-def _ref_lookup(
+def ref_lookup(
     by_ref: Callable[[Company, str], list[Any]],
 ) -> Callable[[Company, str, str], list[Any]]:
     def lookup(company: Company, tag: str, value: str) -> list[Any]:
@@ -134,7 +138,6 @@ QUERY_SPECS: dict[str, QuerySpec] = {
         render=lambda ctx, rq, customer, include: customer_ret(customer, include),
         is_list=True,
     ),
-    "ItemQueryRq": _item_spec("ItemQueryRs", None),
     "ItemServiceQueryRq": _item_spec("ItemServiceQueryRs", "Service"),
     "ItemNonInventoryQueryRq": _item_spec("ItemNonInventoryQueryRs", "NonInventory"),
     "ItemInventoryQueryRq": _item_spec("ItemInventoryQueryRs", "Inventory"),
@@ -143,7 +146,7 @@ QUERY_SPECS: dict[str, QuerySpec] = {
         records=lambda company: company.invoices,
         id_tag="TxnID",
         lookup_tags=("RefNumber", "RefNumberCaseSensitive"),
-        lookup=_ref_lookup(lambda company, ref: company.invoices_by_ref(ref)),
+        lookup=ref_lookup(lambda company, ref: company.invoices_by_ref(ref)),
         render=_render_invoice,
         is_list=False,
         paid_status=True,
@@ -153,7 +156,7 @@ QUERY_SPECS: dict[str, QuerySpec] = {
         records=lambda company: company.payments,
         id_tag="TxnID",
         lookup_tags=("RefNumber", "RefNumberCaseSensitive"),
-        lookup=_ref_lookup(lambda company, ref: company.payments_by_ref(ref)),
+        lookup=ref_lookup(lambda company, ref: company.payments_by_ref(ref)),
         render=_render_payment,
         is_list=False,
     ),
@@ -202,7 +205,9 @@ def _looked_up(ctx: Context, rq: etree._Element, spec: QuerySpec) -> list[Any] |
 def _filtered(ctx: Context, rq: etree._Element, spec: QuerySpec) -> tuple[list[Any], Filters]:
     company = ctx.company
     tz = company.clock.tz
-    if spec.is_list:
+    if spec.filters is not None:
+        filters = spec.filters(rq, company)
+    elif spec.is_list:
         filters = list_filters(rq, tz, with_balance=spec.rs_tag == "CustomerQueryRs")
     else:
         filters = txn_filters(rq, company, tz, paid_status=spec.paid_status)
@@ -321,7 +326,9 @@ ITERABLE_REQUESTS = frozenset(QUERY_SPECS)
 __all__ = [
     "ITERABLE_REQUESTS",
     "QUERY_SPECS",
+    "QuerySpec",
     "list_deleted_query",
     "query_handler",
+    "ref_lookup",
     "txn_deleted_query",
 ]

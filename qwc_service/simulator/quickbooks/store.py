@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from qwc_service.simulator.quickbooks.clock import Clock
 from qwc_service.simulator.quickbooks.errors import NameInUse, RecordNotFound
+from qwc_service.simulator.quickbooks.objects import ObjectRecord, generated_objects
 from qwc_service.simulator.quickbooks.records import (
     ZERO,
     Address,
@@ -101,11 +103,23 @@ class CompanyStore:
         self._item_uses: dict[str, int] = {}
         self._invoice_refs: dict[str, dict[str, None]] = {}
         self._payment_refs: dict[str, dict[str, None]] = {}
+        # Records of the other registry objects, by object name (generated.py).
+        self.objects: dict[str, dict[str, ObjectRecord]] = {
+            spec.name: {} for spec in generated_objects()
+        }
+        self._object_names: dict[str, dict[str, str]] = {}
+        self._object_refs: dict[str, dict[str, dict[str, None]]] = {}
+        self._object_ref_seq: dict[str, int] = {}
+        # Object name -> (store size, newest key, its records): what refs pick from.
+        self._pools: dict[str, tuple[int, str | None, list[Any]]] = {}
+        self._ensuring: set[str] = set()
         created = clock.now()
         for account in STANDARD_ACCOUNTS:
             self.accounts[account] = self._new_list_id("Account", created)
+            self._standard_element("Account", account, self.accounts[account], created)
         for method in STANDARD_PAYMENT_METHODS:
             self.payment_methods[method] = self._new_list_id("PaymentMethod", created)
+            self._standard_element("PaymentMethod", method, self.payment_methods[method], created)
 
     # ----------------------------------------------------------------- identity and time
     @property
@@ -136,21 +150,31 @@ class CompanyStore:
         floor = int(previous) + 1 if previous and previous.isdigit() else 0
         return str(max(qb_epoch(at), floor))
 
-    def _bump(self, record: Customer | Item | Invoice | Payment, at: datetime) -> None:
+    def _bump(
+        self, record: Customer | Item | Invoice | Payment | ObjectRecord, at: datetime
+    ) -> None:
         record.time_modified = at
         record.edit_sequence = self._next_edit_sequence(record.edit_sequence, at)
 
     def account_list_id(self, name: str) -> str:
         """The ListID of an account, creating the account on first use."""
         if name not in self.accounts:
-            self.accounts[name] = self._new_list_id("Account", self.clock.now())
+            now = self.clock.now()
+            self.accounts[name] = self._new_list_id("Account", now)
+            self._standard_element("Account", name, self.accounts[name], now)
         return self.accounts[name]
 
     def payment_method_list_id(self, name: str) -> str:
         """The ListID of a payment method, creating it on first use."""
         if name not in self.payment_methods:
-            self.payment_methods[name] = self._new_list_id("PaymentMethod", self.clock.now())
+            now = self.clock.now()
+            self.payment_methods[name] = self._new_list_id("PaymentMethod", now)
+            self._standard_element("PaymentMethod", name, self.payment_methods[name], now)
         return self.payment_methods[name]
+
+    def _standard_element(self, list_name: str, name: str, list_id: str, at: datetime) -> None:
+        """An account or payment method the hand-built records name was made: the company
+        keeps a record of it too (``generated.ObjectChanges``)."""
 
     # ----------------------------------------------------------------- lookups
     def customer_by_name(self, full_name: str) -> Customer | None:

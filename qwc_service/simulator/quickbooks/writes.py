@@ -1,5 +1,7 @@
 """Add, Mod and Del requests: what changes the company file.
 
+ListDel and TxnDel delete a record of any object with a ListDelType or TxnDelType.
+
 Honoured fields — CustomerAdd/Mod: Name, IsActive, CompanyName, BillAddress, Phone, Email.
 InvoiceAdd: CustomerRef, TxnDate, RefNumber, DueDate, Memo, InvoiceLineAdd (ItemRef, Desc,
 Quantity, Rate, Amount). ReceivePaymentAdd: CustomerRef, TxnDate, RefNumber, TotalAmount,
@@ -31,9 +33,12 @@ from qwc_service.simulator.quickbooks.errors import (
     RecordInUse,
     RecordNotFound,
 )
+from qwc_service.simulator.quickbooks.objects import deleted_type_objects
 from qwc_service.simulator.quickbooks.records import (
     Address,
     Customer,
+    DeletedListElement,
+    DeletedTxn,
     Item,
     format_datetime,
     list_del_type_for_item,
@@ -249,8 +254,22 @@ def receive_payment_add(ctx: Context, rq: etree._Element) -> Response:
     return Response("ReceivePaymentAddRs", OK, [ret])
 
 
+def _deleted_list_element(company: Company, del_type: str, list_id: str) -> DeletedListElement:
+    gone = company.delete(del_type, list_id)
+    if not isinstance(gone, DeletedListElement):
+        raise RequestFailed(object_not_found(list_id))
+    return gone
+
+
+def _deleted_txn(company: Company, del_type: str, txn_id: str) -> DeletedTxn:
+    gone = company.delete(del_type, txn_id)
+    if not isinstance(gone, DeletedTxn):
+        raise RequestFailed(object_not_found(txn_id))
+    return gone
+
+
 def list_del(ctx: Context, rq: etree._Element) -> Response:
-    """``ListDelRq`` for customers and items."""
+    """``ListDelRq`` for customers, items and every generated list."""
     company = ctx.company
     del_type = text_of(rq, "ListDelType") or ""
     list_id = text_of(rq, "ListID") or ""
@@ -260,6 +279,8 @@ def list_del(ctx: Context, rq: etree._Element) -> Response:
             gone = company.delete_customer(list_id)
         elif item is not None and del_type == list_del_type_for_item(item.kind):
             gone = company.delete_item(list_id)
+        elif list_id in company.objects.get(deleted_type_objects().get(del_type, ""), {}):
+            gone = _deleted_list_element(company, del_type, list_id)
         else:
             raise RequestFailed(object_not_found(list_id))
     except RecordInUse:
@@ -279,7 +300,7 @@ def list_del(ctx: Context, rq: etree._Element) -> Response:
 
 
 def txn_del(ctx: Context, rq: etree._Element) -> Response:
-    """``TxnDelRq`` for invoices and received payments."""
+    """``TxnDelRq`` for invoices, received payments and every generated transaction."""
     company = ctx.company
     del_type = text_of(rq, "TxnDelType") or ""
     txn_id = text_of(rq, "TxnID") or ""
@@ -288,6 +309,8 @@ def txn_del(ctx: Context, rq: etree._Element) -> Response:
             gone = company.delete_invoice(txn_id)
         elif del_type == "ReceivePayment" and txn_id in company.payments:
             gone = company.delete_payment(txn_id)
+        elif txn_id in company.objects.get(deleted_type_objects().get(del_type, ""), {}):
+            gone = _deleted_txn(company, del_type, txn_id)
         else:
             raise RequestFailed(object_not_found(txn_id))
     except RecordInUse:
