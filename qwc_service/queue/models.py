@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Connection, ForeignKey, Index, Integer, String, Text, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qwc_service.clock import utcnow
 from qwc_service.db import Base, UTCDateTime
+from qwc_service.queue.notify import announce_finished
 
 
 class JobStatus(enum.StrEnum):
@@ -20,6 +22,10 @@ class JobStatus(enum.StrEnum):
     DONE = "done"
     ERROR = "error"
     CANCELLED = "cancelled"
+
+
+#: The statuses a job ends in: nothing changes it after one of these.
+FINISHED = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED})
 
 
 class JobKind(enum.StrEnum):
@@ -93,3 +99,12 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(Job, "after_update")
+def _announce_when_finished(_mapper: Any, connection: Connection, job: Job) -> None:
+    # Every way a job ends (a handler reading its answer, a cancel, a failed dependency, a
+    # removed sync) changes the row through the ORM, so this one hook tells the waiters,
+    # on the flush's connection, inside the transaction that ends the job.
+    if job.status in FINISHED and inspect(job).attrs.status.history.has_changes():
+        announce_finished(connection, job.id, job.status)
