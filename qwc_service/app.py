@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qwc_service import models
 from qwc_service.admin.app import build_admin
-from qwc_service.api.app import build_api
+from qwc_service.api.app import ApiApp, build_api
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import check_schema, make_engine, make_session_factory
@@ -63,6 +63,13 @@ class QwcApp:
     def mounted(self, path: str) -> WsgiApp | None:
         """The application mounted at ``path``, if any."""
         return next((route.handler for route in self.routes if route.path == path), None)
+
+    def fit_to_threads(self, threads: int) -> None:
+        """Size what depends on how many threads serve this process (gunicorn's worker
+        tells, after the fork): how many API requests may wait for a job at once."""
+        api = self.mounted("/api")
+        if isinstance(api, ApiApp):
+            api.waits.resize(self.settings.waits_per_worker(threads))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)

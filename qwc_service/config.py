@@ -261,6 +261,13 @@ class Settings:
         "PostgreSQL connections per worker (plus as many overflow)",
         minimum=1,
     )
+    max_waits_per_worker: int = _integer(
+        "QWC_MAX_WAITS_PER_WORKER",
+        0,
+        "API requests a worker lets wait for a job at once (`?wait=`); more get 429. "
+        "`0`: a quarter of its threads, at least 1",
+        minimum=0,
+    )
     app_name: str = _text(
         "QWC_APP_NAME",
         "qwc-service",
@@ -327,6 +334,14 @@ class Settings:
         if unknown:
             raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
         return replace(self, **changes)
+
+    def waits_per_worker(self, threads: int) -> int:
+        """How many API requests may wait for a job at once in a worker with ``threads``.
+
+        A wait keeps its thread for up to a minute, and the Web Connector's calls need the
+        same threads: by default three in four stay free for them.
+        """
+        return self.max_waits_per_worker or max(1, threads // 4)
 
     @property
     def brand(self) -> Brand:

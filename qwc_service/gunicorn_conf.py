@@ -36,7 +36,7 @@ def on_starting(server: object) -> None:
 
 
 def post_worker_init(worker: object) -> None:
-    """Tune the garbage collector; with QWC_WEBHOOK_DELIVERY=thread, deliver webhooks too.
+    """Tune the garbage collector; tell the app its threads; maybe deliver webhooks too.
 
     The objects built at start-up (the app, SQLAlchemy's mappers, Spyne's schema) live as
     long as the worker: frozen, the collector stops re-scanning them. A round trip creates
@@ -45,7 +45,13 @@ def post_worker_init(worker: object) -> None:
     saves about a millisecond a round trip. Webhooks are delivered by a separate
     ``qwc-service webhook deliver`` process by default; either way, leases keep any number
     of deliverers from sending an event twice at once.
+
+    The app sizes what depends on the worker's threads (how many API requests may wait
+    for a job at once) from the thread count gunicorn really runs, flags included.
     """
+    fit_to_threads = getattr(worker.wsgi, "fit_to_threads", None)  # type: ignore[attr-defined]
+    if fit_to_threads is not None:  # another app (the benchmarks' floor) has nothing to size
+        fit_to_threads(worker.cfg.threads)  # type: ignore[attr-defined]
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)

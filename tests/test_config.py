@@ -33,6 +33,7 @@ CUSTOM = Settings(
     log_format="json",
     log_level="debug",
     db_pool_size=20,
+    max_waits_per_worker=2,
     app_name="Acme Sync",
     setup_link_hours=1,
     install_link_hours=2,

@@ -7,7 +7,10 @@ A request meets these steps in order; the first that fails answers:
    else, so a client without a token learns nothing, not even which paths exist.
 2. The route is found (404, or 405 with ``Allow``).
 3. Query parameters, then the body: size (413), media type (415), JSON (400), members (400).
-4. The handler runs inside one unit of work, committed when it returns.
+4. A request asking to ``wait`` takes one of the process's wait slots (429 when none is free).
+5. The handler runs inside one unit of work, committed when it returns. When it answers
+   with a :class:`~qwc_service.api.waits.JobWait`, the job is then waited for, outside
+   that unit of work.
 
 Known domain failures become their status and code (:mod:`qwc_service.failures`); any
 other exception is logged and answered with a bare 500.
@@ -16,6 +19,7 @@ other exception is logged and answered with a bare 500.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import ExitStack
 from typing import Any
 
 import structlog
@@ -35,6 +39,7 @@ from qwc_service.api.fields import check_object, check_query
 from qwc_service.api.http import API_HEADERS, error_reply, json_reply, read_json
 from qwc_service.api.openapi import build_document
 from qwc_service.api.routing import Call, Operation
+from qwc_service.api.waits import WAIT, JobWait, WaitSlots
 from qwc_service.config import Settings
 from qwc_service.connections.credentials import PasswordHashing
 from qwc_service.db import SessionFactory, unit_of_work
@@ -43,6 +48,7 @@ from qwc_service.http.errors import HttpError
 from qwc_service.http.reply import Reply, StartResponse
 from qwc_service.http.request import Request
 from qwc_service.http.routing import Match, Router
+from qwc_service.queue.waiting import wait_for_job
 from qwc_service.tokens.models import ApiToken
 from qwc_service.tokens.service import authenticate
 
@@ -75,6 +81,7 @@ class ApiApp:
         routes: list[Operation],
         document: dict[str, Any],
         max_body_bytes: int,
+        waits: WaitSlots | None = None,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
@@ -82,6 +89,9 @@ class ApiApp:
         self.router: Router[Operation] = Router(routes)
         self.document = document
         self.max_body_bytes = max_body_bytes
+        # Sized for gunicorn_conf's default of 4 threads until the worker tells its own
+        # (QwcApp.fit_to_threads).
+        self.waits = waits or WaitSlots(settings.waits_per_worker(threads=4))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -103,17 +113,25 @@ class ApiApp:
             return error_reply(known)
 
     def _dispatch(self, request: Request) -> Reply:
-        with unit_of_work(self.session_factory) as db:
-            public = any(
-                route.public and route.method == request.method
-                for route, _ in self.router.routes_at(request.path)
-            )
-            token = None if public else authenticate(db, request.header("Authorization"))
-            if not public and token is None:
-                raise UNAUTHORIZED
-            match = self.router.match(request.method, request.path)
-            call = self._call(db, request, match, token)
-            result = match.route.handler(call)
+        with ExitStack() as slot:
+            with unit_of_work(self.session_factory) as db:
+                public = any(
+                    route.public and route.method == request.method
+                    for route, _ in self.router.routes_at(request.path)
+                )
+                token = None if public else authenticate(db, request.header("Authorization"))
+                if not public and token is None:
+                    raise UNAUTHORIZED
+                match = self.router.match(request.method, request.path)
+                call = self._call(db, request, match, token)
+                if call.query.get(WAIT.name):
+                    slot.enter_context(self.waits.hold(call.query[WAIT.name]))
+                result = match.route.handler(call)
+            if isinstance(result, JobWait):
+                job = wait_for_job(
+                    self.session_factory, result.connection_id, result.job_id, result.seconds
+                )
+                result = result.reply(job)
         if isinstance(result, Reply):
             return result
         return json_reply(match.route.status, result)

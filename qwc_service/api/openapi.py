@@ -20,7 +20,21 @@ ERROR_MEANINGS = {
     413: "The request body is too large.",
     415: "The request body is not JSON (Content-Type must be application/json, UTF-8).",
     422: "The request is well-formed but refers to something that cannot take it.",
+    429: (
+        "Too many requests already wait for jobs in this server process; retry after "
+        "Retry-After seconds, or ask without wait."
+    ),
     500: "Unexpected server failure; details are in the server's log only.",
+}
+
+#: Headers an error reply carries, by status.
+ERROR_HEADERS = {
+    429: {
+        "Retry-After": {
+            "description": "Seconds until a wait now in progress ends at the latest.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
 }
 
 DESCRIPTION = """\
@@ -89,6 +103,8 @@ def operation(route: Operation) -> dict[str, Any]:
             "description": ERROR_MEANINGS[status],
             "content": _content(ref("Error")),
         }
+        if status in ERROR_HEADERS:
+            responses[str(status)]["headers"] = ERROR_HEADERS[status]
     op["responses"] = responses
     if route.public:
         op["security"] = []

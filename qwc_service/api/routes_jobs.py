@@ -1,7 +1,9 @@
-"""Jobs: queue raw qbXML, read one with its response, list, cancel, retry."""
+"""Jobs: queue raw qbXML, read one with its response (waiting for it, if asked), list,
+cancel, retry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from qwc_service.api.common import AFTER, CONNECTION_ID, JOB_ID, LIMIT
@@ -9,11 +11,12 @@ from qwc_service.api.fields import Field
 from qwc_service.api.http import json_reply
 from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
+from qwc_service.api.waits import WAIT, JobWait
 from qwc_service.http.errors import HttpError, invalid
 from qwc_service.http.reply import Reply
 from qwc_service.queue import operations as job_ops
 from qwc_service.queue import service
-from qwc_service.queue.models import Job, JobKind, JobStatus
+from qwc_service.queue.models import FINISHED, Job, JobKind, JobStatus
 from qwc_service.queue.service import MAX_PRIORITY, Enqueued, JobNotFound
 from qwc_service.queue.views import job_view
 
@@ -39,8 +42,19 @@ def _enqueued(result: Enqueued) -> Reply:
     return json_reply(200 if result.deduplicated else 201, data)
 
 
+def _waited_for(call: Call, job: Job, reply: Callable[[Job], Any]) -> Any:
+    """``reply`` for the job now, or a JobWait when the call asked to wait for it to finish."""
+    seconds = call.query["wait"]
+    if not seconds or job.status in FINISHED:
+        return reply(job)
+    return JobWait(job.connection_id, job.id, seconds, reply)
+
+
 def enqueue_job(call: Call) -> Any:
-    """Queue a qbXML request set; with a dedup_key already queued, that job is returned."""
+    """Queue a qbXML request set; with a dedup_key already queued, that job is returned.
+
+    With ``wait``, the answer comes once the job has finished, or when the wait ends.
+    """
     body = call.body
     try:
         result = service.enqueue(
@@ -54,7 +68,8 @@ def enqueue_job(call: Call) -> Any:
     except JobNotFound:
         # The only job enqueue looks up is the one named in depends_on.
         raise invalid("depends_on", "depends_on names no job of this connection") from None
-    return _enqueued(result)
+    deduplicated = result.deduplicated
+    return _waited_for(call, result.job, lambda job: _enqueued(Enqueued(job, deduplicated)))
 
 
 def list_jobs(call: Call) -> Any:
@@ -71,8 +86,12 @@ def list_jobs(call: Call) -> Any:
 
 
 def get_job(call: Call) -> Any:
-    """One job with its status, the request, QuickBooks' response and the error."""
-    return job_data(service.get_job(call.db, call.params["connection_id"], call.params["job_id"]))
+    """One job with its status, the request, QuickBooks' response and the error.
+
+    With ``wait``, the answer comes once the job has finished, or when the wait ends.
+    """
+    job = service.get_job(call.db, call.params["connection_id"], call.params["job_id"])
+    return _waited_for(call, job, job_data)
 
 
 def cancel_job(call: Call) -> Any:
@@ -117,6 +136,7 @@ ROUTES = [
         status=201,
         also=_ENQUEUED_ALSO,
         params=(CONNECTION_ID,),
+        query=(WAIT,),
         body=(
             Field(
                 "qbxml",
@@ -142,7 +162,7 @@ ROUTES = [
             ),
             DEPENDS_ON,
         ),
-        errors=(400, 404, 409, 413, 415),
+        errors=(400, 404, 409, 413, 415, 429),
     ),
     Operation(
         "GET",
@@ -175,7 +195,8 @@ ROUTES = [
         TAG,
         ref("Job"),
         params=(CONNECTION_ID, JOB_ID),
-        errors=(404,),
+        query=(WAIT,),
+        errors=(400, 404, 429),
     ),
     Operation(
         "POST",
