@@ -71,6 +71,10 @@ class InvalidWrite(ValueError):
         self.request = request
         self.problems = problems
 
+    def to_payload(self) -> dict[str, object]:
+        """The refusal as JSON: the request and each problem's field, kind and message."""
+        return {"request": self.request, "problems": [p.to_payload() for p in self.problems]}
+
 
 def validate_write(
     request_name: str, fields: Mapping[str, Any], *, allow_missing: Collection[str] = ()
@@ -152,7 +156,7 @@ def _check_value(field: FieldSpec, value: Any, path: str, out: list[Problem]) ->
         _check_aggregate(field, value, path, out)
         return
     if isinstance(value, Mapping):
-        extra = [k for k in value if k != VALUE_KEY and str(k)[1:] not in field.attributes]
+        extra = [k for k in value if k != VALUE_KEY and not _is_attribute(field, k)]
         if extra or VALUE_KEY not in value:
             out.append(
                 Problem(
@@ -171,6 +175,10 @@ def _check_value(field: FieldSpec, value: Any, path: str, out: list[Problem]) ->
         leaf_text(field, value)
     except BadValue as error:
         out.append(Problem(path, ProblemKind(error.kind), error.reason))
+
+
+def _is_attribute(field: FieldSpec, key: Any) -> bool:
+    return str(key).startswith("@") and str(key)[1:] in field.attributes
 
 
 def _check_attribute(field: FieldSpec, key: str, value: Any, path: str, out: list[Problem]) -> None:

@@ -34,6 +34,8 @@ _DATETIME = re.compile(
 _DURATION = re.compile(r"[+-]?PT([0-9]+H)?([0-9]+M)?([0-9]+S)?")
 _GUID = re.compile(r"0|\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}")
 _INT = re.compile(r"[+-]?[0-9]+")
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class BadValue(ValueError):
@@ -53,7 +55,7 @@ def leaf_text(field: FieldSpec, value: Any) -> str:
     if kind is ValueType.FLOAT:
         return _format(_to_decimal(value, "a number"))
     if kind is ValueType.INT:
-        return _int_text(value)
+        return _bounded(field, _int_text(value))
     if kind is ValueType.BOOLEAN:
         return _bool_text(value)
     if kind is ValueType.DATE:
@@ -84,6 +86,9 @@ def leaf_text(field: FieldSpec, value: Any) -> str:
 def _text(value: Any) -> str:
     # Whole numbers are fine as text (a RefNumber of 1001); anything else is a mistake.
     if isinstance(value, str):
+        bad = _NOT_XML.search(value)
+        if bad:
+            raise BadValue(f"character U+{ord(bad.group()):04X} cannot be written in XML")
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -129,6 +134,17 @@ def _int_text(value: Any) -> str:
     if isinstance(value, str) and _INT.fullmatch(value.strip()):
         return str(int(value))
     raise BadValue(f"{value!r} is not a whole number")
+
+
+def _bounded(field: FieldSpec, text: str) -> str:
+    number = int(text)
+    low, high = field.minimum, field.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        low_text = "" if low is None else f" at least {low}"
+        high_text = "" if high is None else f" at most {high}"
+        joined = " and".join(t for t in (low_text, high_text) if t)
+        raise BadValue(f"{number} is out of range: it must be{joined}")
+    return text
 
 
 def _bool_text(value: Any) -> str:

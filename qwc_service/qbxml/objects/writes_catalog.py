@@ -7,7 +7,8 @@ by qwc_service.qbxml.objects.generate: do not edit. Regenerate with
 
 where DIR holds the schema files; ``--check`` tells whether this file is current.
 ``F`` is :class:`~qwc_service.qbxml.objects.writespecs.FieldSpec`: name, type, minOccurs,
-maxOccurs (None: unbounded), then maxLength, enumerated values, content and attributes.
+maxOccurs (None: unbounded), then maxLength, enumerated values, content, attributes and an
+integer's bounds.
 ``S`` and ``C`` are a sequence and a choice (:class:`~.writespecs.Group`): minOccurs,
 maxOccurs and the items in schema order.
 """
@@ -173,7 +174,7 @@ _CREDIT_CARD_INFO = S(
     1,
     1,
     F("CreditCardNumber", ValueType.TEXT, 0, 1, max_length=25),
-    F("ExpirationMonth", ValueType.INT, 0, 1),
+    F("ExpirationMonth", ValueType.INT, 0, 1, minimum=1, maximum=12),
     F("ExpirationYear", ValueType.INT, 0, 1),
     F("NameOnCard", ValueType.TEXT, 0, 1, max_length=41),
     F("CreditCardAddress", ValueType.TEXT, 0, 1, max_length=41),
@@ -683,7 +684,7 @@ _CREDIT_CARD_TXN_INFO = S(
             1,
             1,
             F("CreditCardNumber", ValueType.TEXT, 1, 1, max_length=25),
-            F("ExpirationMonth", ValueType.INT, 1, 1),
+            F("ExpirationMonth", ValueType.INT, 1, 1, minimum=1, maximum=12),
             F("ExpirationYear", ValueType.INT, 1, 1),
             F("NameOnCard", ValueType.TEXT, 1, 1, max_length=41),
             F("CreditCardAddress", ValueType.TEXT, 0, 1, max_length=41),
@@ -1911,9 +1912,9 @@ WRITES: tuple[WriteSpec, ...] = (
                 1,
                 F("Name", ValueType.TEXT, 1, 1, max_length=31),
                 F("IsActive", ValueType.BOOLEAN, 0, 1),
-                F("DayOfMonthDue", ValueType.INT, 1, 1),
+                F("DayOfMonthDue", ValueType.INT, 1, 1, minimum=1, maximum=31),
                 F("DueNextMonthDays", ValueType.INT, 0, 1),
-                F("DiscountDayOfMonth", ValueType.INT, 0, 1),
+                F("DiscountDayOfMonth", ValueType.INT, 0, 1, minimum=1, maximum=31),
                 F("DiscountPct", ValueType.PERCENT, 0, 1),
             ),
         ),
@@ -6121,7 +6122,7 @@ WRITES: tuple[WriteSpec, ...] = (
                                 1,
                                 1,
                                 F("CreditCardNumber", ValueType.TEXT, 0, 1, max_length=25),
-                                F("ExpirationMonth", ValueType.INT, 0, 1),
+                                F("ExpirationMonth", ValueType.INT, 0, 1, minimum=1, maximum=12),
                                 F("ExpirationYear", ValueType.INT, 0, 1),
                                 F("NameOnCard", ValueType.TEXT, 0, 1, max_length=41),
                                 F("CreditCardAddress", ValueType.TEXT, 0, 1, max_length=41),

@@ -167,13 +167,42 @@ class _WriteBuilder:
             value_type = _BASE_TYPES[facts.base]
             if facts.values and value_type is ValueType.TEXT:
                 value_type = ValueType.ENUM
+            minimum, maximum = self._bounds(declaration)
             return FieldSpec(
-                name, value_type, low, high, facts.max_length, facts.values, None, attributes
+                name,
+                value_type,
+                low,
+                high,
+                facts.max_length,
+                facts.values,
+                None,
+                attributes,
+                minimum,
+                maximum,
             )
         content = self._content(declaration, f"{where}/{name}")
         is_ref = {f.name for f in content.elements} == _REF_CHILDREN
         value_type = ValueType.REF if is_ref else ValueType.AGGREGATE
         return FieldSpec(name, value_type, low, high, content=content, attributes=attributes)
+
+    def _bounds(self, declaration: Any) -> tuple[int | None, int | None]:
+        """The minInclusive and maxInclusive of a leaf's type, through its base types."""
+        node = declaration.find(f"{_XSD}simpleType")
+        if node is None:
+            node = self.reader.simple_types.get(declaration.get("type"))
+        low: int | None = None
+        high: int | None = None
+        # The nearest restriction that sets a bound wins, as in XML Schema.
+        while node is not None and (restriction := node.find(f"{_XSD}restriction")) is not None:
+            low = low if low is not None else _facet(restriction, "minInclusive")
+            high = high if high is not None else _facet(restriction, "maxInclusive")
+            node = self.reader.simple_types.get(restriction.get("base"))
+        return low, high
+
+
+def _facet(restriction: Any, name: str) -> int | None:
+    found = restriction.find(f"{_XSD}{name}")
+    return None if found is None else int(found.get("value"))
 
 
 def _is_particle(node: Any) -> bool:
@@ -220,6 +249,8 @@ def _with_occurs(field: FieldSpec, low: int, high: int | None) -> FieldSpec:
         field.values,
         field.content,
         field.attributes,
+        field.minimum,
+        field.maximum,
     )
 
 

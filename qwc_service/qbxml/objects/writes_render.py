@@ -29,7 +29,8 @@ by qwc_service.qbxml.objects.generate: do not edit. Regenerate with
 
 where DIR holds the schema files; ``--check`` tells whether this file is current.
 ``F`` is :class:`~qwc_service.qbxml.objects.writespecs.FieldSpec`: name, type, minOccurs,
-maxOccurs (None: unbounded), then maxLength, enumerated values, content and attributes.
+maxOccurs (None: unbounded), then maxLength, enumerated values, content, attributes and an
+integer's bounds.
 ``S`` and ``C`` are a sequence and a choice (:class:`~.writespecs.Group`): minOccurs,
 maxOccurs and the items in schema order.
 """
@@ -121,6 +122,10 @@ class _Writer:
             arguments.append(f"content={self.group(field.content)}")
         if field.attributes:
             arguments.append(f"attributes={_strings(field.attributes)}")
+        if field.minimum is not None:
+            arguments.append(f"minimum={field.minimum}")
+        if field.maximum is not None:
+            arguments.append(f"maximum={field.maximum}")
         if field.type is ValueType.AGGREGATE and field.content is None:
             raise ValueError(f"aggregate {field.name} has no content")
         return "F(" + ", ".join(arguments) + ")"

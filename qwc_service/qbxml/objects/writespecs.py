@@ -54,6 +54,8 @@ class FieldSpec:
     values: tuple[str, ...] = ()  # the enumeration of an ENUM
     content: Group | None = None
     attributes: tuple[str, ...] = ()
+    minimum: int | None = None  # an INT's inclusive bounds, where the schema sets them
+    maximum: int | None = None
 
     @property
     def children(self) -> tuple[FieldSpec, ...]:

@@ -141,3 +141,49 @@ def test_building_invalid_fields_raises_with_every_problem() -> None:
     assert "Memoo" in str(raised.value)
     with pytest.raises(InvalidWrite, match="requestID"):
         build_write("ReceivePaymentAdd", _PAYMENT, request_id="x" * 51)
+
+
+def test_integers_outside_the_schemas_bounds_are_refused() -> None:
+    """DayOfMonthDue takes 1 to 31, as the schema says; 32 and 'x' are refused."""
+    terms = {"Name": "Net 10th", "DayOfMonthDue": 32, "DueNextMonthDays": "x"}
+    problems = _problems("DateDrivenTermsAdd", terms)
+    assert problems["DayOfMonthDue"] == (
+        ProblemKind.BAD_VALUE,
+        "32 is out of range: it must be at least 1 and at most 31",
+    )
+    assert "not a whole number" in problems["DueNextMonthDays"][1]
+    assert (
+        validate_write("DateDrivenTermsAdd", {**terms, "DayOfMonthDue": 31, "DueNextMonthDays": 5})
+        == []
+    )
+
+
+def test_characters_xml_cannot_carry_are_refused() -> None:
+    """A control character in text is a problem at its field, not a crash while building."""
+    problems = _problems("ReceivePaymentAdd", _with(Memo="tab\tok, bell\x07 not"))
+    assert problems["Memo"] == (ProblemKind.BAD_VALUE, "character U+0007 cannot be written in XML")
+
+
+def test_a_leaf_object_takes_only_its_value_and_attributes() -> None:
+    """``{"value": ..., "@useMacro": ...}`` is a TxnID; any other key makes it an object."""
+    good = [{"TxnID": {"value": "1", "@useMacro": "m"}}]
+    assert validate_write("ReceivePaymentAdd", _with(AppliedToTxnAdd=good)) == []
+    bad = [{"TxnID": {"value": "1", "xuseMacro": "m"}}]
+    problems = _problems("ReceivePaymentAdd", _with(AppliedToTxnAdd=bad))
+    assert problems["AppliedToTxnAdd[0].TxnID"][0] is ProblemKind.WRONG_NESTING
+
+
+def test_the_refusal_as_json() -> None:
+    """InvalidWrite gives the API and CLI one JSON shape: request, then field/kind/message."""
+    with pytest.raises(InvalidWrite) as raised:
+        build_write("ReceivePaymentAdd", _with(TotalAmount="ten"))
+    assert raised.value.to_payload() == {
+        "request": "ReceivePaymentAdd",
+        "problems": [
+            {
+                "field": "TotalAmount",
+                "kind": "bad_value",
+                "message": "'ten' is not an amount",
+            }
+        ],
+    }

@@ -213,3 +213,15 @@ def test_attributes_and_ret_elements() -> None:
     request = build_write("ReceivePaymentAdd", fields, include_ret_elements=["TxnID"])
     assert request.find("ReceivePaymentAdd").get("defMacro") == "TxnID:pay"
     assert [child.tag for child in request] == ["ReceivePaymentAdd", "IncludeRetElement"]
+
+
+def test_a_leaf_with_an_attribute(qbxml_schema: etree.XMLSchema) -> None:
+    """A leaf's attribute comes as ``{"value": ..., "@useMacro": ...}`` and is written on it."""
+    fields = {
+        "CustomerRef": {"ListID": "1"},
+        "AppliedToTxnAdd": [{"TxnID": {"value": "INV-1", "@useMacro": "TxnID:inv"}}],
+    }
+    request = build_write("ReceivePaymentAdd", fields)
+    assert _errors(request, qbxml_schema) == []
+    txn_id = request.find(".//AppliedToTxnAdd/TxnID")
+    assert (txn_id.text, txn_id.get("useMacro")) == ("INV-1", "TxnID:inv")
