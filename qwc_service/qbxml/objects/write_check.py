@@ -45,6 +45,7 @@ class ProblemKind(enum.StrEnum):
     NOT_IN_ENUMERATION = "not_in_enumeration"
     BAD_VALUE = "bad_value"  # not a valid amount, date, boolean, number, GUID
     WRONG_NESTING = "wrong_nesting"  # an object where a value belongs, or the reverse
+    OUT_OF_ORDER = "out_of_order"  # in XML read back: not in the schema's order
 
 
 @dataclass(frozen=True)
