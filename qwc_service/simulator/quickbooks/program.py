@@ -24,11 +24,18 @@ from qwc_service.simulator.quickbooks.documents import (
 )
 from qwc_service.simulator.quickbooks.faults import Faults
 from qwc_service.simulator.quickbooks.host import company_ret, host_ret, preferences_ret
+from qwc_service.simulator.quickbooks.invoice_writes import invoice_mod, txn_void
+from qwc_service.simulator.quickbooks.money_writes import (
+    ar_refund_credit_card_add,
+    credit_memo_add,
+    deposit_add,
+)
 from qwc_service.simulator.quickbooks.object_queries import (
     ITEM_QUERY_SPEC,
     OBJECT_ITERABLE_REQUESTS,
     OBJECT_QUERY_SPECS,
 )
+from qwc_service.simulator.quickbooks.payment_writes import receive_payment_add
 from qwc_service.simulator.quickbooks.queries import (
     ITERABLE_REQUESTS,
     QUERY_SPECS,
@@ -54,7 +61,6 @@ from qwc_service.simulator.quickbooks.writes import (
     customer_mod,
     invoice_add,
     list_del,
-    receive_payment_add,
     txn_del,
 )
 
@@ -126,6 +132,11 @@ HANDLERS: dict[str, Handler] = {
     "CustomerModRq": customer_mod,
     "InvoiceAddRq": invoice_add,
     "ReceivePaymentAddRq": receive_payment_add,
+    "CreditMemoAddRq": credit_memo_add,
+    "DepositAddRq": deposit_add,
+    "ARRefundCreditCardAddRq": ar_refund_credit_card_add,
+    "InvoiceModRq": invoice_mod,
+    "TxnVoidRq": txn_void,
     "ListDelRq": list_del,
     "TxnDelRq": txn_del,
     "HostQueryRq": _host_query,
