@@ -145,6 +145,7 @@ def test_payment_on_two_invoices_with_credit_discount_and_overpayment(
     [
         ("unknown invoice", "3120"),
         ("another customer's invoice", "3120"),
+        ("paid invoice", "3120"),
         ("unknown credit memo", "3120"),
         ("unknown payment method", "3140"),
         ("unknown deposit account", "3140"),
@@ -161,11 +162,13 @@ def test_refused_payments_change_nothing(
     customer_id, first, _ = two_invoices(qb)
     memo_id = credit_memo(qb, schema, customer_id, "10.00")
     other = next(i for i in qb.company.invoices.values() if i.customer_list_id != customer_id)
+    paid_off = qb.company.add_invoice(customer_id, [], memo="nothing owed")
     owed = money(first.balance_remaining)
     discount = "<DiscountAmount>1.00</DiscountAmount><DiscountAccountRef><FullName>{}</FullName>"
     bodies = {
         "unknown invoice": payment(customer_id, "1.00", applied("999-999", "1.00")),
         "another customer's invoice": payment(customer_id, "1.00", applied(other.txn_id, "1.00")),
+        "paid invoice": payment(customer_id, "1.00", applied(paid_off.txn_id, "1.00")),
         "unknown credit memo": payment(
             customer_id,
             "1.00",
@@ -367,6 +370,29 @@ def test_card_refund_of_credit_memo_and_unused_payment(
     too_much = one(qb, schema, refund(customer_id, (memo_id, "18.01")))
     unknown = one(qb, schema, refund(customer_id, ("999-3", "1.00")))
     assert (status(too_much), status(unknown)) == (("3210", "Error"), ("3120", "Error"))
+
+
+def test_customer_name_shared_with_a_vendor_is_3100(
+    qb: FakeQuickBooks, schema: etree.XMLSchema
+) -> None:
+    """Customers and vendors share names: adding or renaming to a vendor's name answers 3100."""
+    vendor = qb.company.add_object("Vendor", name="Shared Name Supply")
+    rs = one(
+        qb,
+        schema,
+        f"<CustomerAddRq><CustomerAdd><Name>{vendor.full_name}</Name></CustomerAdd>"
+        "</CustomerAddRq>",
+    )
+    assert status(rs) == ("3100", "Error")
+    customer = next(iter(qb.company.customers.values()))
+    rs = one(
+        qb,
+        schema,
+        f"<CustomerModRq><CustomerMod><ListID>{customer.list_id}</ListID><EditSequence>"
+        f"{customer.edit_sequence}</EditSequence><Name>shared name supply</Name></CustomerMod>"
+        "</CustomerModRq>",
+    )
+    assert status(rs) == ("3100", "Error")
 
 
 def test_customer_add_keeps_external_guid(qb: FakeQuickBooks, schema: etree.XMLSchema) -> None:

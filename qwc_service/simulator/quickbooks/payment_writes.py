@@ -5,7 +5,8 @@ Each ``AppliedToTxnAdd`` pays one invoice with ``PaymentAmount``, may apply cred
 (``DiscountAmount`` booked to ``DiscountAccountRef``). Money not applied stays on the payment
 as ``UnusedPayment``. Everything is checked before anything changes:
 
-* an invoice or credit memo that is not the customer's, or does not exist: 3120;
+* an invoice or credit memo that is not the customer's, or does not exist, or an invoice
+  paid already: 3120;
 * a payment method, deposit-to or discount account the company lacks: 3140;
 * more applied to an invoice (money, credits and discount together) than it owes, or more
   credit than a credit memo has left: 3210;
@@ -98,7 +99,8 @@ def _read_applied(company: Company, node: etree._Element, customer_id: str) -> l
     for applied in node.findall("AppliedToTxnAdd"):
         txn_id = text_of(applied, "TxnID") or ""
         invoice = company.invoices.get(txn_id)
-        if invoice is None or invoice.customer_list_id != customer_id:
+        # A paid invoice is no longer among the customer's open invoices: not found.
+        if invoice is None or invoice.customer_list_id != customer_id or invoice.is_paid:
             raise RequestFailed(object_not_found(txn_id))
         credits = tuple(
             _Credit(

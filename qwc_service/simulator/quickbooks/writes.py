@@ -2,11 +2,12 @@
 
 ListDel and TxnDel delete a record of any object with a ListDelType or TxnDelType.
 
-Honoured fields — CustomerAdd/Mod: Name, IsActive, CompanyName, BillAddress, Phone, Email.
-InvoiceAdd: CustomerRef, TxnDate, RefNumber, DueDate, Memo, InvoiceLineAdd (ItemRef, Desc,
-Quantity, Rate, Amount). ReceivePaymentAdd: CustomerRef, TxnDate, RefNumber, TotalAmount,
-PaymentMethodRef, Memo, DepositToAccountRef, IsAutoApply or AppliedToTxnAdd (TxnID,
-PaymentAmount). Other valid fields are accepted and not stored.
+Honoured fields — CustomerAdd/Mod: Name, IsActive, CompanyName, BillAddress, Phone, Email
+(and CustomerAdd's ExternalGUID); a name in use by any customer, vendor, employee or other
+name answers 3100. InvoiceAdd: CustomerRef, TxnDate, RefNumber, DueDate, Memo, InvoiceLineAdd
+(ItemRef, Desc, Quantity, Rate, Amount). Other valid fields are accepted and not stored.
+ReceivePaymentAdd is in ``payment_writes``; CreditMemoAdd, DepositAdd and
+ARRefundCreditCardAdd in ``money_writes``; InvoiceMod and TxnVoid in ``invoice_writes``.
 """
 
 from __future__ import annotations
@@ -102,12 +103,22 @@ def _includes(rq: etree._Element) -> frozenset[str]:
     return frozenset(texts_of(rq, "IncludeRetElement"))
 
 
+# Customers, vendors, employees and other names share one namespace in QuickBooks (3100).
+_NAME_LISTS = ("Vendor", "Employee", "OtherName")
+
+
+def _claim_entity_name(company: Company, name: str) -> None:
+    if any(company.object_by_name(other, name) is not None for other in _NAME_LISTS):
+        raise RequestFailed(name_in_use(name))
+
+
 def customer_add(ctx: Context, rq: etree._Element) -> Response:
     """``CustomerAddRq``."""
     node = _aggregate(rq, "CustomerAdd")
     name = _bounded(node, "Name", NAME_MAX)
     if not name:
         raise QbxmlParseError("CustomerAdd needs a Name")
+    _claim_entity_name(ctx.company, name)
     fields = _customer_fields(node)
     address = fields.get("bill_address")
     try:
@@ -143,6 +154,8 @@ def customer_mod(ctx: Context, rq: etree._Element) -> Response:
     fields = _customer_fields(node)
     name = _bounded(node, "Name", NAME_MAX)
     if name:
+        if name.casefold() != customer.name.casefold():
+            _claim_entity_name(ctx.company, name)
         fields["name"] = name
     try:
         ctx.company.update_customer(list_id, **fields)
