@@ -102,5 +102,7 @@ def format_transcript(result: SessionResult) -> str:
         lines.append(f"last error: {result.last_error}")
     if result.close_message is not None:
         lines.append(f"closeConnection: {summarize(result.close_message)}")
+    if result.answers_lost:
+        lines.append(f"answers lost on purpose: {', '.join(result.answers_lost)}")
     lines.extend(f"warning: {warning}" for warning in result.warnings)
     return "\n".join(lines)

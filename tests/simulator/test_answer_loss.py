@@ -12,7 +12,7 @@ from wsgiref.simple_server import WSGIServer, make_server
 import pytest
 from lxml import etree
 
-from qwc_service.simulator.connector import WebConnector
+from qwc_service.simulator.connector import WebConnector, format_transcript
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks, Loss
 from qwc_service.simulator.qwcfile import QwcFile, read_qwc
@@ -118,6 +118,7 @@ def test_lost_after_write_is_found_by_the_status_check(
     lost, server = session(qwc, quickbooks, http, replies, write_set("J1", "Lost After"))
     assert (lost.outcome, lost.qbwc_code) == ("http_error", "QBWC1042")
     assert lost.answers_lost == ["after_dropped"]
+    assert "answers lost on purpose: after_dropped" in format_transcript(lost)
     assert "receiveResponseXML" not in server.methods()
     assert "closeConnection" not in server.methods()
     assert named(quickbooks, "Lost After") == 1

@@ -509,3 +509,31 @@ def test_txn_void_invoice_and_credit_memo(qb: FakeQuickBooks, schema: etree.XMLS
     one(qb, schema, payment(customer_id, "1.00", applied(first.txn_id, "1.00", credit)))
     assert status(one(qb, schema, void("CreditMemo", memo_id))) == ("3180", "Error")
     assert status(one(qb, schema, void("Invoice", "999-9"))) == ("3120", "Error")
+
+
+@pytest.mark.parametrize("changes", [True, False])
+def test_payment_and_invoice_edit_sequence(
+    qb: FakeQuickBooks, schema: etree.XMLSchema, changes: bool
+) -> None:
+    """A payment moves the invoice's TimeModified; its EditSequence only when the knob says."""
+    qb.company.links_change_edit_sequence = changes
+    customer_id, first, _ = two_invoices(qb)
+    sequence, modified = first.edit_sequence, first.time_modified
+    one(qb, schema, payment(customer_id, "1.00", applied(first.txn_id, "1.00")))
+    assert first.time_modified > modified
+    assert (first.edit_sequence != sequence) is changes
+
+
+def test_deleting_a_deposit_returns_its_payments(
+    qb: FakeQuickBooks, schema: etree.XMLSchema
+) -> None:
+    """TxnDel of a deposit puts its payments back in Undeposited Funds."""
+    waiting = paid(qb, schema, "4.00")
+    deposit_id = one(qb, schema, deposit([waiting], None)).findtext("DepositRet/TxnID")
+    gone = one(
+        qb,
+        schema,
+        f"<TxnDelRq><TxnDelType>Deposit</TxnDelType><TxnID>{deposit_id}</TxnID></TxnDelRq>",
+    )
+    assert status(gone) == ("0", "Info")
+    assert qb.company.payments[waiting].deposit_txn_id is None

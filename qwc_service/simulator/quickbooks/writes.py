@@ -286,6 +286,10 @@ def txn_del(ctx: Context, rq: etree._Element) -> Response:
             gone = company.delete_payment(txn_id)
         elif txn_id in company.objects.get(deleted_type_objects().get(del_type, ""), {}):
             gone = _deleted_txn(company, del_type, txn_id)
+            # A deleted deposit's payments wait in Undeposited Funds again.
+            for payment in company.payments.values():
+                if payment.deposit_txn_id == txn_id:
+                    payment.deposit_txn_id = None
         else:
             raise RequestFailed(object_not_found(txn_id))
     except RecordInUse:
