@@ -14,7 +14,7 @@ from lxml import etree
 
 from qwc_service.simulator.connector import WebConnector, format_transcript
 from qwc_service.simulator.dataset import generate_company
-from qwc_service.simulator.quickbooks import FakeQuickBooks, Loss
+from qwc_service.simulator.quickbooks import EMPTY_SET, FakeQuickBooks, Loss
 from qwc_service.simulator.qwcfile import QwcFile, read_qwc
 from qwc_service.simulator.transcript import SessionResult
 from tests.reference_files import INTUIT_HTTP_QWC
@@ -197,6 +197,18 @@ def test_queries_do_not_count_against_write_rules(
     assert result.answers_lost == []
     result, _ = session(qwc, quickbooks, http, replies, write_set("Q2", "Counted Co"))
     assert result.answers_lost == ["before_error"]
+
+
+def test_status_check_answer_can_be_lost(
+    qwc: QwcFile, quickbooks: FakeQuickBooks, http: tuple[str, Switchboard], replies: Replies
+) -> None:
+    """EMPTY_SET targets the status check: its answer is lost, the record stays for the next."""
+    session(qwc, quickbooks, http, replies, write_set("S1", "Checked Co"))
+    quickbooks.faults.lose(Loss.AFTER_DROPPED, request=EMPTY_SET)
+    lost, _ = session(qwc, quickbooks, http, replies, status_check("S1"))
+    assert lost.answers_lost == ["after_dropped"]
+    _, server = session(qwc, quickbooks, http, replies, status_check("S1"))
+    assert 'messageSetStatusCode="0"' in server.params("receiveResponseXML")[0]["response"]
 
 
 def test_refusal_answers_a_lock_code_a_number_of_times(

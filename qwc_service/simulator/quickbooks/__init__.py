@@ -1,6 +1,6 @@
 """A fake QuickBooks Desktop: the company file and request processor the simulator talks to."""
 
-from qwc_service.simulator.quickbooks.faults import Faults, Loss
+from qwc_service.simulator.quickbooks.faults import EMPTY_SET, Faults, Loss
 from qwc_service.simulator.quickbooks.program import (
     FakeQuickBooks,
     FileIdConflict,
@@ -20,6 +20,7 @@ from qwc_service.simulator.quickbooks.status import (
 __all__ = [
     "CONNECT_HRESULT",
     "CONNECT_MESSAGE",
+    "EMPTY_SET",
     "PARSE_ERROR_HRESULT",
     "PARSE_ERROR_MESSAGE",
     "FakeQuickBooks",

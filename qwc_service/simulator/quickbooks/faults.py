@@ -8,8 +8,9 @@
 * **Features switched off** (:meth:`Faults.disable`): a request answers 3250.
 
 A rule names the request it targets (``"DepositAdd"``; None means any write: an Add, Mod,
-Del or Void) and which of the matching request sets it hits: the ``nth`` one counted from
-when the rule was made, and ``times`` sets in a row from there.
+Del or Void; :data:`EMPTY_SET` a set without requests, such as the message-set status check)
+and which of the matching request sets it hits: the ``nth`` one counted from when the rule
+was made, and ``times`` sets in a row from there.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 
 from qwc_service.simulator.quickbooks.status import Status, feature_disabled, record_locked
 
-__all__ = ["Faults", "Loss", "is_write", "request_names"]
+__all__ = ["EMPTY_SET", "Faults", "Loss", "is_write", "request_names"]
+
+#: What a rule names to target request sets without requests (the status check, a clear).
+EMPTY_SET = "(no requests)"
 
 _REQUEST_TAG = re.compile(r"<([A-Za-z0-9]+)Rq[\s/>]")
 _WRITE_SUFFIXES = ("Add", "Mod", "Del", "Void")
@@ -81,6 +85,8 @@ class _Rule:
     def matches(self, names: list[str]) -> bool:
         if self.request is None:
             return any(is_write(name) for name in names)
+        if self.request == EMPTY_SET:
+            return not names
         return self.request in names
 
     def hit(self, names: list[str]) -> bool:
