@@ -20,6 +20,11 @@ Decisions where the Web Connector's behaviour is not documented:
   open fails to open with 0x8004040A, as QuickBooks does when another file is open; a fake
   QuickBooks that already has a session open (another simulated machine) fails with 0x80040422.
 * Interactive mode is not simulated: getLastError's "Interactive mode" ends the session.
+* Answers lost on purpose (``FakeQuickBooks.faults.lose``): a dropped connection ends the
+  session at once, without closeConnection, as an ``http_error`` with QBWC1041 (the
+  sendRequestXML reply never arrived, QuickBooks never saw the set) or QBWC1042 (QuickBooks
+  applied the set, receiveResponseXML never reached the server); a reported loss sends
+  receiveResponseXML with an empty response and the HRESULT, and the session goes on.
 """
 
 from __future__ import annotations
