@@ -90,11 +90,11 @@ def _rows(section: Section, who: str, outcome: PollOutcome, key: str, suffix: st
         section.rows.append(
             Row(f"{label}PostgreSQL CPU per idle poll ({m})", outcome.database_cpu_ms, "ms")
         )
-    if outcome.errors or outcome.not_idle:
-        section.rows.append(
-            Row(f"{label}errors / polls that found work ({m})", len(outcome.errors), "polls")
-        )
+    if outcome.errors or not who:
+        section.rows.append(Row(f"{label}errors ({m} machines)", len(outcome.errors), "polls"))
         section.notes += [f"{label}error: {e}" for e in outcome.errors[:3]]
+    if outcome.not_idle:
+        section.rows.append(Row(f"{label}polls that found work ({m})", outcome.not_idle, "polls"))
     prefix = f"{key}_" if key else ""
     section.values.update(
         {

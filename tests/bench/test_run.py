@@ -73,9 +73,11 @@ def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
     assert report["big_response_read_only_records_per_s"] > 0
     assert report["big_response_envelope_parse_s"] > 0
     assert report["big_response_one_worker_bound_records_per_s"] > 0
-    # Idle polls: every poll answered, and every one found no work ("none").
+    # Idle polls: every poll found no work ("none"); the floor answers every one, so an error
+    # there is the harness's (the server's errors are a figure of the run, like its times).
+    assert report["floor_idle_poll_errors"] == 0
+    assert report["idle_poll_errors"] is not None
     for who in ("", "floor_"):
-        assert report[f"{who}idle_poll_errors"] == 0
         assert report[f"{who}idle_poll_not_idle"] == 0
     peer_missing = [note for note in _all_notes(report) if "peer (qbwc-kit) not run" in note]
     if importlib.util.find_spec("qbwc_kit") is not None:
