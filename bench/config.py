@@ -35,7 +35,9 @@ class Scale:
     sqlite_for: tuple[str, ...] = ("roundtrip", "big", "deep")  # benchmarks also run on SQLite
     idle_machines: tuple[int, ...] = (8, 64)  # concurrent machines polling with no work
     idle_warmup_s: float = 2.0  # polls before the measured window are not counted
-    idle_seconds: float = 10.0  # the measured window of each idle-poll run
+    idle_seconds: float = 10.0  # the measured window of each idle-poll run, at least
+    idle_min_polls_per_machine: int = 2  # ... and longer until this many polls per machine
+    idle_max_seconds: float = 60.0  # ... but never longer than this
 
 
 FULL = Scale()
@@ -56,6 +58,8 @@ QUICK = replace(
     idle_machines=(8, 16),
     idle_warmup_s=1.0,
     idle_seconds=3.0,
+    idle_min_polls_per_machine=1,
+    idle_max_seconds=20.0,
 )
 
 

@@ -80,7 +80,7 @@ def _rows(section: Section, who: str, outcome: PollOutcome, key: str, suffix: st
             f"{label}idle polls per second ({m} machines)",
             outcome.polls_per_s,
             "polls/s",
-            f"{outcome.latency.n} polls",
+            f"{outcome.latency.n} polls in {outcome.window_s:.1f} s",
             None,
         )
     )
@@ -161,8 +161,9 @@ def measure(run: Run, database_url: str) -> Section:
     section.notes.append(
         "each machine polls in a closed loop on its own kept-alive connection (the "
         "simulator's HTTP transport and envelopes), with its own credentials on the server "
-        f"(one connection each); {run.scale.idle_warmup_s:g} s warm-up, then "
-        f"{run.scale.idle_seconds:g} s measured; clients in up to "
+        f"(one connection each); {run.scale.idle_warmup_s:g} s warm-up, then at least "
+        f"{run.scale.idle_seconds:g} s measured, longer (up to {run.scale.idle_max_seconds:g} s) "
+        f"until each machine polled {run.scale.idle_min_polls_per_machine}x; clients in up to "
         f"{run.scale.client_processes} processes"
     )
     section.notes.append(

@@ -47,7 +47,6 @@ class PollPlan:
     url: str
     logins: list[Login]
     warmup_s: float
-    measure_s: float
 
 
 @dataclass
@@ -72,45 +71,52 @@ def poll_once(client: SoapClient, login: Login) -> tuple[float, str]:
     return total, auth[1] if len(auth) > 1 else ""
 
 
-def _machine(plan: PollPlan, login: Login, barrier: Any, lock: Any, out: PollSample) -> None:
+@dataclass
+class _Shared:
+    """What the client threads share with the parent: when to stop, how many polls counted."""
+
+    barrier: Any
+    stop: Any
+    counted: Any
+    lock: Any
+
+
+def _machine(plan: PollPlan, login: Login, shared: _Shared, out: PollSample) -> None:
     client = SoapClient(plan.url)
     try:
         try:
             poll_once(client, login)  # connect and log in once before the clock starts
         except Exception as exc:
             out.errors.append(f"first poll: {exc!r}")
-        barrier.wait(BARRIER_TIMEOUT)
+        shared.barrier.wait(BARRIER_TIMEOUT)
         start = time.monotonic() + plan.warmup_s
-        end = start + plan.measure_s
-        while True:
+        while not shared.stop.is_set():
             try:
                 ms, status = poll_once(client, login)
             except Exception as exc:  # counted, never fatal: the error rate is a figure
-                ended = time.monotonic()
-                if start <= ended < end:
-                    with lock:
+                if time.monotonic() >= start and not shared.stop.is_set():
+                    with shared.lock:
                         out.errors.append(repr(exc)[:200])
                 client.close()
                 client = SoapClient(plan.url)
-            else:
-                ended = time.monotonic()
-                if start <= ended < end:
-                    with lock:
-                        out.polls_ms.append(ms)
-                        out.not_idle += status.strip().lower() != "none"
-            if ended >= end:
-                return
+                continue
+            # A poll counts when it ended inside the window: after the warm-up, before stop.
+            if time.monotonic() >= start and not shared.stop.is_set():
+                with shared.lock:
+                    out.polls_ms.append(ms)
+                    out.not_idle += status.strip().lower() != "none"
+                with shared.counted.get_lock():
+                    shared.counted.value += 1
     finally:
         client.close()
 
 
-def client_process(plan: PollPlan, barrier: Any, results: Any) -> None:
-    """One thread per machine; put a PollSample on ``results``."""
+def client_process(plan: PollPlan, barrier: Any, stop: Any, counted: Any, results: Any) -> None:
+    """One thread per machine until ``stop``; put a PollSample on ``results``."""
     out = PollSample()
-    lock = threading.Lock()
+    shared = _Shared(barrier, stop, counted, threading.Lock())
     threads = [
-        threading.Thread(target=_machine, args=(plan, login, barrier, lock, out))
-        for login in plan.logins
+        threading.Thread(target=_machine, args=(plan, login, shared, out)) for login in plan.logins
     ]
     for thread in threads:
         thread.start()
@@ -125,6 +131,7 @@ class PollOutcome:
 
     machines: int
     polls_per_s: float
+    window_s: float
     latency: Summary
     server_cpu_ms: float
     database_cpu_ms: float
@@ -145,25 +152,30 @@ def run_polls(run: Run, polled: Polled) -> PollOutcome:
     context = multiprocessing.get_context("spawn")
     count = max(1, min(scale.client_processes, len(logins)))
     barrier = context.Barrier(len(logins) + 1)
-    results = context.Queue()
-    plans = [
-        PollPlan(url, logins[i::count], scale.idle_warmup_s, scale.idle_seconds)
-        for i in range(count)
-    ]
+    stop, counted, results = context.Event(), context.Value("i", 0), context.Queue()
+    plans = [PollPlan(url, logins[i::count], scale.idle_warmup_s) for i in range(count)]
     processes = [
-        context.Process(target=client_process, args=(plan, barrier, results)) for plan in plans
+        context.Process(target=client_process, args=(plan, barrier, stop, counted, results))
+        for plan in plans
     ]
     for process in processes:
         process.start()
-    barrier.wait(BARRIER_TIMEOUT)
-    time.sleep(scale.idle_warmup_s)
-    before, server_before = probe.sample(), server_cpu_seconds(main_pid())
-    time.sleep(scale.idle_seconds)
-    after, server_after = probe.sample(), server_cpu_seconds(main_pid())
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        time.sleep(scale.idle_warmup_s)
+        before, server_before = probe.sample(), server_cpu_seconds(main_pid())
+        started = time.monotonic()
+        # A slow server gets a longer window, so that its figures rest on enough polls.
+        wanted = scale.idle_min_polls_per_machine * len(logins)
+        time.sleep(scale.idle_seconds)
+        while counted.value < wanted and time.monotonic() - started < scale.idle_max_seconds:
+            time.sleep(0.2)
+        after, server_after = probe.sample(), server_cpu_seconds(main_pid())
+        window = time.monotonic() - started
+    finally:
+        stop.set()
     load = load_average()
-    collected: list[PollSample] = [
-        results.get(timeout=BARRIER_TIMEOUT + scale.idle_seconds) for _ in processes
-    ]
+    collected: list[PollSample] = [results.get(timeout=BARRIER_TIMEOUT) for _ in processes]
     for process in processes:
         process.join()
     polls = [ms for sample in collected for ms in sample.polls_ms]
@@ -172,7 +184,8 @@ def run_polls(run: Run, polled: Polled) -> PollOutcome:
     per_poll = 1000.0 / len(polls) if polls else math.nan
     return PollOutcome(
         machines=len(logins),
-        polls_per_s=len(polls) / scale.idle_seconds,
+        polls_per_s=len(polls) / window,
+        window_s=window,
         latency=summarize(polls),
         server_cpu_ms=(server_after - server_before) * per_poll,
         database_cpu_ms=database * per_poll,
