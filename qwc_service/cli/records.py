@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
-from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.records import service
-from qwc_service.records.registry import RECORD_TYPES
-from qwc_service.records.views import record_view
+from qwc_service.cli.common import CliContext, DeclaredChoice, emit, friendly_errors, pass_cli
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _PAGE = 500
 
@@ -35,6 +34,9 @@ def _all_views(
     db: Session, connection_id: str, record_type: str, since: datetime | None
 ) -> Iterator[dict[str, Any]]:
     """Every matching record, page by page."""
+    from qwc_service.records import service
+    from qwc_service.records.views import record_view
+
     after: int | None = None
     while True:
         page = service.list_records(
@@ -71,7 +73,7 @@ def _line(row: dict[str, Any]) -> str:
     "--type",
     "record_type",
     required=True,
-    type=click.Choice(RECORD_TYPES),
+    type=DeclaredChoice("qwc_service.records.registry:RECORD_TYPES"),
     help="Which records to list.",
 )
 @click.option(
