@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from qwc_service.connections.models import Connection, Machine
@@ -32,6 +32,12 @@ __all__ = ["SEEN_PRECISION", "note_check_in", "start_session"]
 SEEN_PRECISION = timedelta(minutes=1)
 
 
+# Built once, as every login runs it. The lock serialises logins of one connection.
+_CONNECTION_FOR_UPDATE = (
+    select(Connection).where(Connection.id == bindparam("connection_id")).with_for_update()
+)
+
+
 def start_session(
     db: Session, login: Login, *, now: datetime, ttl_seconds: int, busy_retry_seconds: int
 ) -> AuthOutcome:
@@ -50,9 +56,7 @@ def start_session(
     ):
         # Revoked or given a new password while we were verifying the old one.
         return rejected()
-    connection = db.scalar(
-        select(Connection).where(Connection.id == machine.connection_id).with_for_update()
-    )
+    connection = db.scalar(_CONNECTION_FOR_UPDATE, {"connection_id": machine.connection_id})
     assert connection is not None
     if connection.disabled_at is not None:
         return AuthOutcome(

@@ -80,6 +80,10 @@ class AuthOutcome:
         return strings
 
 
+# Built once, as every login runs it.
+_BY_USERNAME = select(Machine).where(Machine.username == bindparam("username"))
+
+
 def find_login(db: Session, username: str) -> Login | None:
     """The credentials of an active machine with ``username``, or None.
 
@@ -88,7 +92,7 @@ def find_login(db: Session, username: str) -> Login | None:
     """
     if not username or len(username) > MAX_USERNAME_LENGTH:
         return None
-    machine = db.scalar(select(Machine).where(Machine.username == username))
+    machine = db.scalar(_BY_USERNAME, {"username": username})
     if machine is None or machine.revoked_at is not None:
         return None
     return Login(

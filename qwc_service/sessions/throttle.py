@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, delete, select
+from sqlalchemy import Integer, String, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -55,6 +55,10 @@ def _keys(username: str, address: str) -> dict[str, Rule]:
     return keys
 
 
+# Built once, as every login runs it.
+_BY_KEYS = select(LoginThrottle).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
+
+
 @dataclass(frozen=True)
 class Gate:
     """What the throttle says about one login attempt, read in one query."""
@@ -70,7 +74,7 @@ def check(db: Session, username: str, address: str, now: datetime, *, known_addr
     keys = _keys(username, address)
     if known_address:
         keys.pop(f"u:{username[:64]}", None)
-    rows = list(db.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))))
+    rows = list(db.scalars(_BY_KEYS, {"keys": list(keys)}))
     until = [row.locked_until for row in rows if row.locked_until and row.locked_until > now]
     # Most logins have nothing on record, so a success usually deletes nothing.
     to_clear = tuple(row.key for row in rows if not row.key.startswith("u:"))
