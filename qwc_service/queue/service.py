@@ -120,6 +120,9 @@ _RELEASE_EXPIRED = (
         Job.leased_until < bindparam("now"),
     )
     .values(_RELEASED)
+    # Nothing at login has loaded a job (earlier steps update jobs by statement only), so
+    # there are no objects in the unit of work to bring up to date.
+    .execution_options(synchronize_session=False)
 )
 
 
