@@ -80,6 +80,8 @@ CONNECTION = obj(
         "qbxml_version": N_STRING,
         "last_company_file": N_STRING,
         "timezone": STRING,
+        "min_poll_seconds": N_INTEGER,
+        "qwc_run_seconds": N_INTEGER,
         "lock": obj(
             {
                 "locked": BOOLEAN,

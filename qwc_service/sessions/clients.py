@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from qwc_service.db import Base, UTCDateTime
 
 PAIRING_WINDOW = timedelta(minutes=5)
+#: How often one process writes the same version for the same address again; well inside
+#: the pairing window, so a login always finds a fresh report.
+REWRITE_AFTER = timedelta(minutes=2)
 
 
 class ClientVersion(Base):
@@ -31,6 +34,31 @@ def version_tuple(version: str) -> tuple[int, ...]:
     """A version string as numbers for comparison ("2.1.0.30" → (2, 1, 0, 30))."""
     parts = [int(p) for p in re.findall(r"\d+", version)[:4]]
     return tuple(parts + [0] * (4 - len(parts)))
+
+
+class WrittenVersions:
+    """Which reports this process wrote lately, so a Web Connector polling every minute
+    costs no write per poll.
+
+    Only writes are skipped: the database holds every report, and a process that forgot
+    this (a new worker) writes once more. It is bounded, and cleared when full.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._written: dict[str, tuple[str, datetime]] = {}
+
+    def due(self, address: str, version: str, now: datetime) -> bool:
+        """Whether the report of ``version`` from ``address`` should be written."""
+        last = self._written.get(address)
+        return last is None or last[0] != version or now - last[1] >= REWRITE_AFTER
+
+    def wrote(self, address: str, version: str, now: datetime) -> None:
+        """Note a report written."""
+        if len(self._written) >= self.LIMIT:
+            self._written.clear()
+        self._written[address] = (version, now)
 
 
 def remember_version(db: Session, address: str, version: str, now: datetime) -> None:
