@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from qwc_service.db import Base, UTCDateTime
@@ -62,12 +63,20 @@ class WrittenVersions:
 
 
 def remember_version(db: Session, address: str, version: str, now: datetime) -> None:
-    """Remember the version ``address`` reported in clientVersion."""
-    row = db.get(ClientVersion, address[:64])
-    if row is None:
-        db.add(ClientVersion(address=address[:64], version=version, seen_at=now))
-    else:
-        row.version, row.seen_at = version, now
+    """Remember the version ``address`` reported in clientVersion.
+
+    One statement that inserts or overwrites: seats of a terminal server share one address
+    and their Web Connectors call clientVersion at the same moment, so a read followed by
+    an insert would let the second of them fail on the primary key.
+    """
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"address": address[:64], "version": version, "seen_at": now}
+    statement = insert(ClientVersion).values(**values)
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=["address"], set_={"version": version, "seen_at": now}
+        )
+    )
 
 
 def recent_version(db: Session, address: str, now: datetime) -> str | None:
