@@ -34,7 +34,7 @@ from qwc_service.api.schemas_from import ref as ref
 from qwc_service.connections.install_links import InstallLinkReport, LinkState
 from qwc_service.db import UTCDateTime
 from qwc_service.queue.models import JobKind
-from qwc_service.records.registry import REGISTRY
+from qwc_service.records.registry import REGISTRY, RecordType
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
@@ -198,7 +198,7 @@ SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
 SCHEDULE = obj(
     {
         "connection_id": STRING,
-        "type": {"type": "string", "enum": ["customers", "items", "invoices", "payments"]},
+        "type": {"type": "string", "enum": [t.value for t in RecordType]},
         "every_minutes": INTEGER,
         "window": N_STRING,
         "timezone": STRING,

@@ -1,6 +1,8 @@
-"""The record types: each QuickBooks object the server syncs and stores, declared once.
+"""The record types: each QuickBooks object the server syncs and stores.
 
-A record type names the model its rows go in, the key QuickBooks identifies it by, the
+:class:`RecordType` has one member per object of the object registry
+(:mod:`qwc_service.qbxml.objects`), so every object QuickBooks can query can be synced. A
+stored record type also names the model its rows go in, the key QuickBooks identifies it by, the
 ``…Ret`` element it is read from, the rows that belong to it (lines, applications), and
 how a sync asks for it: its query, and the deletions query with the types that name it.
 Everything that lists record types (the sync, the store, the API, the CLI, the admin
@@ -10,9 +12,11 @@ pages) reads them from here.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from qwc_service.qbxml.objects.registry import all_objects, find_object
+from qwc_service.qbxml.objects.specs import Category, ObjectSpec, QuerySpec
 from qwc_service.records.models import (
     Customer,
     Invoice,
@@ -37,21 +41,91 @@ StoredRecord = Customer | Item | Invoice | Payment
 
 
 class RecordType(enum.StrEnum):
-    """A kind of stored record, in the order a full sync usually fetches them."""
+    """A kind of QuickBooks object the server syncs: one per object of the registry.
 
-    CUSTOMERS = "customers"
-    ITEMS = "items"
-    INVOICES = "invoices"
-    PAYMENTS = "payments"
+    The value is the registry's plural (``customers``, ``credit_memos``), which is what
+    schedules and sync jobs store; the members come in the registry's order (lists, items
+    and their kinds, transactions, Company and Preferences), which is the order a full sync
+    fetches them in. :attr:`object_spec` leads back to what qbXML says of the object.
+    """
+
+    # Derived, not listed: a new object in the registry is a new record type.
+    _ignore_ = ["_spec"]
+    for _spec in all_objects():
+        vars()[_spec.plural.upper()] = _spec.plural
+
+    @classmethod
+    def _missing_(cls, value: object) -> RecordType | None:
+        # RecordType("CreditMemo") and RecordType("Credit_Memos") find credit_memos too.
+        if not isinstance(value, str):
+            return None
+        try:
+            plural = find_object(value).plural
+        except KeyError:
+            return None
+        return next((kind for kind in cls if kind.value == plural), None)
 
     @classmethod
     def parse(cls, text: str) -> RecordType:
-        """The record type named ``text``; ValueError listing the valid names otherwise."""
+        """The record type ``text`` names: a qbXML name (``CreditMemo``) or a plural
+        (``credit_memos``), in any case; ValueError listing the valid names otherwise."""
         try:
-            return cls(text.strip().lower())
+            return cls(text)
         except ValueError:
-            names = ", ".join(t.value for t in cls)
-            raise ValueError(f"unknown record type {text!r}; use one of {names}") from None
+            raise ValueError(
+                f"unknown record type {text.strip()!r}; use a qbXML name or its plural: "
+                + ", ".join(f"{t.qbxml_name} ({t.value})" for t in cls)
+            ) from None
+
+    @property
+    def object_spec(self) -> ObjectSpec:
+        """What the object registry says of this type."""
+        return find_object(self.value)
+
+    @property
+    def qbxml_name(self) -> str:
+        """The object's name in qbXML (``CreditMemo``, ``ItemInventory``)."""
+        return self.object_spec.name
+
+    @property
+    def label(self) -> str:
+        """What a person calls one record of this type (``Credit memo``)."""
+        return self.object_spec.label
+
+    @property
+    def category(self) -> Category:
+        """List, item kind, transaction or singleton."""
+        return self.object_spec.category
+
+    @property
+    def pages(self) -> bool:
+        """Whether the query reads page by page through an iterator; else in one answer."""
+        return self.query.iterator
+
+    @property
+    def reads_changes(self) -> bool:
+        """Whether the query can ask for changes since a time; else each sync reads all."""
+        return bool(self.query.modified_since)
+
+    @property
+    def reads_deletions(self) -> bool:
+        """Whether QuickBooks reports this type's deletions (ListDeleted/TxnDeletedQuery)."""
+        return self.object_spec.deletions is not None
+
+    @property
+    def query(self) -> QuerySpec:
+        """The query a sync sends: the object's own, an item kind's included.
+
+        The registry reads item kinds through ItemQuery with the others; a kind synced on
+        its own asks its own query (``ItemInventoryQueryRq``), whose children are ItemQuery's
+        with a class filter among them, so every element a sync sends sits where it does in
+        ItemQuery.
+        """
+        spec = self.object_spec
+        if spec.read_through is None:
+            return spec.query
+        request = f"{spec.name}QueryRq"
+        return replace(spec.query, request=request, response=request.removesuffix("Rq") + "Rs")
 
 
 @dataclass(frozen=True)
@@ -103,7 +177,7 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
     spec.record_type: spec
     for spec in (
         RecordTypeSpec(
-            RecordType.CUSTOMERS,
+            RecordType("customers"),
             "Customer",
             Customer,
             "list_id",
@@ -114,7 +188,7 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
             ("Customer",),
         ),
         RecordTypeSpec(
-            RecordType.ITEMS,
+            RecordType("items"),
             "Item",
             Item,
             "list_id",
@@ -125,7 +199,7 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
             ITEM_DELETED_TYPES,
         ),
         RecordTypeSpec(
-            RecordType.INVOICES,
+            RecordType("invoices"),
             "Invoice",
             Invoice,
             "txn_id",
@@ -137,7 +211,7 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
             ChildRows(InvoiceLine, "invoice_id", "lines"),
         ),
         RecordTypeSpec(
-            RecordType.PAYMENTS,
+            RecordType("payments"),
             "Payment",
             Payment,
             "txn_id",
@@ -151,8 +225,8 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
     )
 }
 
-#: The record types' names, in the registry's order.
-RECORD_TYPES: tuple[str, ...] = tuple(t.value for t in RecordType)
+#: The record types stored today, in the registry's order.
+RECORD_TYPES: tuple[str, ...] = tuple(t.value for t in REGISTRY)
 
 
 def spec_of(record_type: RecordType | str) -> RecordTypeSpec:

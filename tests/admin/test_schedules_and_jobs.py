@@ -87,7 +87,7 @@ def test_schedule_input_is_checked(signed_in: Browser) -> None:
         ({"type": "customers", "every_minutes": "0"}, "interval"),
         ({"type": "customers", "every_minutes": "ten"}, "interval"),
         ({"type": "customers", "every_minutes": "15", "window": "7pm-7am"}, "window"),
-        ({"type": "vendors", "every_minutes": "15"}, "record type"),
+        ({"type": "vendor_bills", "every_minutes": "15"}, "record type"),
     ]:
         page = signed_in.post(base + "/schedules", form)
         assert page.status == 400, form

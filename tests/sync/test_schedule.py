@@ -123,7 +123,7 @@ def test_add_sync_creates_then_updates(app: QwcApp) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("vendors", 10), "unknown record type"),
+        (("vendor_bills", 10), "unknown record type"),
         (("customers", 0), "interval"),
         (("customers", 10, "25:00-01:00"), "outside"),
     ],
