@@ -1,39 +1,24 @@
-"""The record types: each QuickBooks object the server syncs and stores, declared once.
+"""The record types the server syncs: each QuickBooks object, declared once.
 
-A record type names the model its rows go in, the key QuickBooks identifies it by, the
-``…Ret`` element it is read from, the rows that belong to it (lines, applications), and
-how a sync asks for it: its query, and the deletions query with the types that name it.
-Everything that lists record types (the sync, the store, the API, the CLI, the admin
-pages) reads them from here.
+A record type names the ``…Ret`` element it is read from and how a sync asks for it: its
+query, and the deletions query with the types that name it. How a record is stored is not
+declared here: every record is a whole document in ``records``, read from the object
+registry (:mod:`qwc_service.qbxml.objects`).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
-
-from qwc_service.records.models import (
-    Customer,
-    Invoice,
-    InvoiceLine,
-    Item,
-    Payment,
-    PaymentApplication,
-)
 
 __all__ = [
     "ITEM_DELETED_TYPES",
     "RECORD_TYPES",
     "REGISTRY",
-    "ChildRows",
     "RecordType",
     "RecordTypeSpec",
-    "StoredRecord",
     "spec_of",
 ]
-
-StoredRecord = Customer | Item | Invoice | Payment
 
 
 class RecordType(enum.StrEnum):
@@ -55,29 +40,17 @@ class RecordType(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class ChildRows:
-    """Rows that belong to one stored record and are replaced with it (lines, applications)."""
-
-    model: Any
-    parent_fk: str
-    attribute: str
-
-
-@dataclass(frozen=True)
 class RecordTypeSpec:
     """What the server knows about one record type."""
 
     record_type: RecordType
     name: str  # one record, as the API and the pages call it
-    model: Any
-    key: str  # the column holding QuickBooks' identity: list_id or txn_id
     ret_name: str
     query_request: str
     is_list: bool  # list queries take FromModifiedDate directly; transactions wrap it
     deleted_request: str
     deleted_element: str
     deleted_types: tuple[str, ...]
-    children: ChildRows | None = None
 
 
 # Every item kind ItemQueryRq returns, as ListDeletedQuery names it.
@@ -105,8 +78,6 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
         RecordTypeSpec(
             RecordType.CUSTOMERS,
             "Customer",
-            Customer,
-            "list_id",
             "CustomerRet",
             "CustomerQueryRq",
             True,
@@ -116,8 +87,6 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
         RecordTypeSpec(
             RecordType.ITEMS,
             "Item",
-            Item,
-            "list_id",
             "ItemRet",
             "ItemQueryRq",
             True,
@@ -127,26 +96,20 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
         RecordTypeSpec(
             RecordType.INVOICES,
             "Invoice",
-            Invoice,
-            "txn_id",
             "InvoiceRet",
             "InvoiceQueryRq",
             False,
             *_TXN_DELETED,
             ("Invoice",),
-            ChildRows(InvoiceLine, "invoice_id", "lines"),
         ),
         RecordTypeSpec(
             RecordType.PAYMENTS,
             "Payment",
-            Payment,
-            "txn_id",
             "ReceivePaymentRet",
             "ReceivePaymentQueryRq",
             False,
             *_TXN_DELETED,
             ("ReceivePayment",),
-            ChildRows(PaymentApplication, "payment_id", "applications"),
         ),
     )
 }
