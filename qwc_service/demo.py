@@ -19,6 +19,7 @@ from qwc_service.db import make_engine, make_session_factory, unit_of_work, upgr
 from qwc_service.qbxml.xmlsafe import parse_document
 from qwc_service.queue import service as queue
 from qwc_service.records import service as records
+from qwc_service.records.registry import RECORD_TYPES
 from qwc_service.serving import ServerProcess, free_port
 from qwc_service.simulator.connector import WebConnector, format_transcript
 from qwc_service.simulator.dataset import generate_company
@@ -186,7 +187,7 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> DemoResult:
         )
         stored = {
             record_type: records.count_records(db, connection_id, record_type)
-            for record_type in records.RECORD_TYPES
+            for record_type in RECORD_TYPES
         }
     for job in jobs:
         say(f"  job {job.job_id} {','.join(job.requests)}: {job.status}; {job.message or ''}")

@@ -1,43 +1,29 @@
-"""The record types: each QuickBooks object the server syncs and stores.
+"""The record types the server syncs: one per object of the object registry.
 
-:class:`RecordType` has one member per object of the object registry
-(:mod:`qwc_service.qbxml.objects`), so every object QuickBooks can query can be synced. A
-stored record type also names the model its rows go in, the key QuickBooks identifies it by, the
-``…Ret`` element it is read from, the rows that belong to it (lines, applications), and
-how a sync asks for it: its query, and the deletions query with the types that name it.
-Everything that lists record types (the sync, the store, the API, the CLI, the admin
-pages) reads them from here.
+:class:`RecordType` has one member per object of :mod:`qwc_service.qbxml.objects`, so every
+object QuickBooks can query can be synced, and leads back to what qbXML says of it: its
+query (whether it pages, how it asks for changes since a time) and how its deletions are
+read. How a record is stored is not declared here: every record is a whole document in
+``records``, read from the object registry. Everything that lists record types (the sync,
+the API, the CLI, the admin pages) reads them from here.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from typing import Any
 
 from qwc_service.qbxml.objects.registry import all_objects, find_object
 from qwc_service.qbxml.objects.specs import Category, ObjectSpec, QuerySpec
-from qwc_service.records.models import (
-    Customer,
-    Invoice,
-    InvoiceLine,
-    Item,
-    Payment,
-    PaymentApplication,
-)
 
 __all__ = [
     "ITEM_DELETED_TYPES",
     "RECORD_TYPES",
     "REGISTRY",
-    "ChildRows",
     "RecordType",
     "RecordTypeSpec",
-    "StoredRecord",
     "spec_of",
 ]
-
-StoredRecord = Customer | Item | Invoice | Payment
 
 
 class RecordType(enum.StrEnum):
@@ -129,29 +115,17 @@ class RecordType(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class ChildRows:
-    """Rows that belong to one stored record and are replaced with it (lines, applications)."""
-
-    model: Any
-    parent_fk: str
-    attribute: str
-
-
-@dataclass(frozen=True)
 class RecordTypeSpec:
     """What the server knows about one record type."""
 
     record_type: RecordType
     name: str  # one record, as the API and the pages call it
-    model: Any
-    key: str  # the column holding QuickBooks' identity: list_id or txn_id
     ret_name: str
     query_request: str
     is_list: bool  # list queries take FromModifiedDate directly; transactions wrap it
     deleted_request: str
     deleted_element: str
     deleted_types: tuple[str, ...]
-    children: ChildRows | None = None
 
 
 # Every item kind ItemQueryRq returns, as ListDeletedQuery names it.
@@ -179,8 +153,6 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
         RecordTypeSpec(
             RecordType("customers"),
             "Customer",
-            Customer,
-            "list_id",
             "CustomerRet",
             "CustomerQueryRq",
             True,
@@ -190,8 +162,6 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
         RecordTypeSpec(
             RecordType("items"),
             "Item",
-            Item,
-            "list_id",
             "ItemRet",
             "ItemQueryRq",
             True,
@@ -201,26 +171,20 @@ REGISTRY: dict[RecordType, RecordTypeSpec] = {
         RecordTypeSpec(
             RecordType("invoices"),
             "Invoice",
-            Invoice,
-            "txn_id",
             "InvoiceRet",
             "InvoiceQueryRq",
             False,
             *_TXN_DELETED,
             ("Invoice",),
-            ChildRows(InvoiceLine, "invoice_id", "lines"),
         ),
         RecordTypeSpec(
             RecordType("payments"),
             "Payment",
-            Payment,
-            "txn_id",
             "ReceivePaymentRet",
             "ReceivePaymentQueryRq",
             False,
             *_TXN_DELETED,
             ("ReceivePayment",),
-            ChildRows(PaymentApplication, "payment_id", "applications"),
         ),
     )
 }

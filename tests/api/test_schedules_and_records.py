@@ -76,13 +76,13 @@ def test_records_filtered_by_modification_time(client: ApiClient, server: Any) -
         f"/api/connections/{cid}/records/customers", modified_since=since, limit=500
     ).data
     assert recent["next_after"] is None
-    assert {c["list_id"] for c in recent["data"]} == {
-        c["list_id"] for c in customers if c["time_modified"] >= since
+    assert {c["id"] for c in recent["data"]} == {
+        c["id"] for c in customers if c["time_modified"] >= since
     }
     assert 0 < len(recent["data"]) < 12
     missing = client.get(f"/api/connections/{cid}/records/customers/NOPE")
     assert (missing.status, missing.error["code"]) == (404, "record_not_found")
     other = create_connection(client, "Other")
     assert client.get(f"/api/connections/{other}/records/customers").data["data"] == []
-    one = customers[0]["list_id"]
+    one = customers[0]["id"]
     assert client.get(f"/api/connections/{other}/records/customers/{one}").status == 404
