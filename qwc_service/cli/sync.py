@@ -11,12 +11,7 @@ from qwc_service.clock import isoformat, utcnow
 from qwc_service.connections.queries import get_connection
 from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
-from qwc_service.sync.views import (
-    SyncJobReport,
-    definition_view,
-    record_type_views,
-    sync_views,
-)
+from qwc_service.sync.views import SyncJobReport, definition_view, sync_views
 from qwc_service.sync.windows import parse_timestamp, zone_of
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -38,7 +33,7 @@ class RecordTypeParam(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
-TYPE_HELP = "A qbXML name (CreditMemo) or its plural (credit_memos); `sync types` lists them."
+TYPE_HELP = "A qbXML name (CreditMemo) or its plural (credit_memos)."
 RECORD_TYPE = RecordTypeParam()
 
 
@@ -133,27 +128,6 @@ def _add_every(
         return f"added {len(d['added'])} sync(s): {added}; {len(d['updated'])} already synced"
 
     emit(data, as_json, human)
-
-
-@sync_group.command("types")
-@json_option
-def types_cmd(as_json: bool) -> None:
-    """List the record types and how each is read."""
-    data = [view.to_payload() for view in record_type_views()]
-
-    def human(rows: list[dict[str, Any]]) -> str:
-        return "\n".join(
-            f"{r['name']:<22} {r['plural']:<26} {r['category']:<12} {_how(r)}" for r in rows
-        )
-
-    emit(data, as_json, human)
-
-
-def _how(row: dict[str, Any]) -> str:
-    ways = ["pages" if row["pages"] else "one answer"]
-    ways.append("changes since the last sync" if row["reads_changes"] else "read whole")
-    ways.append("deletions" if row["reads_deletions"] else "no deletions")
-    return ", ".join(ways)
 
 
 @sync_group.command("list")

@@ -13,56 +13,12 @@ from qwc_service.clock import isoformat
 from qwc_service.connections.queries import get_connection
 from qwc_service.queue.models import Job
 from qwc_service.queue.payload import load_payload
-from qwc_service.records.registry import RecordType
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.schedule import PENDING, list_syncs, next_due_at
 from qwc_service.sync.state import SyncState
 from qwc_service.sync.windows import window_of, zone_of
 
-__all__ = ["RecordTypeView", "SyncJobReport", "definition_view", "record_type_views", "sync_views"]
-
-
-@dataclass(frozen=True)
-class RecordTypeView:
-    """One record type and how a sync reads it, from the object registry."""
-
-    name: str  # the qbXML name: CreditMemo
-    plural: str  # the type's value: credit_memos
-    label: str
-    category: str
-    query: str  # the query a sync sends
-    # Whether the query reads page by page through an iterator; else in one answer.
-    pages: bool
-    # Whether a later sync asks only for changes since the last; else it reads everything.
-    reads_changes: bool
-    # Whether QuickBooks reports deletions, which a later sync then asks for.
-    reads_deletions: bool
-    custom_fields: bool
-
-    @classmethod
-    def of(cls, kind: RecordType) -> RecordTypeView:
-        """The view of one record type."""
-        spec = kind.object_spec
-        return cls(
-            name=spec.name,
-            plural=kind.value,
-            label=spec.label,
-            category=spec.category.value,
-            query=kind.query.request,
-            pages=kind.pages,
-            reads_changes=kind.reads_changes,
-            reads_deletions=kind.reads_deletions,
-            custom_fields=spec.custom_fields,
-        )
-
-    def to_payload(self) -> dict[str, Any]:
-        """The view as JSON-ready data, one member per field."""
-        return asdict(self)
-
-
-def record_type_views() -> list[RecordTypeView]:
-    """Every record type, in :class:`RecordType` order."""
-    return [RecordTypeView.of(kind) for kind in RecordType]
+__all__ = ["SyncJobReport", "definition_view", "sync_views"]
 
 
 def definition_view(

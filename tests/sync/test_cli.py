@@ -167,13 +167,3 @@ def test_add_all_schedules_every_type_once(run: Any, connection_id: str) -> None
     assert next(r for r in listed if r["type"] == "invoices")["max_returned"] == 250
     text = run("add", connection_id, "--all").stdout
     assert text.strip() == f"added 0 sync(s): nothing; {len(everything)} already synced"
-
-
-def test_types_lists_how_each_type_is_read(run: Any) -> None:
-    """`sync types` names every type and says which page, read changes and read deletions."""
-    rows = {r["name"]: r for r in json.loads(run("types", "--json").stdout)}
-    assert rows["Transfer"]["reads_deletions"] is False and rows["Transfer"]["pages"] is True
-    assert rows["Account"]["pages"] is False and rows["Account"]["reads_changes"] is True
-    assert rows["Template"]["reads_changes"] is False
-    assert rows["ItemInventory"]["query"] == "ItemInventoryQueryRq"
-    assert rows["ReceivePayment"]["plural"] == "payments"
