@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from lxml import etree
+from sqlalchemy import func, select
 
 from qwc_service.app import QwcApp
+from qwc_service.db import unit_of_work
 from qwc_service.qbxml.requests import schema_errors
+from qwc_service.queue.payload import load_payload
+from qwc_service.records.models import StoredRecord
 from qwc_service.simulator.dataset import generate_company
+from qwc_service.sync.state import SyncState
+from tests.records.compare import assert_type_matches
 from tests.sync.rig import Rig, make_rig
 
 TYPES = ("accounts", "templates", "transfers", "inventory_items", "company")
@@ -61,6 +67,9 @@ def test_each_type_is_read_as_its_query_allows(app: QwcApp, qbxml_schema: etree.
         definition = rig.definition(name)
         assert definition.last_success_at is not None
         assert (definition.watermark, definition.deleted_watermark) == (None, None)
+    with unit_of_work(rig.app.session_factory) as db:
+        for name in ("accounts", "templates", "transfers", "company"):
+            assert_type_matches(db, rig.connection_id, rig.quickbooks.company, name)
 
 
 def test_a_later_sync_asks_for_what_each_type_can_tell(
@@ -92,3 +101,35 @@ def test_a_later_sync_asks_for_what_each_type_can_tell(
     assert tags.count("TemplateQueryRq") == 1 and tags.count("CompanyQueryRq") == 1
     template = next(rq for rq in _queries(run.requests) if rq.tag == "TemplateQueryRq")
     assert len(template) == 0
+
+
+def test_an_expired_iterator_restarts_any_type(app: QwcApp) -> None:
+    """3391 between pages of bills: the read starts again and stores every bill once."""
+    company = generate_company(customers=2, items=0, invoices=0, payments=0, counts={"Bill": 5})
+    rig = make_rig(app, company)
+    rig.add_sync("Bill", max_returned=2)
+
+    def drop_iterators(number: int, request: str) -> None:
+        if number == 2:
+            rig.quickbooks.end_session()
+            rig.quickbooks.begin_session("SYNC-PC")
+
+    (job_id,) = rig.sync_now()
+    run = rig.run_session(before_answer=drop_iterators)
+    pages = [rq.get("iterator") for rq in _queries(run.requests)]
+    assert pages == ["Start", "Continue", "Start", "Continue", "Continue"]
+    assert 'statusCode="3391"' in rig.quickbooks.responses[1]
+    job = rig.job(job_id)
+    assert job.status == "done", job.error
+    state = SyncState.from_payload(load_payload(job))
+    assert (state.restarts, state.pages, state.stored) == (1, 3, 5)
+    with unit_of_work(rig.app.session_factory) as db:
+        stored = db.scalar(
+            select(func.count())
+            .select_from(StoredRecord)
+            .where(StoredRecord.connection_id == rig.connection_id)
+            .where(StoredRecord.record_type == "Bill")
+        )
+        assert stored == 5
+        assert_type_matches(db, rig.connection_id, company, "bills")
+    assert rig.definition("bills").watermark is not None
