@@ -9,25 +9,11 @@ and ``data`` the whole document as QuickBooks sent it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from qwc_service.records.models import StoredRecord
 
-__all__ = ["RecordView", "money_text", "record_view"]
-
-_CENT_EXPONENT = -2
-
-
-def money_text(value: Decimal | None) -> str | None:
-    """A decimal as text: trailing zeros dropped, but never fewer than two decimals."""
-    if value is None:
-        return None
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > _CENT_EXPONENT:
-        normal = normal.quantize(Decimal(1).scaleb(_CENT_EXPONENT))
-    return format(normal, "f")
+__all__ = ["RecordView", "record_view"]
 
 
 @dataclass(frozen=True)
