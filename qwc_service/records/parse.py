@@ -1,15 +1,17 @@
 """Reading the records of a qbXML response in one pass, a record at a time.
 
 :class:`ResponseReader` parses the response once (hardened parser, text nodes over 10 MB
-allowed) and yields each customer, item, invoice, payment and deletion in document order. A
+allowed) and yields each record (every ``…Ret`` of the object registry, as a whole document:
+see :mod:`qwc_service.records.documents`) and each deletion in document order. A
 response of up to 1 MiB (a sync page) is parsed whole first; a larger one is pull-parsed, each
 ``*Ret`` element yielded as soon as it is complete and then dropped: a 50 MB
 ``InvoiceQueryRs`` holds one invoice in memory at a time. The status of every ``*Rs``
 element is read with the same rules as
 :func:`qwc_service.qbxml.responses.summarize_response` and collected on the reader as it goes.
 
-A record that cannot be read is not dropped silently: the reader yields a
-:class:`~qwc_service.records.parsed.ParseProblem` in its place and carries on.
+Nothing is dropped silently: what in a record breaks the schema follows it as a
+:class:`~qwc_service.records.parsed.ParseProblem`, and a record that cannot be stored at all
+(no ListID/TxnID) is a ParseProblem in its place; the reader carries on.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from qwc_service.db import PLAN_FOR_VALUES, one_of
 from qwc_service.records.models import StoredRecord
 from qwc_service.records.parsed import DeletedRecord, ParseProblem, RecordDocument
-from qwc_service.records.pgcopy import insert_rows
+from qwc_service.records.pgcopy import insert_rows, without_unwritable
 from qwc_service.records.writebehind import WriteBehind
 
 __all__ = [
@@ -343,12 +343,15 @@ def _upsert(
     # per batch (the ORM's bulk paths split a batch wherever the pattern of None values
     # changes).
     unwritten = insert_rows(db, _TABLE, inserts)
-    for row, why in unwritten:
-        result.problems.append(ParseProblem(f"{row['object_name']}Ret", row["qb_id"], why))
+    inserted = len(inserts) - len(unwritten)
+    updates, refused = without_unwritable(db, _TABLE, updates)
+    unwritten += refused
     if updates:
         db.execute(_update_by_id(), updates)
         _expire(db, [u[_ROW_ID] for u in updates])
-    stored_count = len(inserts) - len(unwritten) + len(updates)
+    for row, why in unwritten:
+        result.problems.append(ParseProblem(f"{row['object_name']}Ret", row["qb_id"], why))
+    stored_count = inserted + len(updates)
     result.upserted += stored_count
     result.by_type[record_type] = result.by_type.get(record_type, 0) + stored_count
 

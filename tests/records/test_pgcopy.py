@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -86,22 +87,26 @@ def test_awkward_values_round_trip(app: QwcApp) -> None:
         assert row.synced_at == NOW and row.deleted_at is None
 
 
-def test_a_document_with_a_nul_character_is_reported_not_written(app: QwcApp) -> None:
-    """PostgreSQL's JSON refuses U+0000: on the COPY path that record is a problem naming
-    it, and the rest of the batch is stored."""
+@pytest.mark.parametrize("count", [3, 10])
+def test_a_document_with_a_nul_character_is_reported_not_written(app: QwcApp, count: int) -> None:
+    """PostgreSQL's JSON refuses U+0000: by INSERT, COPY or UPDATE that record is a problem
+    naming it, and the rest of the batch is stored."""
     connection_id = make_connection(app)
-    customers = _customers(10)
-    customers[3] = _record(3, {"ListID": customers[3].qb_id, "Name": "nul\x00here"})
+    customers = _customers(count)
+    nul = _record(1, {"ListID": customers[1].qb_id, "Name": "nul\x00here"})
     with unit_of_work(app.session_factory) as db:
-        result = apply_records(db, connection_id, customers, now=NOW)
         postgresql = db.get_bind().dialect.name == "postgresql"
+        first = apply_records(db, connection_id, [*customers[:1], nul, *customers[2:]], now=NOW)
+        apply_records(db, connection_id, [customers[1]], now=NOW)
+        # A newer version of a stored record is an UPDATE.
+        again = apply_records(db, connection_id, [replace(nul, time_modified=NOW)], now=NOW)
     if postgresql:
-        assert result.upserted == 9
-        assert [(p.identity, p.message) for p in result.problems] == [
-            (customers[3].qb_id, "its document holds a NUL character, which JSON storage refuses")
-        ]
+        problem = "its document holds a NUL character, which JSON storage refuses"
+        assert first.upserted == count - 1
+        assert [(p.identity, p.message) for p in first.problems] == [(nul.qb_id, problem)]
+        assert [(p.identity, p.message) for p in again.problems] == [(nul.qb_id, problem)]
     else:
-        assert result.upserted == 10 and not result.problems
+        assert first.upserted == count and not first.problems and not again.problems
 
 
 def test_copy_text_writes_each_type_as_postgresql_reads_it() -> None:
@@ -127,8 +132,8 @@ def test_copy_text_writes_each_type_as_postgresql_reads_it() -> None:
         },
     ]
     assert copy_text(TABLE, columns, rows) == (
-        'A-1\ttab\\there \\\\ and\\nline\tt\t1.50\t2026-01-05T12:00:00+00:00\t{"Name": "a\\\\tb", '
-        '"Amount": "1.50"}\n'
+        "A-1\ttab\\there \\\\ and\\nline\tt\t1.50\t2026-01-05T12:00:00+00:00\t"
+        '{"Name":"a\\\\tb","Amount":"1.50"}\n'
         "A-2\t\\N\tf\t\\N\t\\N\t\\N\n"
     )
 
