@@ -11,19 +11,12 @@ the API, the CLI, the admin pages) reads them from here.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from qwc_service.qbxml.objects.registry import all_objects, find_object
 from qwc_service.qbxml.objects.specs import Category, ObjectSpec, QuerySpec
 
-__all__ = [
-    "ITEM_DELETED_TYPES",
-    "RECORD_TYPES",
-    "REGISTRY",
-    "RecordType",
-    "RecordTypeSpec",
-    "spec_of",
-]
+__all__ = ["RecordType"]
 
 
 class RecordType(enum.StrEnum):
@@ -112,90 +105,3 @@ class RecordType(enum.StrEnum):
             return spec.query
         request = f"{spec.name}QueryRq"
         return replace(spec.query, request=request, response=request.removesuffix("Rq") + "Rs")
-
-
-@dataclass(frozen=True)
-class RecordTypeSpec:
-    """What the server knows about one record type."""
-
-    record_type: RecordType
-    name: str  # one record, as the API and the pages call it
-    ret_name: str
-    query_request: str
-    is_list: bool  # list queries take FromModifiedDate directly; transactions wrap it
-    deleted_request: str
-    deleted_element: str
-    deleted_types: tuple[str, ...]
-
-
-# Every item kind ItemQueryRq returns, as ListDeletedQuery names it.
-ITEM_DELETED_TYPES = (
-    "ItemService",
-    "ItemNonInventory",
-    "ItemOtherCharge",
-    "ItemInventory",
-    "ItemInventoryAssembly",
-    "ItemFixedAsset",
-    "ItemSubtotal",
-    "ItemDiscount",
-    "ItemPayment",
-    "ItemSalesTax",
-    "ItemSalesTaxGroup",
-    "ItemGroup",
-)
-
-_LIST_DELETED = ("ListDeletedQueryRq", "ListDelType")
-_TXN_DELETED = ("TxnDeletedQueryRq", "TxnDelType")
-
-REGISTRY: dict[RecordType, RecordTypeSpec] = {
-    spec.record_type: spec
-    for spec in (
-        RecordTypeSpec(
-            RecordType("customers"),
-            "Customer",
-            "CustomerRet",
-            "CustomerQueryRq",
-            True,
-            *_LIST_DELETED,
-            ("Customer",),
-        ),
-        RecordTypeSpec(
-            RecordType("items"),
-            "Item",
-            "ItemRet",
-            "ItemQueryRq",
-            True,
-            *_LIST_DELETED,
-            ITEM_DELETED_TYPES,
-        ),
-        RecordTypeSpec(
-            RecordType("invoices"),
-            "Invoice",
-            "InvoiceRet",
-            "InvoiceQueryRq",
-            False,
-            *_TXN_DELETED,
-            ("Invoice",),
-        ),
-        RecordTypeSpec(
-            RecordType("payments"),
-            "Payment",
-            "ReceivePaymentRet",
-            "ReceivePaymentQueryRq",
-            False,
-            *_TXN_DELETED,
-            ("ReceivePayment",),
-        ),
-    )
-}
-
-#: The record types stored today, in the registry's order.
-RECORD_TYPES: tuple[str, ...] = tuple(t.value for t in REGISTRY)
-
-
-def spec_of(record_type: RecordType | str) -> RecordTypeSpec:
-    """The spec of a record type given by value or name; KeyError for an unknown one."""
-    try:
-        return REGISTRY[RecordType(record_type)]
-    except ValueError:
-        raise KeyError(record_type) from None
