@@ -27,7 +27,7 @@ from bench.server import memory_of, reset_peak
 from bench.targets import BIG_RESPONSE_BEFORE_PER_S
 from bench.workload import queue_invoice_sync
 from qwc_service.db import unit_of_work
-from qwc_service.records.models import Invoice
+from qwc_service.records.models import StoredRecord
 from qwc_service.records.parse import ParseProblem, ResponseReader
 from qwc_service.simulator import wire
 from qwc_service.simulator.dataset import generate_company
@@ -83,7 +83,9 @@ def _queue_invoices(database: Database, connection_id: str) -> None:
 
 def _stored_invoices(database: Database, connection_id: str) -> int | None:
     with unit_of_work(database.factory) as db:
-        query = select(func.count()).where(Invoice.connection_id == connection_id)
+        query = select(func.count()).where(
+            StoredRecord.connection_id == connection_id, StoredRecord.record_type == "Invoice"
+        )
         return int(db.scalar(query) or 0)
 
 

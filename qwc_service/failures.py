@@ -28,7 +28,7 @@ from qwc_service.payments.service import (
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.queue.operations import JobNotRetryable
 from qwc_service.queue.service import JobNotFound
-from qwc_service.records.service import RecordNotFound
+from qwc_service.records.service import RecordNotFound, UnknownRecordType
 from qwc_service.sync.schedule import SyncNotFound
 from qwc_service.sync.windows import InvalidWindow
 from qwc_service.webhooks.endpoints import EndpointNotFound, InvalidWebhookUrl
@@ -44,6 +44,7 @@ _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (JobNotFound, 404, "job_not_found", None),
     (SyncNotFound, 404, "schedule_not_found", None),
     (RecordNotFound, 404, "record_not_found", None),
+    (UnknownRecordType, 404, "record_type_not_found", "record_type"),
     (PaymentWriteNotFound, 404, "payment_not_found", None),
     (EndpointNotFound, 404, "webhook_not_found", None),
     (ConnectionDisabled, 409, "connection_disabled", None),

@@ -12,14 +12,7 @@ from qwc_service.connections.models import (
 from qwc_service.db import Base
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.queue.models import Job, JobKind, JobStatus
-from qwc_service.records.models import (
-    Customer,
-    Invoice,
-    InvoiceLine,
-    Item,
-    Payment,
-    PaymentApplication,
-)
+from qwc_service.records.models import StoredRecord
 from qwc_service.sessions.clients import ClientVersion
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.throttle import LoginThrottle
@@ -34,22 +27,17 @@ __all__ = [
     "Base",
     "ClientVersion",
     "Connection",
-    "Customer",
     "InstallForm",
     "InstallLink",
-    "Invoice",
-    "InvoiceLine",
-    "Item",
     "Job",
     "JobKind",
     "JobStatus",
     "LoginThrottle",
     "Machine",
-    "Payment",
-    "PaymentApplication",
     "PaymentStatus",
     "PaymentWrite",
     "SetupLink",
+    "StoredRecord",
     "SyncDefinition",
     "WcSession",
     "WebhookDelivery",

@@ -1,4 +1,4 @@
-"""Stored records: customers, items, invoices and payments, paged by row id."""
+"""Stored records of any type, whole, paged by row id."""
 
 from __future__ import annotations
 
@@ -9,19 +9,37 @@ from qwc_service.api.fields import Field
 from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
 from qwc_service.records import service
-from qwc_service.records.registry import RECORD_TYPES
-from qwc_service.records.views import record_view
 
-RECORD_TYPE = Field("record_type", "string", "Which records.", enum=RECORD_TYPES)
-QB_ID = Field(
-    "qb_id", "string", "The record's ListID (lists) or TxnID (transactions).", max_length=40
+RECORD_TYPE = Field(
+    "record_type",
+    "string",
+    "The qbXML object (Invoice, ItemService) or its snake_case plural (invoices); any case.",
+    max_length=64,
+)
+RECORD_ID = Field(
+    "record_id", "string", "The record's ListID (lists) or TxnID (transactions).", max_length=40
+)
+FILTERS = (
+    Field("full_name", "string", "Only records with this FullName (or Name).", max_length=255),
+    Field("name", "string", "Only records with this Name.", max_length=255),
+    Field("ref_number", "string", "Only transactions with this RefNumber.", max_length=40),
+    Field("txn_date_from", "date", "Only transactions dated on or after this day."),
+    Field("txn_date_to", "date", "Only transactions dated on or before this day."),
+    Field(
+        "entity",
+        "string",
+        "Only records naming this customer, vendor or payee, by ListID or FullName.",
+        max_length=255,
+    ),
+    Field("is_active", "boolean", "Only active (true) or inactive (false) list records."),
 )
 
 
 def list_records(call: Call) -> Any:
     """A page of stored records in row order; next_after is the cursor of the next page."""
     limit = call.query["limit"]
-    rows = service.list_records(
+    filters = service.RecordFilters(**{f.name: call.query[f.name] for f in FILTERS})
+    views = service.list_records(
         call.db,
         call.params["connection_id"],
         call.params["record_type"],
@@ -29,21 +47,25 @@ def list_records(call: Call) -> Any:
         include_deleted=call.query["include_deleted"],
         after=call.query["after"],
         limit=limit + 1,
+        filters=filters,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    more = len(views) > limit
+    views = views[:limit]
     return {
-        "data": [record_view(row) for row in rows],
-        "next_after": rows[-1].id if more and rows else None,
+        "data": [view.to_payload() for view in views],
+        "next_after": views[-1].row_id if more and views else None,
     }
 
 
 def get_record(call: Call) -> Any:
     """One stored record (deleted ones too) by its QuickBooks id."""
-    row = service.get_record(
-        call.db, call.params["connection_id"], call.params["record_type"], call.params["qb_id"]
+    view = service.get_record(
+        call.db,
+        call.params["connection_id"],
+        call.params["record_type"],
+        call.params["record_id"],
     )
-    return record_view(row)
+    return view.to_payload()
 
 
 TAG = "records"
@@ -68,20 +90,21 @@ ROUTES = [
             Field(
                 "include_deleted",
                 "boolean",
-                "Include records deleted in QuickBooks (deleted_at set).",
+                "Include records deleted in QuickBooks (deleted true).",
                 default=False,
             ),
+            *FILTERS,
         ),
         errors=(400, 404),
     ),
     Operation(
         "GET",
-        RECORDS + "/{qb_id}",
+        RECORDS + "/{record_id}",
         get_record,
         "Read one stored record",
         TAG,
         ref("Record"),
-        params=(CONNECTION_ID, RECORD_TYPE, QB_ID),
+        params=(CONNECTION_ID, RECORD_TYPE, RECORD_ID),
         errors=(404,),
     ),
 ]

@@ -1,23 +1,16 @@
 """JSON Schemas of the API's replies: the ``components.schemas`` of the OpenAPI document.
 
 Each schema lists every member its view writes and refuses others, so a view that gains a
-field without its schema fails the tests that validate real replies. Record schemas are
-derived from the record tables, as :func:`~qwc_service.records.views.record_view` is; the
+field without its schema fails the tests that validate real replies. The
 schemas of typed reports (a sync job, a connection's health) from their dataclasses.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Boolean, Date, Integer, Numeric
-from sqlalchemy.sql.schema import Table
-
 from qwc_service.api.schemas_from import (
     BOOLEAN,
     DATE,
     INTEGER,
-    MONEY,
     N_INTEGER,
     N_STRING,
     N_TIMESTAMP,
@@ -32,9 +25,8 @@ from qwc_service.api.schemas_from import (
 # The routes name the components they answer with through this module.
 from qwc_service.api.schemas_from import ref as ref
 from qwc_service.connections.install_links import InstallLinkReport, LinkState
-from qwc_service.db import UTCDateTime
 from qwc_service.queue.models import JobKind
-from qwc_service.records.registry import REGISTRY
+from qwc_service.records.registry import RecordType
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
@@ -200,7 +192,7 @@ SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
 SCHEDULE = obj(
     {
         "connection_id": STRING,
-        "type": {"type": "string", "enum": ["customers", "items", "invoices", "payments"]},
+        "type": {"type": "string", "enum": [t.value for t in RecordType]},
         "every_minutes": INTEGER,
         "window": N_STRING,
         "timezone": STRING,
@@ -348,47 +340,20 @@ WEBHOOK_EVENT = obj(
 )
 
 
-def _column_schema(column: Any) -> Schema:
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        schema = TIMESTAMP
-    elif isinstance(kind, Date):
-        schema = DATE
-    elif isinstance(kind, Numeric):
-        schema = MONEY
-    elif isinstance(kind, Boolean):
-        schema = BOOLEAN
-    elif isinstance(kind, Integer):
-        schema = INTEGER
-    else:
-        schema = STRING
-    return nullable(schema) if column.nullable else schema
-
-
-_HIDDEN = frozenset({"id", "connection_id", "invoice_id", "payment_id"})
-
-
-def _table_properties(table: Table) -> dict[str, Schema]:
-    return {c.key: _column_schema(c) for c in table.columns if c.key not in _HIDDEN}
-
-
-def record_schemas() -> dict[str, Schema]:
-    """One schema per stored record type (``Customer``, ``Item``, ``Invoice``, ``Payment``)."""
-    schemas: dict[str, Schema] = {}
-    for record_type, kind in REGISTRY.items():
-        properties: dict[str, Schema] = {
-            "record_type": {"type": "string", "const": record_type},
-            "row_id": INTEGER,
-            **_table_properties(kind.model.__table__),
-        }
-        if kind.children is not None:
-            child = obj(_table_properties(kind.children.model.__table__))
-            properties[kind.children.attribute] = {"type": "array", "items": child}
-        schemas[kind.name] = obj(properties, f"A stored {record_type[:-1]}.")
-    return schemas
-
-
-RECORD = {"oneOf": [ref(spec.name) for spec in REGISTRY.values()]}
+RECORD = obj(
+    {
+        "type": {"type": "string", "description": "The qbXML object (Invoice, ItemService)."},
+        "id": {"type": "string", "description": "ListID or TxnID."},
+        "edit_sequence": N_STRING,
+        "time_modified": {**N_STRING, "description": "TimeModified as QuickBooks sent it."},
+        "deleted": BOOLEAN,
+        "data": {
+            "type": "object",
+            "description": "Every element QuickBooks returned, named as qbXML spells it.",
+        },
+    },
+    "A stored record, whole.",
+)
 
 
 def components() -> dict[str, Schema]:
@@ -427,7 +392,6 @@ def components() -> dict[str, Schema]:
         "WebhookList": list_of(ref("Webhook"), "Webhook endpoints in the order they were added."),
         "WebhookEvent": WEBHOOK_EVENT,
         "WebhookEventPage": page_of(ref("WebhookEvent"), "A page of events, newest first."),
-        **record_schemas(),
         "Record": RECORD,
         "RecordPage": page_of(ref("Record"), "A page of stored records in row order."),
     }

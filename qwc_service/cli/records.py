@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qwc_service.cli.common import CliContext, DeclaredChoice, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from qwc_service.records.views import RecordView
 
 _PAGE = 500
 
@@ -31,21 +33,30 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 def _all_views(
-    db: Session, connection_id: str, record_type: str, since: datetime | None
-) -> Iterator[dict[str, Any]]:
+    db: Session,
+    connection_id: str,
+    record_type: str,
+    since: datetime | None,
+    include_deleted: bool,
+) -> Iterator[RecordView]:
     """Every matching record, page by page."""
     from qwc_service.records import service
-    from qwc_service.records.views import record_view
 
     after: int | None = None
     while True:
         page = service.list_records(
-            db, connection_id, record_type, modified_since=since, limit=_PAGE, after=after
+            db,
+            connection_id,
+            record_type,
+            modified_since=since,
+            include_deleted=include_deleted,
+            limit=_PAGE,
+            after=after,
         )
-        yield from (record_view(row) for row in page)
+        yield from page
         if len(page) < _PAGE:
             return
-        after = page[-1].id
+        after = page[-1].row_id
 
 
 def _human(rows: list[dict[str, Any]]) -> str:
@@ -55,16 +66,12 @@ def _human(rows: list[dict[str, Any]]) -> str:
 
 
 def _line(row: dict[str, Any]) -> str:
-    kind = row["record_type"]
-    modified = row["time_modified_raw"] or "-"
-    if kind in ("customers", "items"):
-        extra = row["balance"] if kind == "customers" else row["price"]
-        return f"{row['list_id']:<24} {row['full_name'] or '':<40} {extra or '':>12}  {modified}"
-    amount = row["balance_remaining"] if kind == "invoices" else row["total_amount"]
-    return (
-        f"{row['txn_id']:<20} #{row['ref_number'] or '':<10} {row['txn_date'] or '':<10} "
-        f"{row['customer_full_name'] or '':<32} {amount or '':>12}  {modified}"
-    )
+    data = row["data"]
+    label = data.get("FullName") or data.get("Name") or data.get("RefNumber") or ""
+    when = data.get("TxnDate") or ""
+    gone = "  (deleted)" if row["deleted"] else ""
+    modified = row["time_modified"] or "-"
+    return f"{row['type']:<20} {row['id']:<24} {label!s:<40} {when!s:<10}  {modified}{gone}"
 
 
 @click.command("records")
@@ -73,8 +80,8 @@ def _line(row: dict[str, Any]) -> str:
     "--type",
     "record_type",
     required=True,
-    type=DeclaredChoice("qwc_service.records.registry:RECORD_TYPES"),
-    help="Which records to list.",
+    metavar="T",
+    help="Which records: a qbXML object (Invoice, ItemService) or its plural (invoices).",
 )
 @click.option(
     "--modified-since",
@@ -83,16 +90,25 @@ def _line(row: dict[str, Any]) -> str:
     metavar="TS",
     help="Only records QuickBooks modified at or after this ISO 8601 time (UTC if no offset).",
 )
+@click.option("--include-deleted", is_flag=True, help="Include records deleted in QuickBooks.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @pass_cli
 @friendly_errors
 def records_cmd(
-    cli: CliContext, connection_id: str, record_type: str, since: str | None, as_json: bool
+    cli: CliContext,
+    connection_id: str,
+    record_type: str,
+    since: str | None,
+    include_deleted: bool,
+    as_json: bool,
 ) -> None:
-    """List the records stored for a connection (deleted ones left out)."""
+    """List the records stored for a connection (deleted ones left out unless asked)."""
     modified_since = _parse_since(since)
     with cli.unit() as db:
-        data = list(_all_views(db, connection_id, record_type, modified_since))
+        data = [
+            view.to_payload()
+            for view in _all_views(db, connection_id, record_type, modified_since, include_deleted)
+        ]
     emit(data, as_json, _human)
 
 

@@ -33,7 +33,7 @@ from qwc_service.payments.requests import (
 )
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.queue.payload import store_payload
-from qwc_service.records.models import Invoice
+from qwc_service.records.invoices import StoredInvoice, stored_invoice
 
 __all__ = [
     "IN_FLIGHT",
@@ -125,7 +125,7 @@ def record_payment(
     if connection.disabled_at is not None:
         raise ConnectionDisabled(f"connection {connection_id!r} is disabled")
     invoice = _stored_invoice(db, connection_id, asked.invoice_txn_id)
-    _check_balance(db, invoice, asked.amount)
+    _check_balance(db, connection_id, invoice, asked.amount)
     if asked.reference is not None and _by_reference(db, connection_id, asked.reference):
         raise ReferenceInUse(
             f"reference {asked.reference!r} is already used by another payment of this "
@@ -279,29 +279,25 @@ def _replay(existing: PaymentWrite, asked: _Request) -> PaymentWrite:
     return existing
 
 
-def _stored_invoice(db: Session, connection_id: str, txn_id: str) -> Invoice:
-    invoice = db.scalar(
-        select(Invoice).where(
-            Invoice.connection_id == connection_id,
-            Invoice.txn_id == txn_id,
-            Invoice.deleted_at.is_(None),
-        )
-    )
-    if invoice is None or not invoice.customer_list_id:
+def _stored_invoice(db: Session, connection_id: str, txn_id: str) -> StoredInvoice:
+    invoice = stored_invoice(db, connection_id, txn_id)
+    if invoice is None or invoice.deleted or not invoice.customer_list_id:
         raise InvoiceNotKnown(
             f"invoice {txn_id!r} is not known for this connection; sync invoices first"
         )
     return invoice
 
 
-def _check_balance(db: Session, invoice: Invoice, amount: Decimal) -> None:
+def _check_balance(
+    db: Session, connection_id: str, invoice: StoredInvoice, amount: Decimal
+) -> None:
     """Refuse more than the stored balance, less what other unfinished writes will take."""
     if invoice.balance_remaining is None:
         # Nothing to compare with; QuickBooks itself refuses an overpayment (3210).
         return
     pending = db.scalar(
         select(func.coalesce(func.sum(PaymentWrite.amount), 0)).where(
-            PaymentWrite.connection_id == invoice.connection_id,
+            PaymentWrite.connection_id == connection_id,
             PaymentWrite.invoice_txn_id == invoice.txn_id,
             PaymentWrite.status.in_(IN_FLIGHT),
         )

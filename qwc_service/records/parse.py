@@ -1,15 +1,17 @@
 """Reading the records of a qbXML response in one pass, a record at a time.
 
 :class:`ResponseReader` parses the response once (hardened parser, text nodes over 10 MB
-allowed) and yields each customer, item, invoice, payment and deletion in document order. A
+allowed) and yields each record (every ``…Ret`` of the object registry, as a whole document:
+see :mod:`qwc_service.records.documents`) and each deletion in document order. A
 response of up to 1 MiB (a sync page) is parsed whole first; a larger one is pull-parsed, each
 ``*Ret`` element yielded as soon as it is complete and then dropped: a 50 MB
 ``InvoiceQueryRs`` holds one invoice in memory at a time. The status of every ``*Rs``
 element is read with the same rules as
 :func:`qwc_service.qbxml.responses.summarize_response` and collected on the reader as it goes.
 
-A record that cannot be read is not dropped silently: the reader yields a
-:class:`~qwc_service.records.parsed.ParseProblem` in its place and carries on.
+Nothing is dropped silently: what in a record breaks the schema follows it as a
+:class:`~qwc_service.records.parsed.ParseProblem`, and a record that cannot be stored at all
+(no ListID/TxnID) is a ParseProblem in its place; the reader carries on.
 """
 
 from __future__ import annotations
@@ -35,44 +37,34 @@ from qwc_service.qbxml.xmlsafe import (
     parse_document,
     release,
 )
-from qwc_service.records.elements import BUILDERS, UnreadableRecord, deletion, identity_of
-from qwc_service.records.parsed import (
-    AppliedToTxnRecord,
-    CustomerRecord,
-    DeletedRecord,
-    InvoiceLineRecord,
-    InvoiceRecord,
-    ItemRecord,
-    ParseProblem,
-    PaymentRecord,
-    Record,
+from qwc_service.records.documents import (
+    RET_ELEMENTS,
+    UnreadableRecord,
+    deletion,
+    identity_of,
+    read_record,
 )
-from qwc_service.records.registry import RECORD_TYPES
+from qwc_service.records.parsed import DeletedRecord, ParseProblem, RecordDocument
 
 __all__ = [
-    "RECORD_TYPES",
-    "AppliedToTxnRecord",
-    "CustomerRecord",
     "DeletedRecord",
-    "InvoiceLineRecord",
-    "InvoiceRecord",
-    "ItemRecord",
     "ParseProblem",
     "Parsed",
     "ParsedResponse",
-    "PaymentRecord",
-    "Record",
+    "RecordDocument",
     "ResponseReader",
     "parse_response",
     "read_response",
 ]
 
-Parsed = Record | DeletedRecord | ParseProblem
+Parsed = RecordDocument | DeletedRecord | ParseProblem
 Source = str | bytes | IO[bytes]
 
 # Answers to ListDelRq / TxnDelRq carry the deleted element's fields directly, without a Ret.
 _DELETE_ANSWERS = frozenset({"ListDelRs", "TxnDelRs"})
-_WANTED = frozenset(BUILDERS) | _DELETE_ANSWERS
+_DELETED_RETS = frozenset({"ListDeletedRet", "TxnDeletedRet"})
+_RETS = RET_ELEMENTS | _DELETED_RETS
+_WANTED = _RETS | _DELETE_ANSWERS
 
 
 class ResponseReader:
@@ -137,10 +129,9 @@ class ResponseReader:
                 continue
             position = 0
             for element in rs:
-                builder = BUILDERS.get(element.tag)
-                if builder is not None:
+                if element.tag in _RETS:
                     position += 1
-                    yield _build(element, builder, f"{status.name} #{position}")
+                    yield from _build(element, f"{status.name} #{position}")
 
     def _read_streamed(self) -> Iterator[Parsed]:
         # Only Ret elements (and the two delete answers) reach Python; each *Rs status is read
@@ -169,9 +160,9 @@ class ResponseReader:
                 continue  # the same name deeper inside a record: part of that record
             status = messages.status_through(rs)
             position = messages.next_position()
-            parsed = _build(element, BUILDERS[element.tag], f"{status.name} #{position}")
+            parsed = list(_build(element, f"{status.name} #{position}"))
             release(element)
-            yield parsed
+            yield from parsed
         self._root = events.root
         check_root(self._root)
         if not messages.finish(self._root):
@@ -262,20 +253,28 @@ class _Messages:
         return found
 
 
-def _build(element: Any, builder: Any, position: str) -> Parsed:
-    """Run ``builder`` on a complete Ret; a value it cannot read becomes a ParseProblem."""
+def _build(element: Any, position: str) -> list[Parsed]:
+    """What a complete Ret holds: its record and the problems in it, or its deletion; a
+    record that cannot be stored at all becomes a ParseProblem naming it."""
     try:
-        result: Parsed = builder(element)
+        if element.tag in _DELETED_RETS:
+            return [deletion(element)]
+        record, problems = read_record(element)
     except UnreadableRecord as exc:
-        return ParseProblem(element.tag, identity_of(element) or position, str(exc))
-    return result
+        return [ParseProblem(element.tag, identity_of(element) or position, str(exc))]
+    if problems:
+        return [record, *problems]
+    return [record]
 
 
 def _delete_answer(element: Any, status: ResponseStatus) -> Parsed | None:
     """The deletion a ``ListDelRs`` / ``TxnDelRs`` reports, if it reports one."""
     if status.name not in _DELETE_ANSWERS or len(element) == 0:
         return None
-    return _build(element, deletion, status.name)
+    try:
+        return deletion(element)
+    except UnreadableRecord as exc:
+        return ParseProblem(status.name, identity_of(element) or status.name, str(exc))
 
 
 def read_response(source: Source) -> ResponseReader:
@@ -287,7 +286,7 @@ def read_response(source: Source) -> ResponseReader:
 class ParsedResponse:
     """Everything in a response, in lists: for small responses and tests."""
 
-    records: list[Record]
+    records: list[RecordDocument]
     deleted: list[DeletedRecord]
     problems: list[ParseProblem]
     summary: ResponseSummary
@@ -296,7 +295,7 @@ class ParsedResponse:
 def parse_response(source: Source) -> ParsedResponse:
     """Read a whole response into lists (use :class:`ResponseReader` for big ones)."""
     reader = ResponseReader(source)
-    records: list[Record] = []
+    records: list[RecordDocument] = []
     deleted: list[DeletedRecord] = []
     problems: list[ParseProblem] = []
     for item in reader:

@@ -13,18 +13,23 @@ numbers, ``t``/``f``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
+from json import JSONEncoder
 from operator import itemgetter
 from typing import Any
 
 import psycopg
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, Table, insert, select
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table, insert
 from sqlalchemy.orm import Session
 
-from qwc_service.db import PLAN_FOR_VALUES, UTCDateTime, one_of
+from qwc_service.db import UTCDateTime
 
-__all__ = ["copy_text", "insert_rows", "uses_copy"]
+__all__ = ["Unwritten", "copy_text", "insert_rows", "uses_copy", "without_unwritable"]
+
+#: A row that could not be written, and why.
+Unwritten = tuple[dict[str, Any], str]
 
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -67,8 +72,36 @@ def _instants(values: list[Any]) -> list[str]:
     return [_NULL if v is None else v.isoformat() for v in values]
 
 
+# Documents hold only dicts, lists and text: no cycles to look for, no spaces to add.
+dumps = JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+# U+0000 as json.dumps escapes it, and not an escaped backslash followed by "u0000".
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+class _Json(str):
+    """A document already serialized by :func:`insert_rows`."""
+
+    __slots__ = ()
+
+
+def _documents(values: list[Any]) -> list[str]:
+    # The text COPY hands to jsonb's input function, serialized once. JSON text never holds a
+    # raw newline, carriage return or tab (json.dumps escapes them), so doubling backslashes
+    # is all COPY's escaping needs, and str.replace does that far quicker than translate.
+    out = []
+    for value in values:
+        if value is None:
+            out.append(_NULL)
+            continue
+        text = value if type(value) is _Json else dumps(value)
+        out.append(text.replace("\\", "\\\\") if "\\" in text else text)
+    return out
+
+
 def _formatter(column: Any) -> Formatter:
     kind = column.type
+    if isinstance(kind, JSON):
+        return _documents
     if isinstance(kind, Boolean):
         return _flags
     if isinstance(kind, UTCDateTime | DateTime):
@@ -109,33 +142,63 @@ def copy_rows(
         copy.write(text)
 
 
-def insert_rows(
-    db: Session, table: Table, key: str | None, rows: list[dict[str, Any]]
-) -> dict[str, int]:
-    """Insert ``rows`` into ``table``; with ``key``, return the new ids by that column.
+def insert_rows(db: Session, table: Table, rows: list[dict[str, Any]]) -> list[Unwritten]:
+    """Insert ``rows`` (every one with the same columns) into ``table``.
 
-    ``key`` names a column unique among these rows (ListID, TxnID) whose rows are looked up
-    after a COPY; every row must carry the same columns.
+    Returns the rows left out because a value could not be written (a document PostgreSQL
+    refuses as JSON), each with the reason; the rest are written.
     """
     if not rows:
-        return {}
-    if not uses_copy(db, len(rows)):
-        statement = insert(table)
-        if key is None:
-            db.execute(statement, rows)
-            return {}
-        returned = db.execute(statement.returning(table.c.id, table.c[key]), rows)
-        return {value: row_id for row_id, value in returned}
+        return []
+    copy = uses_copy(db, len(rows))
     columns = list(rows[0])
-    copy_rows(db, table, columns, rows)
-    if key is None:
-        return {}
-    connection_id = rows[0]["connection_id"]
-    found = db.execute(
-        select(table.c.id, table.c[key]).where(
-            table.c.connection_id == connection_id,
-            one_of(db, table.c[key], [r[key] for r in rows]),
-        ),
-        execution_options=PLAN_FOR_VALUES,
-    )
-    return {value: row_id for row_id, value in found}
+    rows, unwritten = without_unwritable(db, table, rows, serialize=copy)
+    if not rows:
+        return unwritten
+    if copy:
+        copy_rows(db, table, columns, rows)
+    else:
+        db.execute(insert(table), rows)
+    return unwritten
+
+
+def without_unwritable(
+    db: Session, table: Table, rows: list[dict[str, Any]], *, serialize: bool = False
+) -> tuple[list[dict[str, Any]], list[Unwritten]]:
+    """``rows`` less those whose document PostgreSQL would refuse, and those with the reason.
+
+    A refused document would fail the whole statement, so it is found first. SQLite stores any
+    JSON text, and a document read from XML is always JSON, so only PostgreSQL is checked.
+    With ``serialize`` (for COPY), the documents of the rows kept are serialized in place.
+    """
+    if not rows or db.get_bind().dialect.name != "postgresql":
+        return rows, []
+    unwritten = _unwritable(table, list(rows[0]), rows, serialize)
+    if not unwritten:
+        return rows, []
+    left_out = {id(row) for row, _ in unwritten}
+    return [row for row in rows if id(row) not in left_out], unwritten
+
+
+def _unwritable(
+    table: Table, columns: list[str], rows: list[dict[str, Any]], serialize: bool
+) -> list[Unwritten]:
+    """The rows whose JSON cannot be produced, or holds what jsonb refuses (U+0000), with the
+    reason; with ``serialize`` the others' documents are serialized in place."""
+    out: list[Unwritten] = []
+    for name in (c for c in columns if c in table.c and isinstance(table.c[c].type, JSON)):
+        for row in rows:
+            value = row[name]
+            if value is None:
+                continue
+            try:
+                text = dumps(value)
+            except (TypeError, ValueError) as exc:
+                out.append((row, f"its document cannot be written as JSON: {exc}"))
+                continue
+            if "\\u0000" in text and _NUL.search(text):
+                out.append((row, "its document holds a NUL character, which JSON storage refuses"))
+                continue
+            if serialize:
+                row[name] = _Json(text)
+    return out

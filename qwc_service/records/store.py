@@ -1,10 +1,10 @@
 """Storing records read from QuickBooks: batched upserts, deletions, balance write-backs.
 
-Rows are keyed by (connection_id, ListID/TxnID) and every statement filters by the connection,
-so two connections with the same IDs never touch each other's rows. Records are applied in
-batches of :data:`BATCH_SIZE` per type — one SELECT of the existing IDs, then bulk INSERTs and
-bulk UPDATEs by primary key — while the records are still being read, so a response of 50,000
-invoices never sits in memory as a whole.
+Rows of ``records`` are keyed by (connection_id, record_type, ListID/TxnID) and every
+statement filters by the connection, so two connections with the same IDs never touch each
+other's rows. Records are applied in batches of :data:`BATCH_SIZE` per type — one SELECT of
+the existing IDs, then bulk INSERTs and bulk UPDATEs by primary key — while the records are
+still being read, so a response of 50,000 invoices never sits in memory as a whole.
 
 An incoming record older than the stored row (by TimeModified, then EditSequence) leaves the
 row alone: incremental queries overlap their time window and so re-send old versions.
@@ -15,18 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import String, Table, bindparam, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from qwc_service.db import PLAN_FOR_VALUES, one_of
-from qwc_service.records.models import Invoice
-from qwc_service.records.parsed import DeletedRecord, ParseProblem, Record
-from qwc_service.records.pgcopy import insert_rows
-from qwc_service.records.registry import RecordTypeSpec, spec_of
-from qwc_service.records.rows import child_rows, misfit, record_row, ret_name
+from qwc_service.records.models import StoredRecord
+from qwc_service.records.parsed import DeletedRecord, ParseProblem, RecordDocument
+from qwc_service.records.pgcopy import insert_rows, without_unwritable
 from qwc_service.records.writebehind import WriteBehind
 
 __all__ = [
@@ -34,7 +31,6 @@ __all__ = [
     "ApplyResult",
     "apply_deletions",
     "apply_records",
-    "update_invoice_balance",
 ]
 
 BATCH_SIZE = 500
@@ -71,7 +67,7 @@ class ApplyResult:
         for record_type, count in part.by_type.items():
             self.by_type[record_type] = self.by_type.get(record_type, 0) + count
 
-    def _saw(self, record: Record) -> None:
+    def _saw(self, record: RecordDocument) -> None:
         when = record.time_modified
         if when is None:
             return
@@ -91,7 +87,7 @@ class ApplyResult:
 def apply_records(
     db: Session,
     connection_id: str,
-    records: Iterable[Record | DeletedRecord | ParseProblem],
+    records: Iterable[RecordDocument | DeletedRecord | ParseProblem],
     *,
     now: datetime,
     batch_size: int = BATCH_SIZE,
@@ -156,7 +152,7 @@ class _Pending:
         self.session, self.connection_id, self.now, self.size = db, connection_id, now, size
         self.write_behind = write_behind
         self.result = ApplyResult()
-        self.records: dict[str, list[Record]] = {}
+        self.records: dict[str, list[RecordDocument]] = {}
         self.deletions: list[DeletedRecord] = []
         self.streaming = True
         self.savepoint: SessionTransaction | None = None
@@ -169,7 +165,7 @@ class _Pending:
         if self.streaming and self.savepoint is None:
             self.savepoint = self.session.begin_nested()
 
-    def add_record(self, record: Record) -> None:
+    def add_record(self, record: RecordDocument) -> None:
         """Queue a record; a full batch of its type is written at once."""
         self.result._saw(record)
         if self.deletions:
@@ -192,22 +188,19 @@ class _Pending:
         if len(self.deletions) >= self.size:
             self.flush_deletions()
 
-    def _write(self, record_type: str, batch: list[Record]) -> None:
+    def _write(self, record_type: str, batch: list[RecordDocument]) -> None:
         self._before_write()
-        _upsert(
-            self.session, self.connection_id, spec_of(record_type), batch, self.now, self.result
-        )
+        _upsert(self.session, self.connection_id, record_type, batch, self.now, self.result)
         batch.clear()
 
-    def _write_behind(self, record_type: str, batch: list[Record]) -> None:
+    def _write_behind(self, record_type: str, batch: list[RecordDocument]) -> None:
         """Write ``batch`` on the writer thread; its counts join the result once it is done."""
         self._before_write()
-        kind = spec_of(record_type)
         db, connection_id, now = self.session, self.connection_id, self.now
         # The write counts into a result of its own, merged once it is over, so the result
         # is only ever changed by this thread.
         part = self._in_flight = ApplyResult()
-        self.behind.submit(lambda: _upsert(db, connection_id, kind, batch, now, part))
+        self.behind.submit(lambda: _upsert(db, connection_id, record_type, batch, now, part))
 
     def settle(self) -> None:
         """Wait for the write in flight (raising its error) and count what it stored."""
@@ -233,7 +226,7 @@ class _Pending:
 
 
 def _stored_is_newer(
-    stored_modified: datetime | None, stored_sequence: str | None, record: Record
+    stored_modified: datetime | None, stored_sequence: str | None, record: RecordDocument
 ) -> bool:
     """True when the stored version is strictly later than ``record``."""
     incoming = record.time_modified
@@ -248,11 +241,11 @@ def _stored_is_newer(
     return False
 
 
-def _latest_per_id(kind: RecordTypeSpec, batch: list[Record]) -> dict[str, Record]:
+def _latest_per_id(batch: list[RecordDocument]) -> dict[str, RecordDocument]:
     """One record per ID: when a batch holds an ID twice, the later version."""
-    latest: dict[str, Record] = {}
+    latest: dict[str, RecordDocument] = {}
     for record in batch:
-        key = getattr(record, kind.key)
+        key = record.qb_id
         earlier = latest.get(key)
         if earlier is None or not _stored_is_newer(
             earlier.time_modified, earlier.edit_sequence, record
@@ -261,105 +254,120 @@ def _latest_per_id(kind: RecordTypeSpec, batch: list[Record]) -> dict[str, Recor
     return latest
 
 
+_TABLE = cast(Table, StoredRecord.__table__)
+
+
+def _row(record: RecordDocument, connection_id: str, now: datetime) -> dict[str, Any]:
+    """The column values of a record's row (a record read again is live again)."""
+    return {
+        "connection_id": connection_id,
+        "record_type": record.record_type,
+        "object_name": record.object_name,
+        "qb_id": record.qb_id,
+        "edit_sequence": record.edit_sequence,
+        "time_created": record.time_created,
+        "time_modified": record.time_modified,
+        "time_modified_raw": record.time_modified_raw,
+        "deleted_at": None,
+        "synced_at": now,
+        **record.columns,
+        "document": record.document,
+    }
+
+
+def _misfit(record: RecordDocument) -> str | None:
+    """Why the record's stamps cannot be stored as they are, or None."""
+    if len(record.qb_id) > _ID_LENGTH:
+        return f"its ID has {len(record.qb_id)} characters, more than the {_ID_LENGTH} stored"
+    sequence = record.edit_sequence
+    if sequence is not None and len(sequence) > _SEQUENCE_LENGTH:
+        return f"its EditSequence has {len(sequence)} characters, more than {_SEQUENCE_LENGTH}"
+    raw = record.time_modified_raw
+    if raw is not None and len(raw) > _RAW_TIME_LENGTH:
+        return f"its TimeModified has {len(raw)} characters, more than {_RAW_TIME_LENGTH}"
+    return None
+
+
+def _length(column: str) -> int:
+    kind = _TABLE.c[column].type
+    assert isinstance(kind, String) and kind.length is not None
+    return kind.length
+
+
+_ID_LENGTH = _length("qb_id")
+_SEQUENCE_LENGTH = _length("edit_sequence")
+_RAW_TIME_LENGTH = _length("time_modified_raw")
+
+
 def _upsert(
     db: Session,
     connection_id: str,
-    kind: RecordTypeSpec,
-    batch: list[Record],
+    record_type: str,
+    batch: list[RecordDocument],
     now: datetime,
     result: ApplyResult,
 ) -> None:
     """Write one batch of one record type: newer versions in, stale ones counted and left."""
-    model, key_column = kind.model, getattr(kind.model, kind.key)
-    latest = _latest_per_id(kind, batch)
+    latest = _latest_per_id(batch)
     existing = {
         key: (row_id, modified, sequence)
         for row_id, key, modified, sequence in db.execute(
-            select(model.id, key_column, model.time_modified, model.edit_sequence).where(
-                model.connection_id == connection_id,
-                one_of(db, key_column, list(latest)),
+            select(
+                _TABLE.c.id, _TABLE.c.qb_id, _TABLE.c.time_modified, _TABLE.c.edit_sequence
+            ).where(
+                _TABLE.c.connection_id == connection_id,
+                _TABLE.c.record_type == record_type,
+                one_of(db, _TABLE.c.qb_id, list(latest)),
             ),
             execution_options=PLAN_FOR_VALUES,
         )
     }
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    children: dict[str, list[dict[str, Any]]] = {}
     for key, record in latest.items():
         stored = existing.get(key)
         if stored is not None and _stored_is_newer(stored[1], stored[2], record):
             result.kept_newer += 1
             continue
-        row = record_row(record, connection_id, now)
-        rows = child_rows(kind, record)
-        problem = misfit(kind, row, rows)
+        problem = _misfit(record)
         if problem is not None:
-            result.problems.append(ParseProblem(ret_name(kind, record), key, problem))
+            result.problems.append(ParseProblem(record.ret_name, key[:80], problem))
             continue
-        if rows is not None:
-            children[key] = rows
+        row = _row(record, connection_id, now)
         if stored is None:
             inserts.append(row)
         else:
-            updates.append({**row, _ROW_ID: stored[0]})
-    updated_ids = [u[_ROW_ID] for u in updates]
-    parent_ids = {u[kind.key]: u[_ROW_ID] for u in updates}
+            row[_ROW_ID] = stored[0]
+            updates.append(row)
     # Core statements on the table: one COPY or multi-row INSERT and one executemany UPDATE
     # per batch (the ORM's bulk paths split a batch wherever the pattern of None values
     # changes).
-    table = model.__table__
-    if inserts:
-        # New rows' ids are needed only to hang their lines or applications on.
-        id_column = kind.key if kind.children is not None else None
-        parent_ids.update(insert_rows(db, table, id_column, inserts))
+    unwritten = insert_rows(db, _TABLE, inserts)
+    inserted = len(inserts) - len(unwritten)
+    updates, refused = without_unwritable(db, _TABLE, updates)
+    unwritten += refused
     if updates:
-        db.execute(_update_by_id(table), updates)
-        _expire(db, model, updated_ids)
-    if kind.children is not None:
-        _replace_children(db, kind, parent_ids, children, updated_ids)
-    stored_count = len(inserts) + len(updates)
+        db.execute(_update_by_id(), updates)
+        _expire(db, [u[_ROW_ID] for u in updates])
+    for row, why in unwritten:
+        result.problems.append(ParseProblem(f"{row['object_name']}Ret", row["qb_id"], why))
+    stored_count = inserted + len(updates)
     result.upserted += stored_count
-    result.by_type[kind.record_type] = result.by_type.get(kind.record_type, 0) + stored_count
+    result.by_type[record_type] = result.by_type.get(record_type, 0) + stored_count
 
 
-def _replace_children(
-    db: Session,
-    kind: RecordTypeSpec,
-    parent_ids: dict[str, int],
-    children: dict[str, list[dict[str, Any]]],
-    updated_ids: list[int],
-) -> None:
-    """Replace the lines (or applications) of every stored parent with the incoming ones."""
-    assert kind.children is not None
-    table, parent_fk = kind.children.model.__table__, kind.children.parent_fk
-    if updated_ids:
-        db.execute(
-            delete(table).where(one_of(db, table.c[parent_fk], updated_ids)),
-            execution_options=PLAN_FOR_VALUES,
-        )
-    rows: list[dict[str, Any]] = []
-    for key, key_rows in children.items():
-        parent_id = parent_ids.get(key)
-        if parent_id is not None:
-            # The rows were made for this write: they take their parent's id in place.
-            for row in key_rows:
-                row[parent_fk] = parent_id
-            rows += key_rows
-    insert_rows(db, table, None, rows)
-
-
-def _update_by_id(table: Any) -> Any:
+def _update_by_id() -> Any:
     """An UPDATE of the row whose id is the ``row_id`` parameter; SET comes from the other
     parameters (executed with a list, it runs once per row)."""
-    return update(table).where(table.c.id == bindparam(_ROW_ID))
+    return update(_TABLE).where(_TABLE.c.id == bindparam(_ROW_ID))
 
 
-def _expire(db: Session, model: Any, row_ids: list[int]) -> None:
+def _expire(db: Session, row_ids: list[int]) -> None:
     """Bulk statements bypass the session: let loaded copies of these rows reload."""
     if not db.identity_map:
         return
     for row_id in row_ids:
-        loaded = db.identity_map.get(db.identity_key(model, row_id))
+        loaded = db.identity_map.get(db.identity_key(StoredRecord, row_id))
         if loaded is not None:
             db.expire(loaded)
 
@@ -370,7 +378,8 @@ def apply_deletions(
     """Mark the stored rows QuickBooks reports deleted; returns how many rows were marked.
 
     ``deleted_at`` is QuickBooks' TimeDeleted (``now`` when it gave none); rows are never
-    removed. Deletions of records not stored, or of types not stored, change nothing.
+    removed. Deletions of records not stored, or of types the registry does not know,
+    change nothing.
     """
     by_type: dict[str, dict[str, DeletedRecord]] = {}
     for gone in deleted:
@@ -379,26 +388,26 @@ def apply_deletions(
             by_type.setdefault(record_type, {})[gone.qb_id] = gone
     marked = 0
     for record_type, wanted in by_type.items():
-        kind = spec_of(record_type)
         ids = list(wanted)
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
-            marked += _mark_deleted(db, connection_id, kind, wanted, chunk, now)
+            marked += _mark_deleted(db, connection_id, record_type, wanted, chunk, now)
     return marked
 
 
 def _mark_deleted(
     db: Session,
     connection_id: str,
-    kind: RecordTypeSpec,
+    record_type: str,
     wanted: dict[str, DeletedRecord],
     ids: list[str],
     now: datetime,
 ) -> int:
-    model, key_column = kind.model, getattr(kind.model, kind.key)
     found = db.execute(
-        select(model.id, key_column).where(
-            model.connection_id == connection_id, one_of(db, key_column, ids)
+        select(_TABLE.c.id, _TABLE.c.qb_id).where(
+            _TABLE.c.connection_id == connection_id,
+            _TABLE.c.record_type == record_type,
+            one_of(db, _TABLE.c.qb_id, ids),
         ),
         execution_options=PLAN_FOR_VALUES,
     ).all()
@@ -408,36 +417,6 @@ def _mark_deleted(
         {_ROW_ID: row_id, "deleted_at": wanted[key].time_deleted or now, "synced_at": now}
         for row_id, key in found
     ]
-    db.execute(_update_by_id(model.__table__), changes)
-    _expire(db, model, [row_id for row_id, _ in found])
+    db.execute(_update_by_id(), changes)
+    _expire(db, [row_id for row_id, _ in found])
     return len(found)
-
-
-def update_invoice_balance(
-    db: Session,
-    connection_id: str,
-    txn_id: str,
-    balance_remaining: Decimal,
-    applied_amount: Decimal | None = None,
-    is_paid: bool | None = None,
-    *,
-    now: datetime | None = None,
-) -> bool:
-    """Record an invoice's new balance after a payment was written to QuickBooks.
-
-    ``applied_amount`` and ``is_paid`` change only when given. Returns False when the invoice
-    is not stored for this connection (it arrives with the next sync).
-    """
-    invoice = db.scalar(
-        select(Invoice).where(Invoice.connection_id == connection_id, Invoice.txn_id == txn_id)
-    )
-    if invoice is None:
-        return False
-    invoice.balance_remaining = balance_remaining
-    if applied_amount is not None:
-        invoice.applied_amount = applied_amount
-    if is_paid is not None:
-        invoice.is_paid = is_paid
-    if now is not None:
-        invoice.synced_at = now
-    return True

@@ -1,69 +1,66 @@
-"""Plain dictionaries for stored records (CLI output, the HTTP API).
+"""Stored records as the CLI and the HTTP API show them.
 
-Money and quantities become strings so no float ever rounds them: amounts keep at least two
-decimals (``"10.00"``), finer prices keep theirs (``"1.23456"``). Dates and times are ISO 8601;
-``time_modified_raw`` is QuickBooks' own text, offset included.
+A record is shown as ``{"type", "id", "edit_sequence", "time_modified", "deleted", "data"}``:
+``type`` is the object its ``…Ret`` holds (``Invoice``, ``ItemService``), ``id`` its ListID or
+TxnID (the object's name for Company and Preferences), ``time_modified`` QuickBooks' own text,
+and ``data`` the whole document as QuickBooks sent it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from qwc_service.clock import isoformat
-from qwc_service.records.models import InvoiceLine, PaymentApplication
-from qwc_service.records.registry import REGISTRY, StoredRecord
+from qwc_service.records.models import StoredRecord
 
-__all__ = ["money_text", "record_view"]
-
-_CENT_EXPONENT = -2
-_HIDDEN = frozenset({"id", "connection_id", "invoice_id", "payment_id", "invoice", "payment"})
+__all__ = ["RecordView", "record_view"]
 
 
-def money_text(value: Decimal | None) -> str | None:
-    """A decimal as text: trailing zeros dropped, but never fewer than two decimals."""
-    if value is None:
-        return None
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > _CENT_EXPONENT:
-        normal = normal.quantize(Decimal(1).scaleb(_CENT_EXPONENT))
-    return format(normal, "f")
+@dataclass(frozen=True)
+class RecordView:
+    """One stored record, whole."""
+
+    type: str
+    id: str
+    edit_sequence: str | None
+    time_modified: str | None
+    deleted: bool
+    data: dict[str, Any]
+    row_id: int  # the paging cursor; not part of the payload
+
+    def to_payload(self) -> dict[str, Any]:
+        """The record as JSON-ready data."""
+        return {
+            "type": self.type,
+            "id": self.id,
+            "edit_sequence": self.edit_sequence,
+            "time_modified": self.time_modified,
+            "deleted": self.deleted,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], row_id: int = 0) -> RecordView:
+        """The view :meth:`to_payload` wrote."""
+        return cls(
+            type=str(payload["type"]),
+            id=str(payload["id"]),
+            edit_sequence=payload.get("edit_sequence"),
+            time_modified=payload.get("time_modified"),
+            deleted=bool(payload.get("deleted")),
+            data=dict(payload.get("data") or {}),
+            row_id=row_id,
+        )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return money_text(value)
-    if isinstance(value, datetime):
-        return isoformat(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _columns(row: Any) -> dict[str, Any]:
-    return {
-        column.key: _plain(getattr(row, column.key))
-        for column in row.__table__.columns
-        if column.key not in _HIDDEN
-    }
-
-
-def _line_view(line: InvoiceLine | PaymentApplication) -> dict[str, Any]:
-    return _columns(line)
-
-
-def record_view(row: StoredRecord) -> dict[str, Any]:
-    """A stored customer, item, invoice or payment as JSON-ready data.
-
-    ``row_id`` is the cursor for :func:`~qwc_service.records.service.list_records`; invoices
-    carry ``lines`` and payments ``applications``, in QuickBooks' order.
-    """
-    kind = next(k for k in REGISTRY.values() if isinstance(row, k.model))
-    view: dict[str, Any] = {"record_type": kind.record_type, "row_id": row.id}
-    view.update(_columns(row))
-    if kind.children is not None:
-        children = getattr(row, kind.children.attribute)
-        view[kind.children.attribute] = [_line_view(child) for child in children]
-    return view
+def record_view(row: StoredRecord) -> RecordView:
+    """The view of a stored row."""
+    return RecordView(
+        type=row.object_name,
+        id=row.qb_id,
+        edit_sequence=row.edit_sequence,
+        time_modified=row.time_modified_raw,
+        deleted=row.deleted_at is not None,
+        data=row.document,
+        row_id=row.id,
+    )

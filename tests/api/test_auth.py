@@ -24,7 +24,7 @@ SAMPLE_PARAMS = {
     "job_id": "1",
     "payment_id": "1",
     "record_type": "customers",
-    "qb_id": "80000001-1234567890",
+    "record_id": "80000001-1234567890",
     "webhook_id": "1",
 }
 

@@ -83,7 +83,9 @@ def test_unknown_paths_methods_and_parameters(client: ApiClient) -> None:
     cid = create_connection(client)
     assert client.get("/api/nothing").error["code"] == "not_found"
     assert client.get(f"/api/connections/{cid}/jobs/abc").status == 404
-    assert client.get(f"/api/connections/{cid}/records/vendors").status == 404
+    widgets = client.get(f"/api/connections/{cid}/records/widgets")
+    assert (widgets.status, widgets.error["code"]) == (404, "record_type_not_found")
+    assert "CreditMemo" in widgets.error["message"]
     assert client.get("/api/connections/cnope").error["code"] == "connection_not_found"
     wrong = client.delete(f"/api/connections/{cid}")
     assert wrong.status == 405 and wrong.headers["allow"] == "GET, PATCH"

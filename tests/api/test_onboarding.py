@@ -60,12 +60,12 @@ def test_two_computers_onboarded_and_synced_through_the_api(client: ApiClient, s
     assert health["last_session"]["machine_id"] is not None
 
     customers = all_records(client, connection_id, "customers")
-    assert {c["list_id"] for c in customers} == set(company.customers)
+    assert {c["id"] for c in customers} == set(company.customers)
     invoices = all_records(client, connection_id, "invoices", limit=5)
-    assert {i["txn_id"] for i in invoices} == set(company.invoices)
-    assert all(i["lines"] for i in invoices)
+    assert {i["id"] for i in invoices} == set(company.invoices)
+    assert all(i["type"] == "Invoice" and i["data"]["InvoiceLineRet"] for i in invoices)
     one = invoices[0]
-    reply = client.get(f"/api/connections/{connection_id}/records/invoices/{one['txn_id']}")
+    reply = client.get(f"/api/connections/{connection_id}/records/invoices/{one['id']}")
     assert reply.status == 200 and reply.data == one
 
     schedules = client.get(f"/api/connections/{connection_id}/schedules").data["data"]

@@ -116,12 +116,11 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     for record_type in ("customers", "items", "payments"):
         page = client.get(f"{base}/records/{record_type}", include_deleted=True)
         assert page.status == 200 and page.data["data"], record_type
-        key = "list_id" if record_type != "payments" else "txn_id"
-        one = page.data["data"][0][key]
+        one = page.data["data"][0]["id"]
         assert client.get(f"{base}/records/{record_type}/{one}").status == 200
-    unpaid = next(i for i in invoices if i["is_paid"] is False)
+    unpaid = next(i for i in invoices if i["data"]["IsPaid"] == "false")
     payment = client.post(
-        f"{base}/payments", {"invoice_txn_id": unpaid["txn_id"], "amount": "1.00"}
+        f"{base}/payments", {"invoice_txn_id": unpaid["id"], "amount": "1.00"}
     ).data
     assert client.get(f"{base}/payments").status == 200
     assert client.get(f"{base}/payments/{payment['payment_id']}").status == 200

@@ -22,7 +22,7 @@ def synced(client: ApiClient, server: Any) -> tuple[str, Computer, FakeQuickBook
     quickbooks = FakeQuickBooks(generate_company(customers=5, invoices=8, payments=0))
     assert run_session(server, computer, quickbooks).outcome == "completed"
     invoices = all_records(client, cid, "invoices")
-    open_invoice = next(i for i in invoices if Decimal(i["balance_remaining"]) > 20)
+    open_invoice = next(i for i in invoices if Decimal(i["data"]["BalanceRemaining"]) > 20)
     return cid, computer, quickbooks, open_invoice
 
 
@@ -32,7 +32,7 @@ def test_payment_recorded_in_quickbooks_once(
     """A payment is queued, written by the next session, and a replay returns the same write."""
     cid, computer, quickbooks, invoice = synced
     body = {
-        "invoice_txn_id": invoice["txn_id"],
+        "invoice_txn_id": invoice["id"],
         "amount": "12.50",
         "date": "2026-11-02",
         "idempotency_key": "order-1001",
@@ -70,7 +70,7 @@ def test_payment_conflicts_and_refusals(
     """A reused key is a 409; too much money or an unknown invoice a 422 naming the field."""
     cid, _, _, invoice = synced
     path = f"/api/connections/{cid}/payments"
-    first = {"invoice_txn_id": invoice["txn_id"], "amount": "5.00", "idempotency_key": "k"}
+    first = {"invoice_txn_id": invoice["id"], "amount": "5.00", "idempotency_key": "k"}
     assert client.post(path, first).status == 201
 
     reused = client.post(path, {**first, "amount": "6.00"})

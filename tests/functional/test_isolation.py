@@ -57,7 +57,8 @@ def test_two_connections_sync_side_by_side(server: ServerProcess, served_app: Qw
         for connection_id, _, company in tenants:
             assert_company_matches(db, connection_id, company)
             names = {
-                c.name for c in records.list_records(db, connection_id, "customers", limit=1000)
+                c.data["Name"]
+                for c in records.list_records(db, connection_id, "customers", limit=1000)
             }
             assert names == {c.name for c in company.customers.values()}
     print("two connections synced at once: each holds exactly its own company's records")

@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
-from qwc_service.records.models import Invoice
+from qwc_service.records.invoices import StoredInvoice
+from qwc_service.records.invoices import stored_invoice as read_invoice
+from qwc_service.records.models import StoredRecord
 from qwc_service.simulator import dataset
 from qwc_service.simulator.connector import WebConnector, WsgiTransport
 from qwc_service.simulator.quickbooks import FakeQuickBooks
+from qwc_service.simulator.quickbooks.records import format_amount
 from qwc_service.simulator.qwcfile import read_qwc
 from tests.factories import MachineCredentials
 from tests.soap_client import SoapClient
@@ -26,21 +29,36 @@ def store_invoice(
     txn_id: str | None = None,
 ) -> None:
     """Store a fake company's invoice as a synced record of the connection."""
+    remaining = invoice.balance_remaining if balance is None else balance
+    qb_id = txn_id or invoice.txn_id
+    document = {
+        "TxnID": qb_id,
+        "TxnNumber": str(invoice.txn_number),
+        "CustomerRef": {
+            "ListID": invoice.customer_list_id,
+            "FullName": invoice.customer_full_name,
+        },
+        "TxnDate": invoice.txn_date.isoformat(),
+        "RefNumber": invoice.ref_number,
+        "Subtotal": format_amount(invoice.subtotal),
+        "SalesTaxTotal": format_amount(invoice.sales_tax_total),
+        "AppliedAmount": format_amount(invoice.applied_amount),
+        "BalanceRemaining": format_amount(remaining),
+        "IsPaid": "true" if invoice.is_paid else "false",
+    }
     with unit_of_work(app.session_factory) as db:
         db.add(
-            Invoice(
+            StoredRecord(
                 connection_id=connection_id,
-                txn_id=txn_id or invoice.txn_id,
-                txn_number=invoice.txn_number,
-                customer_list_id=invoice.customer_list_id,
-                customer_full_name=invoice.customer_full_name,
+                record_type="Invoice",
+                object_name="Invoice",
+                qb_id=qb_id,
+                entity_list_id=invoice.customer_list_id,
+                entity_full_name=invoice.customer_full_name,
                 txn_date=invoice.txn_date,
                 ref_number=invoice.ref_number,
-                subtotal=invoice.subtotal,
-                sales_tax_total=invoice.sales_tax_total,
-                applied_amount=invoice.applied_amount,
-                balance_remaining=invoice.balance_remaining if balance is None else balance,
-                is_paid=invoice.is_paid,
+                balance=remaining,
+                document=document,
             )
         )
 
@@ -51,14 +69,10 @@ def open_invoice(quickbooks: FakeQuickBooks, skip: int = 0) -> dataset.Invoice:
     return unpaid[skip]
 
 
-def stored_invoice(app: QwcApp, connection_id: str, txn_id: str) -> Invoice:
+def stored_invoice(app: QwcApp, connection_id: str, txn_id: str) -> StoredInvoice:
     """The stored invoice record, read in a fresh unit of work."""
-    from sqlalchemy import select
-
     with unit_of_work(app.session_factory) as db:
-        found = db.scalar(
-            select(Invoice).where(Invoice.connection_id == connection_id, Invoice.txn_id == txn_id)
-        )
+        found = read_invoice(db, connection_id, txn_id)
         assert found is not None
         return found
 

@@ -42,13 +42,30 @@ def run(app: QwcApp, settings: Settings) -> Run:
 
 
 def test_json_lists_invoices_with_lines(app: QwcApp, run: Run) -> None:
-    """--type invoices --json prints one JSON document: every invoice with its lines."""
+    """--type invoices --json prints one JSON list of whole records, lines in each document."""
     cid = make_connection(app)
     store(app, cid, response(query_rs("InvoiceQueryRs", invoice_ret("1-1"), invoice_ret("2-2"))))
-    data = json.loads(run(cid, "--type", "invoices", "--json").stdout)
-    assert [row["txn_id"] for row in data] == ["1-1", "2-2"]
-    assert data[0]["lines"][0]["amount"] == "100.00"
-    assert data[0]["time_modified"] == "2014-05-01T18:00:00+00:00"
+    data = json.loads(run(cid, "--type", "Invoice", "--json").stdout)
+    assert [row["id"] for row in data] == ["1-1", "2-2"]
+    assert set(data[0]) == {"type", "id", "edit_sequence", "time_modified", "deleted", "data"}
+    assert data[0]["data"]["InvoiceLineRet"][0]["Amount"] == "100.00"
+    assert data[0]["time_modified"] == "2014-05-01T10:00:00-08:00"
+
+
+def test_include_deleted(app: QwcApp, run: Run) -> None:
+    """Deleted records show only with --include-deleted, marked deleted."""
+    cid = make_connection(app)
+    store(app, cid, response(query_rs("CustomerQueryRs", customer_ret("A-1"), customer_ret("B-2"))))
+    gone = (
+        '<ListDelRs statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
+        "<ListDelType>Customer</ListDelType><ListID>B-2</ListID>"
+        "<TimeDeleted>2014-06-01T10:00:00-08:00</TimeDeleted><FullName>B</FullName></ListDelRs>"
+    )
+    store(app, cid, response(gone))
+    live = json.loads(run(cid, "--type", "customers", "--json").stdout)
+    assert [row["id"] for row in live] == ["A-1"]
+    every = json.loads(run(cid, "--type", "customers", "--include-deleted", "--json").stdout)
+    assert [(row["id"], row["deleted"]) for row in every] == [("A-1", False), ("B-2", True)]
 
 
 def test_modified_since_filters(app: QwcApp, run: Run) -> None:
@@ -61,12 +78,12 @@ def test_modified_since_filters(app: QwcApp, run: Run) -> None:
     store(app, cid, response(query_rs("CustomerQueryRs", *rets)))
     since = "2014-05-01T11:00:00-08:00"
     data = json.loads(run(cid, "--type", "customers", "--modified-since", since, "--json").stdout)
-    assert [row["list_id"] for row in data] == ["B-2"]
+    assert [row["id"] for row in data] == ["B-2"]
     # Without an offset the time is UTC: 19:00 UTC is 11:00 PST.
     naive = json.loads(
         run(cid, "--type", "customers", "--modified-since", "2014-05-01T19:00:00", "--json").stdout
     )
-    assert [row["list_id"] for row in naive] == ["B-2"]
+    assert [row["id"] for row in naive] == ["B-2"]
 
 
 def test_human_output(app: QwcApp, run: Run) -> None:
@@ -84,6 +101,8 @@ def test_errors_are_one_line(app: QwcApp, run: Run) -> None:
     assert missing.exit_code == 1
     assert missing.stderr.strip() == "error: no connection with id 'nope'"
     cid = make_connection(app)
-    assert run(cid, "--type", "vendors", ok=False).exit_code == 2
+    widgets = run(cid, "--type", "widgets", ok=False)
+    assert widgets.exit_code == 1 and "CreditMemo" in widgets.stderr
+    assert len(widgets.stderr.strip().splitlines()) == 1
     bad_time = run(cid, "--type", "items", "--modified-since", "yesterday", ok=False)
     assert bad_time.exit_code == 2 and "ISO 8601" in bad_time.stderr

@@ -13,12 +13,9 @@ from lxml import etree
 from qwc_service.qbxml.errors import InvalidQbxml, MalformedXml, UnsafeXml
 from qwc_service.qbxml.responses import summarize_response
 from qwc_service.records.parse import (
-    CustomerRecord,
     DeletedRecord,
-    InvoiceRecord,
-    ItemRecord,
     ParseProblem,
-    PaymentRecord,
+    RecordDocument,
     ResponseReader,
     parse_response,
 )
@@ -38,93 +35,93 @@ Sample = Callable[[str], bytes]
 
 
 def test_customer_sample(qbxml_sample: Sample) -> None:
-    """A real CustomerRet: identity, change stamps, address text, money as Decimal."""
+    """A real CustomerRet: identity, change stamps, every element as sent, indexed columns."""
     parsed = parse_response(qbxml_sample("CustomerQueryRs-qbwc-qbxml.xml"))
     (customer,) = parsed.records
-    assert isinstance(customer, CustomerRecord)
-    assert customer.list_id == "10006-1211236622"
+    assert (customer.record_type, customer.object_name) == ("Customer", "Customer")
+    assert customer.qb_id == "10006-1211236622"
     assert customer.edit_sequence == "1213155356"
     assert customer.time_created == datetime(2008, 5, 19, 23, 37, 2, tzinfo=UTC)
     assert customer.time_modified == datetime(2008, 6, 11, 4, 35, 56, tzinfo=UTC)
     assert customer.time_modified_raw == "2008-06-10T23:35:56-05:00"
-    assert (customer.name, customer.full_name, customer.is_active) == (
+    doc = customer.document
+    assert (doc["Name"], doc["FullName"], doc["IsActive"]) == (
         "Keith Palmer",
         "Keith Palmer",
-        True,
+        "true",
     )
-    assert customer.bill_address == "134 Stonemill Road\nSuite D\nStorrs, CT 06268\nUSA"
-    assert (customer.phone, customer.email) == ("(860) 634-1602", "keith@uglyslug.com")
-    assert customer.balance == customer.total_balance == Decimal("250.00")
-    assert isinstance(customer.balance, Decimal)
+    assert doc["BillAddress"]["Addr1"] == "134 Stonemill Road"
+    assert (doc["Phone"], doc["Email"]) == ("(860) 634-1602", "keith@uglyslug.com")
+    assert doc["Balance"] == doc["TotalBalance"] == "250.00"
+    assert customer.columns["full_name"] == "Keith Palmer" and customer.columns["is_active"]
+    assert customer.columns["balance"] == Decimal("250.00")
     assert not parsed.problems and not parsed.deleted
 
 
 def test_invoice_sample_with_lines(qbxml_sample: Sample) -> None:
-    """A real InvoiceRet without requestID: header fields, dates and its InvoiceLineRet."""
+    """A real InvoiceRet without requestID: header elements and its InvoiceLineRet list."""
     parsed = parse_response(
         qbxml_sample("InvoiceQueryRs-InvoiceLineRet-jwachira-quickbooks-sync.xml")
     )
     (invoice,) = parsed.records
-    assert isinstance(invoice, InvoiceRecord)
-    assert (invoice.txn_id, invoice.txn_number, invoice.ref_number) == ("7-1274221220", 3, "3")
-    assert (invoice.customer_list_id, invoice.customer_full_name) == (
-        "8000000E-1273520333",
-        "Harold R2",
+    doc = invoice.document
+    assert (invoice.qb_id, doc["TxnNumber"], doc["RefNumber"]) == ("7-1274221220", "3", "3")
+    assert doc["CustomerRef"] == {"ListID": "8000000E-1273520333", "FullName": "Harold R2"}
+    assert doc["TxnDate"] == doc["DueDate"] == "2010-05-18"
+    assert (doc["Subtotal"], doc["SalesTaxTotal"], doc["AppliedAmount"]) == (
+        "10.00",
+        "0.00",
+        "0.00",
     )
-    assert invoice.txn_date == invoice.due_date == date(2010, 5, 18)
-    assert (invoice.subtotal, invoice.sales_tax_total, invoice.applied_amount) == (
-        Decimal("10.00"),
-        Decimal("0.00"),
-        Decimal("0.00"),
-    )
-    assert invoice.balance_remaining == Decimal("10.00") and invoice.is_paid is False
-    assert invoice.memo is None
-    (line,) = invoice.lines
-    assert line.txn_line_id == "9-1274221220"
-    assert (line.item_list_id, line.item_full_name) == ("80000002-1273542783", "Awesome")
-    assert (line.quantity, line.rate, line.amount) == (Decimal(1), Decimal("10.00"), Decimal(10))
+    assert (doc["BalanceRemaining"], doc["IsPaid"]) == ("10.00", "false")
+    assert "Memo" not in doc
+    (line,) = doc["InvoiceLineRet"]
+    assert line["TxnLineID"] == "9-1274221220"
+    assert line["ItemRef"] == {"ListID": "80000002-1273542783", "FullName": "Awesome"}
+    assert (line["Quantity"], line["Rate"], line["Amount"]) == ("1", "10.00", "10.00")
+    assert invoice.columns["txn_date"] == date(2010, 5, 18)
+    assert invoice.columns["entity_list_id"] == "8000000E-1273520333"
+    assert invoice.columns["balance"] == Decimal("10.00")
     assert parsed.summary.statuses[0].request_id is None
 
 
 def test_item_service_sample(qbxml_sample: Sample) -> None:
-    """ItemServiceRet: kind Service; price and account from SalesOrPurchase."""
+    """ItemServiceRet: an Item of kind ItemService, SalesOrPurchase kept whole."""
     (item,) = parse_response(
         qbxml_sample("ItemQueryRs-ItemServiceRet-jwachira-quickbooks-sync.xml")
     ).records
-    assert isinstance(item, ItemRecord)
-    assert (item.list_id, item.kind, item.name, item.full_name) == (
+    assert (item.record_type, item.object_name, item.qb_id) == (
+        "Item",
+        "ItemService",
         "80000002-1273542783",
-        "Service",
-        "Awesome",
-        "Awesome",
     )
-    assert item.price == Decimal("0.00") and item.income_account == "Payroll Expenses"
-    assert item.description is None and item.quantity_on_hand is None
+    assert item.document["Name"] == item.document["FullName"] == "Awesome"
+    sales = item.document["SalesOrPurchase"]
+    assert sales["Price"] == "0.00" and sales["AccountRef"]["FullName"] == "Payroll Expenses"
 
 
 def test_payment_sample_that_fails_the_schema_still_parses(
     qbxml_sample: Sample, qbxml_schema: etree.XMLSchema
 ) -> None:
-    """The real ReceivePaymentQueryRs is invalid against the XSD, yet every field is read."""
+    """The real ReceivePaymentQueryRs is invalid against the XSD, yet every element is kept."""
     data = qbxml_sample("ReceivePaymentQueryRs-qbwc-qbxml.xml")
     assert not qbxml_schema.validate(etree.fromstring(data))
-    (payment,) = parse_response(data).records
-    assert isinstance(payment, PaymentRecord)
-    assert (payment.txn_id, payment.txn_number, payment.ref_number) == (
-        "2484-1263499231",
-        1664,
-        "101",
-    )
-    assert payment.customer_full_name == "Greg F" and payment.txn_date == date(2009, 10, 2)
-    assert payment.total_amount == Decimal("112.35") and payment.unused_payment == Decimal(0)
-    assert (payment.payment_method, payment.deposit_to_account) == ("Visa", "Undeposited Funds")
-    (applied,) = payment.applications
-    assert (applied.invoice_txn_id, applied.txn_type, applied.ref_number) == (
+    parsed = parse_response(data)
+    (payment,) = parsed.records
+    doc = payment.document
+    assert (payment.qb_id, doc["TxnNumber"], doc["RefNumber"]) == ("2484-1263499231", "1664", "101")
+    assert doc["CustomerRef"]["FullName"] == "Greg F" and doc["TxnDate"] == "2009-10-02"
+    assert (doc["TotalAmount"], doc["UnusedPayment"]) == ("112.35", "0.00")
+    assert doc["PaymentMethodRef"]["FullName"] == "Visa"
+    assert doc["DepositToAccountRef"]["FullName"] == "Undeposited Funds"
+    (applied,) = doc["AppliedToTxnRet"]
+    assert (applied["TxnID"], applied["TxnType"], applied["RefNumber"]) == (
         "244B-1263497335",
         "Invoice",
         "OP13988",
     )
-    assert applied.amount == Decimal("112.35") and applied.balance_remaining == Decimal(0)
+    assert (applied["Amount"], applied["BalanceRemaining"]) == ("112.35", "0.00")
+    assert payment.columns["total_amount"] == Decimal("112.35")
 
 
 def test_list_del_answer_is_a_deletion(qbxml_sample: Sample) -> None:
@@ -135,7 +132,7 @@ def test_list_del_answer_is_a_deletion(qbxml_sample: Sample) -> None:
         "Customer",
         "80000003-1271969969",
         False,
-        "customers",
+        "Customer",
     )
     assert gone.time_deleted == datetime(2010, 5, 7, 1, 46, 31, tzinfo=UTC)
     assert gone.time_deleted_raw == "2010-05-06T17:46:31-08:00"
@@ -147,10 +144,9 @@ def test_multi_rs_sample_in_document_order(qbxml_sample: Sample) -> None:
     """Customer, invoice and item query answers in one message set: records and statuses."""
     data = qbxml_sample("MultiRs-Customer-Invoice-Item-QueryRs-jwachira-quickbooks-sync.xml")
     parsed = parse_response(data)
-    assert [type(r) for r in parsed.records] == [CustomerRecord, InvoiceRecord, ItemRecord]
+    assert [r.record_type for r in parsed.records] == ["Customer", "Invoice", "Item"]
     assert [s.request_id for s in parsed.summary.statuses] == ["0", "1", "2"]
-    invoice = parsed.records[1]
-    assert isinstance(invoice, InvoiceRecord) and len(invoice.lines) == 1
+    assert len(parsed.records[1].document["InvoiceLineRet"]) == 1
 
 
 @pytest.mark.parametrize("name", RESPONSE_SAMPLES, ids=lambda name: name.removesuffix(".xml")[:50])
@@ -174,35 +170,54 @@ def test_record_without_identity_is_a_problem(qbxml_sample: Sample) -> None:
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ("<Balance>12,50</Balance>", "Balance '12,50' is not a number"),
-        ("<Balance>NaN</Balance>", "Balance 'NaN' is not a number"),
-        ("<IsActive>yes</IsActive>", "IsActive 'yes' is not true or false"),
-        ("<TimeModified>2014-05-01T10:00:00</TimeModified>", "with a UTC offset"),
+        ("<Balance>12,50</Balance>", "Balance '12,50' is not an amount; kept as sent"),
+        ("<Balance>NaN</Balance>", "Balance 'NaN' is not an amount; kept as sent"),
+        ("<IsActive>yes</IsActive>", "IsActive 'yes' is not true or false; kept as sent"),
+        ("<Colour>teal</Colour>", "Colour is not an element the schema knows; kept as sent"),
     ],
 )
-def test_unreadable_value_is_reported_and_the_rest_read(bad: str, message: str) -> None:
-    """One customer with a bad value becomes a ParseProblem; its neighbours are still read."""
+def test_a_bad_value_is_kept_as_sent_and_reported(bad: str, message: str) -> None:
+    """A value that breaks its type, or an unknown element, is stored as sent and reported
+    by the record's ListID; the record and its neighbours are still read."""
     broken = f"<CustomerRet><ListID>BAD-1</ListID><Name>Bad</Name>{bad}</CustomerRet>"
     text = response(query_rs("CustomerQueryRs", customer_ret("A-1"), broken, customer_ret("C-3")))
     items = list(ResponseReader(text))
-    assert [getattr(i, "list_id", None) for i in items] == ["A-1", None, "C-3"]
-    problem = items[1]
-    assert isinstance(problem, ParseProblem)
-    assert (problem.record_kind, problem.identity) == ("CustomerRet", "BAD-1")
-    assert message in problem.message
+    assert [getattr(i, "qb_id", None) for i in items] == ["A-1", "BAD-1", None, "C-3"], items
+    record, problem = items[1], items[2]
+    assert isinstance(record, RecordDocument) and isinstance(problem, ParseProblem)
+    tag = bad[1 : bad.index(">")]
+    assert record.document[tag] == etree.fromstring(bad).text
+    assert (problem.record_kind, problem.identity, problem.message) == (
+        "CustomerRet",
+        "BAD-1",
+        message,
+    )
 
 
-def test_bad_invoice_date_and_line_amount_are_reported() -> None:
-    """A bad TxnDate or a bad line Amount makes the whole invoice a problem, by TxnID."""
+def test_a_time_modified_without_offset_makes_the_record_a_problem() -> None:
+    """The order of versions depends on TimeModified: without an offset it is not stored."""
+    broken = customer_ret("BAD-1", modified="2014-05-01T10:00:00")
+    parsed = parse_response(response(query_rs("CustomerQueryRs", broken, customer_ret("C-3"))))
+    assert [r.qb_id for r in parsed.records] == ["C-3"]
+    (problem,) = parsed.problems
+    assert problem.identity == "BAD-1" and "with a UTC offset" in problem.message
+
+
+def test_bad_invoice_date_and_line_amount_are_kept_and_reported() -> None:
+    """A bad TxnDate or a bad line Amount is kept as sent, reported by TxnID with its path;
+    the date column stays empty rather than holding a guess."""
     good = invoice_ret("1-1")
     bad_date = invoice_ret("2-2").replace("2014-05-01</TxnDate>", "05/01/2014</TxnDate>")
-    bad_line = invoice_ret("3-3").replace("<Amount>100.00</Amount>", "<Amount>1O0</Amount>")
+    bad_line = invoice_ret("3-3").replace("<Amount>100.00</Amount>", "<Amount>12x</Amount>")
     parsed = parse_response(response(query_rs("InvoiceQueryRs", good, bad_date, bad_line)))
-    assert [r.qb_id for r in parsed.records] == ["1-1"]
+    assert [r.qb_id for r in parsed.records] == ["1-1", "2-2", "3-3"]
     assert [(p.identity, p.message) for p in parsed.problems] == [
-        ("2-2", "TxnDate '05/01/2014' is not a date (YYYY-MM-DD)"),
-        ("3-3", "Amount '1O0' is not a number"),
+        ("2-2", "TxnDate '05/01/2014' is not a date (YYYY-MM-DD); kept as sent"),
+        ("3-3", "InvoiceLineRet/Amount '12x' is not an amount; kept as sent"),
     ]
+    assert parsed.records[1].document["TxnDate"] == "05/01/2014"
+    assert parsed.records[1].columns["txn_date"] is None
+    assert parsed.records[2].document["InvoiceLineRet"][0]["Amount"] == "12x"
 
 
 def test_standard_time_offset_in_summer_is_kept_as_stated() -> None:
@@ -210,6 +225,7 @@ def test_standard_time_offset_in_summer_is_kept_as_stated() -> None:
     text = response(query_rs("CustomerQueryRs", customer_ret(modified="2014-07-01T10:00:00-08:00")))
     (customer,) = parse_response(text).records
     assert customer.time_modified == datetime(2014, 7, 1, 18, 0, tzinfo=UTC)
+    assert customer.document["TimeModified"] == "2014-07-01T10:00:00-08:00"
     assert customer.time_modified_raw == "2014-07-01T10:00:00-08:00"
 
 
@@ -241,26 +257,25 @@ def test_item_kinds_and_where_they_keep_price_and_account() -> None:
     sites = "<ItemSitesRet><ListID>X-1</ListID></ItemSitesRet>"
     parsed = parse_response(response(query_rs("ItemQueryRs", *rets, sites)))
     assert not parsed.problems
-    got = {
-        r.list_id: (r.kind, r.full_name, r.description, r.price, r.income_account)
-        for r in parsed.records
-        if isinstance(r, ItemRecord)
-    }
+    got = {r.qb_id: (r.record_type, r.object_name, r.columns["full_name"]) for r in parsed.records}
     assert got == {
-        "N-1": ("NonInventory", "Parts:Bolt", "M8 bolt", Decimal("0.35"), "Sales"),
-        "I-1": ("Inventory", "Widget", "A widget", Decimal("12.50"), "Merchandise"),
-        "O-1": ("OtherCharge", "Freight", "Freight", Decimal(15), "Freight Income"),
-        "D-1": ("Discount", "Promo", "Promo", Decimal(5), "Discounts"),
-        "G-1": ("Group", "Kit", "Starter kit", None, None),
-        "S-1": ("Subtotal", "Subtotal", None, None, None),
-        "T-1": ("SalesTax", "CA tax", None, None, None),
+        "N-1": ("Item", "ItemNonInventory", "Parts:Bolt"),
+        "I-1": ("Item", "ItemInventory", "Widget"),
+        "O-1": ("Item", "ItemOtherCharge", "Freight"),
+        "D-1": ("Item", "ItemDiscount", "Promo"),
+        "G-1": ("Item", "ItemGroup", "Kit"),
+        "S-1": ("Item", "ItemSubtotal", "Subtotal"),
+        "T-1": ("Item", "ItemSalesTax", "CA tax"),
     }
-    inventory = next(r for r in parsed.records if r.qb_id == "I-1")
-    assert isinstance(inventory, ItemRecord) and inventory.quantity_on_hand == Decimal(42)
+    by_id = {r.qb_id: r.document for r in parsed.records}
+    assert by_id["N-1"]["SalesAndPurchase"]["IncomeAccountRef"] == {"FullName": "Sales"}
+    assert by_id["I-1"]["QuantityOnHand"] == "42"
+    # ItemGroupLine may repeat in its parent: a list even with one member.
+    assert by_id["G-1"]["ItemGroupLine"] == [{"ItemRef": {"FullName": "Bolt"}, "Quantity": "4"}]
 
 
-def test_group_lines_are_flattened_in_order() -> None:
-    """The lines inside an InvoiceLineGroupRet join the invoice's lines, in document order."""
+def test_group_lines_keep_their_group() -> None:
+    """Lines inside an InvoiceLineGroupRet stay in it; both kinds of line are lists."""
     line = "<InvoiceLineRet><TxnLineID>{0}</TxnLineID><Amount>{1}</Amount></InvoiceLineRet>"
     group = (
         "<InvoiceLineGroupRet><TxnLineID>G</TxnLineID><ItemGroupRef><FullName>Kit</FullName>"
@@ -269,12 +284,11 @@ def test_group_lines_are_flattened_in_order() -> None:
     )
     ret = f"<InvoiceRet><TxnID>9-9</TxnID>{line.format('L1', '5.00')}{group}</InvoiceRet>"
     (invoice,) = parse_response(response(query_rs("InvoiceQueryRs", ret))).records
-    assert isinstance(invoice, InvoiceRecord)
-    assert [(ln.txn_line_id, ln.amount) for ln in invoice.lines] == [
-        ("L1", Decimal(5)),
-        ("G1", Decimal(10)),
-        ("G2", Decimal(20)),
-    ]
+    doc = invoice.document
+    assert doc["InvoiceLineRet"] == [{"TxnLineID": "L1", "Amount": "5.00"}]
+    (kit,) = doc["InvoiceLineGroupRet"]
+    assert [ln["TxnLineID"] for ln in kit["InvoiceLineRet"]] == ["G1", "G2"]
+    assert kit["ItemGroupRef"] == {"FullName": "Kit"}
 
 
 def test_deleted_queries_from_the_fake_quickbooks() -> None:
@@ -294,8 +308,8 @@ def test_deleted_queries_from_the_fake_quickbooks() -> None:
     )
     parsed = parse_response(text)
     assert [(d.record_type, d.is_txn) for d in parsed.deleted] == [
-        ("customers", False),
-        ("invoices", True),
+        ("Customer", False),
+        ("Invoice", True),
     ]
     assert [d.qb_id for d in parsed.deleted] == [customer_id, invoice_id]
     assert all(d.time_deleted == when for d in parsed.deleted)
@@ -312,11 +326,12 @@ def test_every_record_of_a_generated_company_reads_without_problems() -> None:
         "invoices": company.invoices,
         "payments": company.payments,
     }
+    names = {"customers": "Customer", "items": "Item", "invoices": "Invoice"}
     for record_type, records in expected.items():
         parsed = parse_response(fetch(qb, record_type))
         assert not parsed.problems
         assert sorted(r.qb_id for r in parsed.records) == sorted(records)
-        assert {r.record_type for r in parsed.records} == {record_type}
+        assert {r.record_type for r in parsed.records} == {names.get(record_type, "ReceivePayment")}
 
 
 def test_memo_over_ten_megabytes() -> None:
@@ -325,8 +340,7 @@ def test_memo_over_ten_megabytes() -> None:
     text = response(query_rs("InvoiceQueryRs", invoice_ret("1-1", memo=memo)))
     parsed = parse_response(text.encode("utf-8"))
     (invoice,) = parsed.records
-    assert isinstance(invoice, InvoiceRecord)
-    assert invoice.memo == memo and len(memo) > 12_000_000
+    assert invoice.document["Memo"] == memo and len(memo) > 12_000_000
 
 
 def test_memory_stays_at_one_record_on_a_large_response() -> None:
@@ -376,31 +390,77 @@ def test_unsafe_broken_or_wrong_documents_are_refused(text: str, error: type[Exc
         parse_response(text)
 
 
-def test_nested_fields_take_the_first_child_of_a_name_at_every_level() -> None:
-    """ItemRef/ListID, SalesOrPurchase/AccountRef/FullName: first of a name wins, absent is None."""
-    item = (
-        "<ItemServiceRet><ListID>80000001-1</ListID><Name>Labour</Name>"
-        "<SalesOrPurchase><Desc>First desc</Desc><Desc>Second desc</Desc><Price>75.00</Price>"
-        "<AccountRef><ListID>A-1</ListID><FullName>Services</FullName>"
-        "<FullName>Ignored</FullName></AccountRef></SalesOrPurchase></ItemServiceRet>"
-    )
+def test_an_element_sent_twice_where_the_schema_allows_one_is_kept_and_reported() -> None:
+    """Two CustomerRefs where qbXML allows one: both kept, as a list, and reported; the index
+    takes neither rather than guessing."""
     invoice = (
         "<InvoiceRet><TxnID>T-1</TxnID>"
         "<CustomerRef><FullName>Ann</FullName></CustomerRef>"
         "<CustomerRef><ListID>C-2</ListID><FullName>Bob</FullName></CustomerRef>"
-        "<InvoiceLineRet><TxnLineID>L-1</TxnLineID>"
-        "<ItemRef><ListID>I-1</ListID><ListID>I-2</ListID></ItemRef><Amount>5.00</Amount>"
-        "</InvoiceLineRet></InvoiceRet>"
+        "</InvoiceRet>"
     )
-    parsed = parse_response(
-        response(query_rs("ItemQueryRs", item), query_rs("InvoiceQueryRs", invoice))
+    parsed = parse_response(response(query_rs("InvoiceQueryRs", invoice)))
+    (record,) = parsed.records
+    assert record.document["CustomerRef"] == [
+        {"FullName": "Ann"},
+        {"ListID": "C-2", "FullName": "Bob"},
+    ]
+    assert record.columns["entity_list_id"] is None
+    assert [p.message for p in parsed.problems] == [
+        "CustomerRef appears more than once; kept as a list"
+    ]
+
+
+def test_singletons_are_one_document_named_by_their_object() -> None:
+    """CompanyRet and PreferencesRet have no ListID: their identity is the object's name."""
+    company = (
+        "<CompanyRet><CompanyName>Acme</CompanyName>"
+        "<IsSampleCompany>false</IsSampleCompany></CompanyRet>"
     )
+    parsed = parse_response(response(query_rs("CompanyQueryRs", company)))
+    (record,) = parsed.records
+    assert (record.record_type, record.qb_id, record.document["CompanyName"]) == (
+        "Company",
+        "Company",
+        "Acme",
+    )
+
+
+def test_deleted_items_of_any_kind_are_items() -> None:
+    """A ListDeletedRet of an item kind names the Item record type; an unknown type none."""
+    gone = [
+        DeletedRecord(del_type="ItemInventory", qb_id="1", is_txn=False),
+        DeletedRecord(del_type="CreditMemo", qb_id="2", is_txn=True),
+        DeletedRecord(del_type="Widget", qb_id="3", is_txn=False),
+    ]
+    assert [g.record_type for g in gone] == ["Item", "CreditMemo", None]
+
+
+def test_every_value_is_text_and_repeats_follow_the_parent() -> None:
+    """No float or number anywhere in a document, and DataExtRet is a list of custom fields."""
+    company = generate_company(customers=5, items=3, invoices=5, payments=2, seed=4)
+    text = fetch(FakeQuickBooks(company), "invoices")
+    custom = (
+        "<DataExtRet><OwnerID>0</OwnerID><DataExtName>Colour</DataExtName>"
+        "<DataExtType>STR255TYPE</DataExtType><DataExtValue>teal</DataExtValue></DataExtRet>"
+    )
+    text = text.replace("</InvoiceRet>", custom + "</InvoiceRet>", 1)
+    parsed = parse_response(text)
     assert not parsed.problems
-    read_item, read_invoice = parsed.records
-    assert isinstance(read_item, ItemRecord) and isinstance(read_invoice, InvoiceRecord)
-    assert (read_item.description, read_item.price) == ("First desc", Decimal("75.00"))
-    assert read_item.income_account == "Services"
-    # The first CustomerRef wins whole: its missing ListID is not taken from the second.
-    assert (read_invoice.customer_list_id, read_invoice.customer_full_name) == (None, "Ann")
-    (line,) = read_invoice.lines
-    assert (line.item_list_id, line.item_full_name, line.amount) == ("I-1", None, Decimal("5.00"))
+
+    def leaves(value: Any) -> list[Any]:
+        if isinstance(value, dict):
+            return [leaf for v in value.values() for leaf in leaves(v)]
+        if isinstance(value, list):
+            return [leaf for v in value for leaf in leaves(v)]
+        return [value]
+
+    assert {type(v) for r in parsed.records for v in leaves(r.document)} == {str}
+    assert parsed.records[0].document["DataExtRet"] == [
+        {
+            "OwnerID": "0",
+            "DataExtName": "Colour",
+            "DataExtType": "STR255TYPE",
+            "DataExtValue": "teal",
+        }
+    ]

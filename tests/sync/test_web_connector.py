@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
-from qwc_service.records.models import Customer
+from qwc_service.records.models import StoredRecord
 from qwc_service.simulator.connector import WebConnector, WsgiTransport
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
@@ -35,9 +35,10 @@ def test_simulated_web_connector_runs_a_paged_sync(app: QwcApp) -> None:
     assert result.requests_processed == 3
     with unit_of_work(rig.app.session_factory) as db:
         stored = db.scalar(
-            select(func.count())
-            .select_from(Customer)
-            .where(Customer.connection_id == rig.connection_id)
+            select(func.count()).where(
+                StoredRecord.connection_id == rig.connection_id,
+                StoredRecord.record_type == "Customer",
+            )
         )
     assert stored == 250
     assert rig.definition("customers").last_success_at is not None

@@ -19,8 +19,6 @@ import enum
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.payments.requests import (
     ADD_REQUEST,
@@ -41,7 +39,7 @@ from qwc_service.qbxml.explain import explain_hresult, explain_status, format_fo
 from qwc_service.qbxml.responses import ResponseStatus
 from qwc_service.queue.models import Job, JobStatus
 from qwc_service.queue.payload import load_payload, store_payload
-from qwc_service.records.models import Invoice
+from qwc_service.records.invoices import stored_invoice, update_invoice_balance
 
 __all__ = ["MAX_CHECKS", "MAX_SENDS", "PHASE_ADD", "PHASE_CHECK", "RETRY_DELAY", "PaymentHandler"]
 
@@ -319,27 +317,27 @@ def _refresh_invoice(
     payment, an invoice sync may already have stored the balance with the payment in it, and
     subtracting again would count it twice.
     """
-    invoice = ctx.db.scalar(
-        select(Invoice).where(
-            Invoice.connection_id == write.connection_id,
-            Invoice.txn_id == write.invoice_txn_id,
-        )
-    )
+    invoice = stored_invoice(ctx.db, write.connection_id, write.invoice_txn_id)
     if invoice is None:
         return
     if applied is not None and applied.balance_remaining is not None:
         balance = applied.balance_remaining
     elif from_add and invoice.balance_remaining is not None:
-        balance = Decimal(invoice.balance_remaining) - Decimal(write.amount)
+        balance = invoice.balance_remaining - Decimal(write.amount)
     else:
         return
-    invoice.balance_remaining = balance
-    invoice.is_paid = balance <= 0
+    applied_amount = None
     if invoice.subtotal is not None:
         # QuickBooks' convention: balance = subtotal + sales tax + applied (applied <= 0).
-        invoice.applied_amount = (
-            balance - Decimal(invoice.subtotal) - Decimal(invoice.sales_tax_total or 0)
-        )
+        applied_amount = balance - invoice.subtotal - (invoice.sales_tax_total or Decimal(0))
+    update_invoice_balance(
+        ctx.db,
+        write.connection_id,
+        write.invoice_txn_id,
+        balance,
+        applied_amount,
+        balance <= 0,
+    )
 
 
 def _write_of(ctx: JobContext, job: Job) -> PaymentWrite | None:
