@@ -21,6 +21,7 @@ Revises: 0009
 Create Date: 2026-12-02
 """
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -651,8 +652,6 @@ def _first_path(doc: dict[str, Any], *paths: str | None) -> str | None:
 def _restore(bind: Any, old: str, record: Any) -> None:
     doc = record["document"]
     if isinstance(doc, str):  # JSON read back as text by a driver that does not decode it
-        import json
-
         doc = json.loads(doc)
     columns, key = _OLD[old]
     row: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Storing records read from QuickBooks: batched upserts, deletions, balance write-backs.
+"""Storing records read from QuickBooks: batched upserts of whole documents, and deletions.
 
 Rows of ``records`` are keyed by (connection_id, record_type, ListID/TxnID) and every
 statement filters by the connection, so two connections with the same IDs never touch each
@@ -97,8 +97,8 @@ def apply_records(
 
     Takes everything a :class:`~qwc_service.records.parse.ResponseReader` yields: problems are
     collected in the result, deletions are applied as by :func:`apply_deletions`, in stream
-    order with the records. Does not commit. A record whose values do not fit the columns
-    becomes a problem, not an error.
+    order with the records. Does not commit. A record whose identity does not fit its
+    column, or whose document PostgreSQL refuses, becomes a problem naming it, not an error.
 
     All or nothing: when iterating ``records`` raises (a response that breaks off half way),
     what was written from it is rolled back and the unit of work's earlier changes are kept.
