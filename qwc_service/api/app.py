@@ -33,6 +33,7 @@ from qwc_service.api import (
     routes_payments,
     routes_records,
     routes_schedules,
+    routes_types,
     routes_webhooks,
 )
 from qwc_service.api.fields import check_object, check_query
@@ -185,6 +186,7 @@ def build_api(
         *routes_payments.ROUTES,
         *routes_schedules.ROUTES,
         *routes_records.ROUTES,
+        *routes_types.ROUTES,
         *routes_webhooks.ROUTES,
     ]
     document = build_document(routes, title=settings.app_name, server_url=settings.public_url)

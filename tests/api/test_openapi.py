@@ -146,6 +146,7 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     assert client.delete(f"{base}/schedules/items").status == 200
 
     assert client.get(f"{base}/health").status == 200
+    assert client.get("/api/types").status == 200
     assert client.post(f"{base}/install-link", {"max_installs": 3}).status == 201
     assert client.get(base).data["install_link"]["state"] == "active"
     assert client.delete(f"{base}/install-link").status == 200
