@@ -3,16 +3,18 @@ validates against its object's schema, and a document that breaks the rules does
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 
-from qwc_service.qbxml.objects.documents import document_schema, document_schemas
+from qwc_service.qbxml.objects.documents import LEAF_SCHEMAS, document_schema, document_schemas
 from qwc_service.qbxml.objects.registry import all_objects, object_for_ret, object_named
-from qwc_service.qbxml.objects.specs import ElementSpec, ObjectSpec
+from qwc_service.qbxml.objects.specs import ElementSpec, ObjectSpec, ValueType
 from qwc_service.simulator.dataset import EVERY_TYPE, generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.simulator.registry_queries import everything, message_set, query
@@ -128,3 +130,56 @@ def test_documents_that_break_the_rules_are_refused(change: dict[str, Any], why:
     validator = Draft202012Validator(document_schema("Invoice"))
     assert not list(validator.iter_errors(invoice()))
     assert list(validator.iter_errors({**invoice(), **change})), why
+
+
+# The qbXML simple type behind each leaf type whose XSD restriction carries a pattern.
+PATTERNED = {
+    ValueType.AMOUNT: "AMTTYPE",
+    ValueType.PRICE: "PRICETYPE",
+    ValueType.QUANTITY: "QUANTYPE",
+    ValueType.PERCENT: "PERCENTTYPE",
+    ValueType.GUID: "GUIDTYPE",
+    ValueType.DATETIME: "DATETIMETYPE",
+    ValueType.DURATION: "TIMEINTERVALTYPE",
+}
+SAMPLES = [
+    "",
+    "0",
+    "12",
+    "-12.50",
+    "+1234567890123.45",
+    "12345678901234.00",
+    "1.5",
+    "1.23456",
+    "1.234567",
+    "12345678901",
+    "abc",
+    "0x",
+    "{5A3E9D2C-1B4F-4C6D-8E7F-0A1B2C3D4E5F}",
+    "5A3E9D2C-1B4F-4C6D-8E7F-0A1B2C3D4E5F",
+    "2026-01-31",
+    "2026-1-3T9",
+    "2026-01-31T09:30:00",
+    "2026-01-31T09:30:00-08:00",
+    "2026-01-31T09:30:00Z",
+    "PT1H30M",
+    "-PT15M",
+    "P1D",
+]
+
+
+def test_leaf_patterns_accept_what_the_xsd_accepts(qbxml_schema_dir: Path) -> None:
+    """Each patterned leaf type accepts exactly the samples its qbXML type's pattern does."""
+    types = etree.parse(str(qbxml_schema_dir / "qbxmltypes130.xsd"))
+    for value_type, name in PATTERNED.items():
+        (pattern,) = types.xpath(
+            f"//xsd:simpleType[@name='{name}']//xsd:pattern/@value",
+            namespaces={"xsd": "http://www.w3.org/2001/XMLSchema"},
+        )
+        mine = re.compile(LEAF_SCHEMAS[value_type]["pattern"])
+        for sample in SAMPLES:
+            # XSD patterns match the whole value; a type that is a union with "" allows it.
+            expected = re.fullmatch(pattern, sample) is not None or (
+                sample == "" and value_type in (ValueType.DATETIME, ValueType.DURATION)
+            )
+            assert (mine.search(sample) is not None) == expected, (name, sample)
