@@ -4,9 +4,10 @@ The router answers every type through one route, ``…/records/{record_type}``. 
 generator, though, makes typed models only from typed operations, so the document also
 lists each type's own paths (``…/records/invoices`` and ``…/records/invoices/{record_id}``),
 copied from the generic operations with the type filled in and the replies narrowed to that
-type: ``InvoiceRecord`` is a ``Record`` whose ``data`` is an ``InvoiceDocument``, and
-``InvoiceRecordPage`` a page of them. The document schemas come from the object registry
-(:mod:`qwc_service.qbxml.objects.documents`).
+type: ``InvoiceRecord`` is a ``Record`` whose ``type`` is ``Invoice`` and whose ``data`` is an
+``InvoiceDocument``, and ``InvoiceRecordPage`` a page of them. An ``ItemRecord`` is the
+record of one of the item kinds, which its ``type`` names. The document schemas come from
+the object registry (:mod:`qwc_service.qbxml.objects.documents`).
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ def _typed(generic: str, spec: ObjectSpec) -> str:
 @cache
 def typed_components() -> dict[str, Schema]:
     """The document schema of every object and the shared groups they use, then each type's
-    record and page; built once. Do not change them."""
+    record; built once. Do not change them."""
     schemas: dict[str, Schema] = dict(document_schemas(OPENAPI_BASE))
     for spec in all_objects():
-        stored_as = spec.read_through or spec.name
+        if spec.kinds:
+            # A stored item is of one kind, which its type names: the record of that kind.
+            schemas[record_name(spec)] = {
+                "description": "A stored item record: the record of one of its kinds.",
+                "anyOf": [ref(f"{kind}Record") for kind in spec.kinds],
+            }
+            continue
         schemas[record_name(spec)] = {
             "description": f"A stored {spec.label.lower()} record, its document typed.",
             "allOf": [
@@ -52,7 +59,7 @@ def typed_components() -> dict[str, Schema]:
                 {
                     "type": "object",
                     "properties": {
-                        "type": {"const": stored_as},
+                        "type": {"const": spec.name},
                         "data": ref(document_name(spec)),
                     },
                 },
