@@ -151,7 +151,7 @@ def _cells(report: RecordTypeReport) -> tuple[str, ...]:
 def types_table() -> str:
     """The README's table of record types, one row per object of the registry."""
     rows = [
-        "| type | plural | kind | read | changes since a time | deletions | custom fields |",
+        "| type | plural | category | read | changes since a time | deleted as | custom fields |",
         "|---|---|---|---|---|---|---|",
     ]
     for report in record_type_reports():
