@@ -18,7 +18,7 @@ from typing import Any
 
 from qwc_service.api.schemas_from import Schema, ref
 from qwc_service.qbxml.objects.documents import OPENAPI_BASE, document_name, document_schemas
-from qwc_service.qbxml.objects.registry import all_objects
+from qwc_service.qbxml.objects.registry import all_objects, object_named
 from qwc_service.qbxml.objects.specs import ObjectSpec
 
 __all__ = ["RECORD_TYPE_PARAMETER", "record_name", "typed_components", "typed_paths"]
@@ -49,7 +49,7 @@ def typed_components() -> dict[str, Schema]:
             # A stored item is of one kind, which its type names: the record of that kind.
             schemas[record_name(spec)] = {
                 "description": "A stored item record: the record of one of its kinds.",
-                "anyOf": [ref(f"{kind}Record") for kind in spec.kinds],
+                "anyOf": [ref(record_name(object_named(kind))) for kind in spec.kinds],
             }
             continue
         schemas[record_name(spec)] = {
