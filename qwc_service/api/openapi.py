@@ -6,6 +6,7 @@ from typing import Any
 
 from qwc_service import __version__
 from qwc_service.api.fields import Field, object_schema
+from qwc_service.api.openapi_types import typed_components, typed_pages, typed_paths
 from qwc_service.api.routing import Operation
 from qwc_service.api.schemas import components, ref
 
@@ -112,11 +113,18 @@ def operation(route: Operation) -> dict[str, Any]:
 
 
 def build_document(routes: list[Operation], *, title: str, server_url: str) -> dict[str, Any]:
-    """The whole document: one path item per path, one operation per route."""
+    """The whole document: one path item per path, one operation per route, and each record
+    type's own paths and schemas (:mod:`qwc_service.api.openapi_types`)."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
+    paths.update(typed_paths(paths))
     tags = sorted({route.tag for route in routes})
+    schemas = components()
+    typed = {**typed_components(), **typed_pages(schemas["RecordPage"])}
+    clash = sorted(set(schemas) & set(typed))
+    if clash:
+        raise ValueError(f"record type schemas clash with the API's own: {clash}")
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": f"{title} API", "version": __version__, "description": DESCRIPTION},
@@ -125,7 +133,7 @@ def build_document(routes: list[Operation], *, title: str, server_url: str) -> d
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,
         "components": {
-            "schemas": components(),
+            "schemas": {**schemas, **typed},
             "securitySchemes": {
                 SECURITY_SCHEME: {
                     "type": "http",

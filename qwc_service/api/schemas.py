@@ -27,6 +27,7 @@ from qwc_service.api.schemas_from import ref as ref
 from qwc_service.connections.install_links import InstallLinkReport, LinkState
 from qwc_service.queue.models import JobKind
 from qwc_service.records.registry import RecordType
+from qwc_service.records.type_reports import RecordTypeReport
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
@@ -188,6 +189,9 @@ ENQUEUED = obj(
 )
 
 SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
+RECORD_TYPE = schema_of(
+    RecordTypeReport, "One record type: its names, how QuickBooks files it, how it is read."
+)
 
 SCHEDULE = obj(
     {
@@ -378,6 +382,8 @@ def components() -> dict[str, Schema]:
         "Enqueued": ENQUEUED,
         "SyncJob": SYNC_JOB,
         "SyncJobList": list_of(ref("SyncJob"), "Sync jobs queued."),
+        "RecordType": RECORD_TYPE,
+        "RecordTypeList": list_of(ref("RecordType"), "Every record type, in sync order."),
         "Schedule": SCHEDULE,
         "ScheduleList": list_of(ref("Schedule"), "A connection's syncs."),
         "SchedulesPaused": PAUSED,

@@ -34,6 +34,7 @@ COMMAND_MODULES: Final = (
     "queue",
     "sync",
     "records",
+    "types",
     "payments",
     "tokens",
     "audit",

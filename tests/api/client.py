@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from jsonschema import Draft202012Validator
 
 from qwc_service.api.app import ApiApp
+from qwc_service.qbxml.objects.registry import find_object
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -121,11 +122,40 @@ class ApiClient:
             self.checked.append((method, route.path, reply.status))
             if media != "application/json":
                 return
-        validator = Draft202012Validator({**schema, "components": document["components"]})
+        self._validate(method, path, reply, schema)
+        typed = None if route is None else _typed_schema(document, route.path, method, path, reply)
+        if typed is not None:
+            self._validate(method, path, reply, typed)
+
+    def _validate(self, method: str, path: str, reply: Reply, schema: dict[str, Any]) -> None:
+        validator = Draft202012Validator({**schema, "components": self.api.document["components"]})
         errors = sorted(validator.iter_errors(reply.data), key=lambda e: list(e.path))
         assert not errors, f"{method} {path} {reply.status}: " + "; ".join(
             f"{list(e.path)}: {e.message}" for e in errors[:5]
         )
+
+
+_RECORDS = "/records/{record_type}"
+
+
+def _typed_schema(
+    document: dict[str, Any], template: str, method: str, path: str, reply: Reply
+) -> dict[str, Any] | None:
+    """The schema of the record type's own path answering a records request, if documented:
+    a reply of the generic route must also be what the type's path promises."""
+    if _RECORDS not in template or reply.status >= 300:
+        return None
+    segment = path.split("?")[0].split("/records/", 1)[1].split("/")[0]
+    try:
+        plural = find_object(segment).plural
+    except KeyError:
+        return None
+    typed_path = template.replace(_RECORDS, f"/records/{plural}")
+    operation = document["paths"][typed_path][method.lower()]
+    schema: dict[str, Any] = operation["responses"][str(reply.status)]["content"][
+        "application/json"
+    ]["schema"]
+    return schema
 
 
 def _text(value: Any) -> str:

@@ -10,6 +10,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from qwc_service.api.app import ApiApp
+from qwc_service.qbxml.objects.registry import all_objects
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from tests.api.client import ApiClient
@@ -31,15 +32,25 @@ def _operations(document: dict[str, Any]) -> set[tuple[str, str]]:
 def test_document_and_router_list_the_same_operations(
     api_app: ApiApp, anonymous: ApiClient
 ) -> None:
-    """Every route is in the served document and every documented operation is a route."""
+    """Every route is in the served document and every documented operation is a route or
+    one record type's copy of a records route."""
     served = anonymous.get("/api/openapi.json").data
     assert served == api_app.document
     routes = {(r.method, r.path) for r in api_app.router.routes}
-    assert _operations(served) == routes
+    typed = {
+        (method, path.replace("/records/{record_type}", f"/records/{spec.plural}"))
+        for method, path in routes
+        if "/records/{record_type}" in path
+        for spec in all_objects()
+    }
+    assert len(typed) == 2 * len(all_objects())
+    assert _operations(served) == routes | typed
     ids = [op["operationId"] for item in served["paths"].values() for op in item.values()]
     assert len(ids) == len(set(ids))
     for route in api_app.router.routes:
         operation = served["paths"][route.path][route.method.lower()]
+        if "/records/{record_type}" in route.path:
+            continue  # see test_each_record_type_has_its_paths_and_schemas
         names = [(p["name"], p["in"]) for p in operation.get("parameters", [])]
         assert names == [(p.name, "path") for p in route.params] + [
             (q.name, "query") for q in route.query
@@ -134,6 +145,7 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     assert client.delete(f"{base}/schedules/items").status == 200
 
     assert client.get(f"{base}/health").status == 200
+    assert client.get("/api/types").status == 200
     assert client.post(f"{base}/install-link", {"max_installs": 3}).status == 201
     assert client.get(base).data["install_link"]["state"] == "active"
     assert client.delete(f"{base}/install-link").status == 200
@@ -149,3 +161,31 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     called = {(method, path) for method, path, status in client.checked if status < 300}
     missing = {(r.method, r.path) for r in api_app.router.routes} - called
     assert not missing, f"operations never called successfully: {sorted(missing)}"
+
+
+def test_each_record_type_has_its_paths_and_schemas(api_app: ApiApp) -> None:
+    """Each registry object has its records paths answering its own typed record and page,
+    whose data is that object's document schema."""
+    document = api_app.document
+    schemas = document["components"]["schemas"]
+    generic = sorted(r.path for r in api_app.router.routes if "/records/{record_type}" in r.path)
+    listed_path, one_path = generic  # the page of a type, then one record
+    for spec in all_objects():
+        listed = document["paths"][listed_path.replace("{record_type}", spec.plural)]["get"]
+        one = document["paths"][one_path.replace("{record_type}", spec.plural)]["get"]
+        assert "record_type" not in {p["name"] for p in listed["parameters"] + one["parameters"]}
+        assert listed["operationId"].endswith(spec.plural)
+        page = listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        record = one["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert page == f"#/components/schemas/{spec.name}RecordPage"
+        assert record == f"#/components/schemas/{spec.name}Record"
+        items = schemas[f"{spec.name}RecordPage"]["properties"]["data"]["items"]
+        assert items == {"$ref": record}
+        assert schemas[f"{spec.name}Document"]
+        if spec.kinds:
+            kinds = schemas[f"{spec.name}Record"]["anyOf"]
+            assert kinds == [{"$ref": f"#/components/schemas/{k}Record"} for k in spec.kinds]
+            continue
+        typed = schemas[f"{spec.name}Record"]["allOf"][1]["properties"]
+        assert typed["type"] == {"const": spec.name}
+        assert typed["data"] == {"$ref": f"#/components/schemas/{spec.name}Document"}

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from qwc_service.cli.main import main
+from qwc_service.qbxml.objects.registry import all_objects
+from qwc_service.records.type_reports import record_type_reports
 from tests.factories import customer_query
 
 
@@ -222,3 +224,14 @@ def test_install_link_issue_show_and_revoke(run) -> None:  # type: ignore[no-unt
     for args in (("install-link", "nope"), ("install-link", cid, "--max-installs", "0")):
         refused = run("connection", *args, ok=False)
         assert refused.exit_code != 0 and "Traceback" not in refused.output
+
+
+def test_types_lists_every_record_type() -> None:
+    """``types --json`` prints one JSON list of every registry object; without it, a line each."""
+    as_json = CliRunner().invoke(main, ["types", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = json.loads(as_json.stdout)
+    assert [row["name"] for row in rows] == [spec.name for spec in all_objects()]
+    assert rows == [report.to_payload() for report in record_type_reports()]
+    text = CliRunner().invoke(main, ["types"])
+    assert text.exit_code == 0 and len(text.stdout.splitlines()) == len(rows)

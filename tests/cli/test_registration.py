@@ -48,6 +48,7 @@ def test_help_lists_every_command_of_every_module() -> None:
         "simulate",
         "sync",
         "token",
+        "types",
         "webhook",
     }
 
