@@ -32,6 +32,14 @@ from qwc_service.records.service import RecordNotFound
 from qwc_service.sync.schedule import SyncNotFound
 from qwc_service.sync.windows import InvalidWindow
 from qwc_service.webhooks.endpoints import EndpointNotFound, InvalidWebhookUrl
+from qwc_service.writes.service import (
+    IdempotencyKeyReused as WriteKeyReused,
+)
+from qwc_service.writes.service import (
+    WriteNotFound,
+    WriteNotResolvable,
+)
+from qwc_service.writes.shapes import InvalidWrite
 
 __all__ = ["known_failure", "message_of"]
 
@@ -46,6 +54,9 @@ _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (RecordNotFound, 404, "record_not_found", None),
     (PaymentWriteNotFound, 404, "payment_not_found", None),
     (EndpointNotFound, 404, "webhook_not_found", None),
+    (WriteNotFound, 404, "write_not_found", None),
+    (WriteNotResolvable, 409, "write_not_resolvable", None),
+    (WriteKeyReused, 409, "idempotency_key_reused", "idempotency_key"),
     (ConnectionDisabled, 409, "connection_disabled", None),
     (MachineRevoked, 409, "machine_revoked", None),
     (JobNotRetryable, 409, "job_not_retryable", None),
@@ -78,6 +89,8 @@ def known_failure(exc: Exception) -> HttpError | None:
         message = message_of(exc)
         field = next((f for start, f in _PAYMENT_FIELDS if message.startswith(start)), None)
         return HttpError(400, "invalid_payment", message, field=field)
+    if isinstance(exc, InvalidWrite):
+        return HttpError(400, "invalid_write", message_of(exc), field=exc.field)
     if isinstance(exc, QwcUrlRefused):
         # The server's public URL is wrong: nothing the client can fix, but worth saying.
         return HttpError(500, "server_misconfigured", message_of(exc))

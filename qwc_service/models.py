@@ -26,6 +26,7 @@ from qwc_service.sessions.throttle import LoginThrottle
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from qwc_service.writes.models import Write, WriteStatus
 
 __all__ = [
     "AdminSignIn",
@@ -55,6 +56,8 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "Write",
+    "WriteStatus",
 ]
 
 

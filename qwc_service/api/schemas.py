@@ -33,11 +33,12 @@ from qwc_service.api.schemas_from import (
 from qwc_service.api.schemas_from import ref as ref
 from qwc_service.connections.install_links import InstallLinkReport, LinkState
 from qwc_service.db import UTCDateTime
-from qwc_service.queue.models import JobKind
+from qwc_service.queue.models import JobKind, JobStatus
 from qwc_service.records.registry import REGISTRY
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
+from qwc_service.writes.models import WriteStatus
 
 
 def page_of(item: Schema, description: str) -> Schema:
@@ -167,7 +168,12 @@ _JOB_FIELDS: dict[str, Schema] = {
     "job_id": INTEGER,
     "connection_id": STRING,
     "kind": {"type": "string", "enum": [k.value for k in JobKind]},
-    "status": {"type": "string", "enum": ["queued", "sent", "done", "error", "cancelled"]},
+    "status": {
+        "type": "string",
+        "enum": list(dict.fromkeys(s.value for s in (*JobStatus, *WriteStatus))),
+        "description": "A write job shows its write's status: queued, sent, done, failed, "
+        "outcome_unknown or conflict.",
+    },
     "priority": INTEGER,
     "dedup_key": N_STRING,
     "depends_on": N_INTEGER,
@@ -182,6 +188,17 @@ _JOB_FIELDS: dict[str, Schema] = {
     "created_at": TIMESTAMP,
     "sent_at": N_TIMESTAMP,
     "completed_at": N_TIMESTAMP,
+    "write": nullable(ref("Write")),
+    "result": {
+        "type": ["object", "null"],
+        "description": "A write's record as QuickBooks returned it (its Ret as a document: "
+        "element names as in qbXML, aggregates as objects, repeating elements as lists, "
+        "values as strings), once done.",
+    },
+    "conflict": {
+        "type": ["object", "null"],
+        "description": 'For a write in conflict: {field: {"requested", "in_quickbooks"}}.',
+    },
 }
 JOB_SUMMARY = obj(_JOB_FIELDS, "A job without its request and response documents.")
 JOB = obj(
@@ -191,6 +208,31 @@ JOB = obj(
 ENQUEUED = obj(
     {"job": ref("Job"), "deduplicated": BOOLEAN},
     "The queued job; deduplicated when a queued job with the same dedup_key was returned.",
+)
+
+WRITE = obj(
+    {
+        "write_id": INTEGER,
+        "connection_id": STRING,
+        "job_id": N_INTEGER,
+        "request": STRING,
+        "fields": {"type": "object", "description": "The fields sent, named as in qbXML."},
+        "idempotency_key": STRING,
+        "status": {"type": "string", "enum": [s.value for s in WriteStatus]},
+        "message_set_id": N_STRING,
+        "external_guid": N_STRING,
+        "ref_number": N_STRING,
+        "qb_id": N_STRING,
+        "sends": INTEGER,
+        "probes": INTEGER,
+        "lookups": INTEGER,
+        "status_code": N_INTEGER,
+        "error": N_STRING,
+        "created_at": TIMESTAMP,
+        "sent_at": N_TIMESTAMP,
+        "completed_at": N_TIMESTAMP,
+    },
+    "One Add, Mod, Void or Delete request, sent at most once per idempotency key.",
 )
 
 SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
@@ -410,6 +452,7 @@ def components() -> dict[str, Schema]:
         "JobPage": page_of(ref("JobSummary"), "A page of jobs in id order."),
         "Enqueued": ENQUEUED,
         "SyncJob": SYNC_JOB,
+        "Write": WRITE,
         "SyncJobList": list_of(ref("SyncJob"), "Sync jobs queued."),
         "Schedule": SCHEDULE,
         "ScheduleList": list_of(ref("Schedule"), "A connection's syncs."),

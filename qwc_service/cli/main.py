@@ -35,6 +35,7 @@ COMMAND_MODULES: Final = (
     "sync",
     "records",
     "payments",
+    "writes",
     "tokens",
     "audit",
     "check",

@@ -11,6 +11,7 @@ from qwc_service.qbwc.kinds import JOB_KINDS
 from qwc_service.queue import service
 from qwc_service.queue.models import JobKind, JobStatus
 from qwc_service.queue.views import job_view
+from qwc_service.writes.views import job_write_members
 
 
 @click.command("enqueue")
@@ -73,7 +74,7 @@ def jobs_cmd(
     """List a connection's jobs with their status, request, response and error."""
     with cli.unit() as db:
         jobs = service.list_jobs(db, connection_id, status=status, kind=kind)
-        data = [job_view(j) for j in jobs]
+        data = [{**job_view(j), **job_write_members(j, db)} for j in jobs]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:

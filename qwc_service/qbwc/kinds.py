@@ -16,6 +16,7 @@ from typing import Final
 from qwc_service.qbwc.handlers.payment import PaymentHandler
 from qwc_service.qbwc.handlers.raw import RawHandler
 from qwc_service.qbwc.handlers.sync import SyncHandler
+from qwc_service.qbwc.handlers.write import WriteHandler
 from qwc_service.qbwc.jobs import JobHandler
 from qwc_service.queue.models import JobKind
 
@@ -75,6 +76,14 @@ JOB_KINDS: Final = kind_registry(
             description="A ReceivePaymentAdd written at most once, checked in QuickBooks "
             "first if its answer was lost.",
             state_schema="PaymentWrite",
+        ),
+        KindSpec(
+            JobKind.WRITE,
+            WriteHandler,
+            name="write",
+            description="One Add, Mod, Void or Delete request, sent at most once under "
+            "QuickBooks' message-set error recovery.",
+            state_schema="Write",
         ),
     )
 )

@@ -125,6 +125,13 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
     ).data
     assert client.get(f"{base}/payments").status == 200
     assert client.get(f"{base}/payments/{payment['payment_id']}").status == 200
+    taken = client.get(f"{base}/records/customers").data["data"][0]["name"]
+    body = {"request": "CustomerAdd", "fields": {"Name": taken}, "idempotency_key": "dup"}
+    write_job = client.post(f"{base}/writes", body).data["job_id"]
+    assert run_session(server, computer, quickbooks).outcome == "completed"
+    assert client.get(f"{base}/jobs/{write_job}").data["status"] == "failed"  # 3100
+    resent = client.post(f"{base}/jobs/{write_job}/resolve", {"action": "resend"}).data
+    assert resent["status"] == "queued"
 
     assert client.get(f"{base}/schedules").status == 200
     assert client.get(f"{base}/schedules/items").status == 200

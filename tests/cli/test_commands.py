@@ -125,10 +125,10 @@ def test_jobs_filters_by_kind(run) -> None:  # type: ignore[no-untyped-def]
         j["job_id"] for j in every if j["job_id"] != raw["job_id"]
     ]
     assert json.loads(run("jobs", cid, "--kind", "payment", "--json").stdout) == []
-    refused = run("jobs", cid, "--kind", "write", ok=False)
+    refused = run("jobs", cid, "--kind", "bogus", ok=False)
     assert (
         refused.exit_code == 2
-        and "'write' is not one of 'raw', 'sync', 'payment'" in refused.output
+        and "'bogus' is not one of 'raw', 'sync', 'payment', 'write'" in refused.output
     )
 
 

@@ -49,6 +49,8 @@ def test_help_lists_every_command_of_every_module() -> None:
         "sync",
         "token",
         "webhook",
+        "write",
+        "resolve-write",
     }
 
 
