@@ -69,6 +69,8 @@ class SessionResult:
     qbwc_code: str | None = None
     #: Things the real Web Connector tolerates but a well-behaved server should not do.
     warnings: list[str] = field(default_factory=list)
+    #: Answers lost on purpose (``Loss`` values of the faults armed on the fake QuickBooks).
+    answers_lost: list[str] = field(default_factory=list)
 
 
 def format_transcript(result: SessionResult) -> str:

@@ -27,11 +27,8 @@ from qwc_service.simulator.quickbooks.documents import (
     texts_of,
 )
 from qwc_service.simulator.quickbooks.errors import (
-    AmountExceedsBalance,
-    AppliedExceedsTotal,
     NameInUse,
     RecordInUse,
-    RecordNotFound,
 )
 from qwc_service.simulator.quickbooks.objects import deleted_type_objects
 from qwc_service.simulator.quickbooks.records import (
@@ -43,7 +40,7 @@ from qwc_service.simulator.quickbooks.records import (
     format_datetime,
     list_del_type_for_item,
 )
-from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret, payment_ret
+from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret
 from qwc_service.simulator.quickbooks.status import (
     OK,
     QbxmlParseError,
@@ -52,10 +49,9 @@ from qwc_service.simulator.quickbooks.status import (
     invalid_reference,
     name_in_use,
     object_not_found,
-    payment_exceeds_due,
     save_failed,
 )
-from qwc_service.simulator.quickbooks.store import INVOICE_REF_MAX, NAME_MAX, PAYMENT_REF_MAX
+from qwc_service.simulator.quickbooks.store import INVOICE_REF_MAX, NAME_MAX
 
 _ADDRESS_LINES = ("Addr1", "Addr2", "Addr3", "Addr4", "Addr5")
 
@@ -125,6 +121,7 @@ def customer_add(ctx: Context, rq: etree._Element) -> Response:
         )
     except NameInUse:
         raise RequestFailed(name_in_use(name)) from None
+    customer.external_guid = text_of(node, "ExternalGUID") or None
     return Response("CustomerAddRs", OK, [customer_ret(customer, _includes(rq))])
 
 
@@ -217,41 +214,6 @@ def invoice_add(ctx: Context, rq: etree._Element) -> Response:
     )
     ret = invoice_ret(invoice, company, lines=True, links=False, include=_includes(rq))
     return Response("InvoiceAddRs", OK, [ret])
-
-
-def receive_payment_add(ctx: Context, rq: etree._Element) -> Response:
-    """``ReceivePaymentAddRq``: overpaying an invoice answers 3210, an unknown one 3120."""
-    node = _aggregate(rq, "ReceivePaymentAdd")
-    company = ctx.company
-    customer = _resolve_customer(company, child(node, "CustomerRef"), "ReceivePayment")
-    applications = [
-        (text_of(applied, "TxnID") or "", read_decimal(applied, "PaymentAmount"))
-        for applied in node.findall("AppliedToTxnAdd")
-    ]
-    try:
-        payment = company.receive_payment(
-            customer.list_id,
-            applications,
-            total_amount=read_decimal(node, "TotalAmount"),
-            auto_apply=bool(read_bool(node, "IsAutoApply")),
-            txn_date=read_date(node, "TxnDate"),
-            ref_number=_bounded(node, "RefNumber", PAYMENT_REF_MAX) or None,
-            payment_method_name=_named_ref(
-                company.payment_methods, child(node, "PaymentMethodRef")
-            ),
-            deposit_to_account_name=_named_ref(company.accounts, child(node, "DepositToAccountRef"))
-            or "Undeposited Funds",
-            memo=text_of(node, "Memo") or None,
-        )
-    except RecordNotFound as exc:
-        raise RequestFailed(object_not_found(exc.ref)) from None
-    except AmountExceedsBalance as exc:
-        raise RequestFailed(payment_exceeds_due(exc.amount)) from None
-    except AppliedExceedsTotal:
-        reason = "The amount applied to invoices is more than the amount of the payment."
-        raise RequestFailed(save_failed("ReceivePayment", reason)) from None
-    ret = payment_ret(payment, company, applied=True, include=_includes(rq))
-    return Response("ReceivePaymentAddRs", OK, [ret])
 
 
 def _deleted_list_element(company: Company, del_type: str, list_id: str) -> DeletedListElement:
