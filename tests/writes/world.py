@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from lxml import etree
+from sqlalchemy import select
 
 from qwc_service.app import QwcApp
+from qwc_service.clock import utcnow
 from qwc_service.db import unit_of_work
 from qwc_service.queue.models import Job
+from qwc_service.sessions.models import WcSession
 from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import FakeQuickBooks
 from qwc_service.writes import service
@@ -57,6 +61,17 @@ class World:
         """A hand-driven Web Connector (FileID stamped)."""
         connector(self.app, machine or self.machine, self.quickbooks)
         return HandDriven(self.app, machine or self.machine, self.quickbooks)
+
+    def expire_sessions(self) -> None:
+        """Let every open session of the connection run out (a machine that went away)."""
+        with unit_of_work(self.app.session_factory) as db:
+            for wc in db.scalars(
+                select(WcSession).where(WcSession.connection_id == self.connection_id)
+            ):
+                wc.expires_at = utcnow() - timedelta(seconds=1)
+            for job in db.scalars(select(Job).where(Job.connection_id == self.connection_id)):
+                if job.leased_until is not None:
+                    job.leased_until = utcnow() - timedelta(seconds=1)
 
     def second_machine(self) -> MachineCredentials:
         """Another Web Connector of the same connection."""
