@@ -46,6 +46,7 @@ __all__ = [
     "WriteNotResolvable",
     "fields_digest",
     "get_write",
+    "key_in_use",
     "memo_marker",
     "submit_write",
     "write_of_job",
@@ -150,6 +151,11 @@ def submit_write(
             raise
         return Submitted(_replay(winner, digest), created=False)
     return Submitted(write, created=True)
+
+
+def key_in_use(db: Session, connection_id: str, key: str) -> bool:
+    """Whether the connection already has a write under this idempotency key."""
+    return _by_key(db, connection_id, key.strip()) is not None
 
 
 def get_write(db: Session, connection_id: str, write_id: int) -> Write:
