@@ -10,7 +10,6 @@ from qwc_service.connections.models import (
     SetupLink,
 )
 from qwc_service.db import Base
-from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.records.models import (
     Customer,
@@ -48,8 +47,6 @@ __all__ = [
     "Machine",
     "Payment",
     "PaymentApplication",
-    "PaymentStatus",
-    "PaymentWrite",
     "SetupLink",
     "SyncDefinition",
     "WcSession",

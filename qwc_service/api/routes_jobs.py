@@ -225,7 +225,7 @@ ROUTES = [
         description=(
             "The copy gets a new id and keeps the request, priority and dedup_key; the "
             "original stays as it was. Only raw jobs are retried: syncs run again on their "
-            "schedule, and a payment is recorded again under a new idempotency key."
+            "schedule, and a write is sent again through POST .../jobs/{job_id}/resolve."
         ),
     ),
 ]

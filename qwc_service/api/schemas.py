@@ -266,35 +266,6 @@ SCHEDULE_REMOVED = obj(
     "A sync removed, with how many of its queued jobs were cancelled.",
 )
 
-PAYMENT_WRITE = obj(
-    {
-        "payment_id": INTEGER,
-        "connection_id": STRING,
-        "idempotency_key": STRING,
-        "job_id": N_INTEGER,
-        "ref_number": STRING,
-        "status": {
-            "type": "string",
-            "enum": ["pending", "sent", "unknown", "recorded", "failed"],
-        },
-        "invoice_txn_id": STRING,
-        "customer_list_id": STRING,
-        "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$"},
-        "txn_date": DATE,
-        "payment_method": N_STRING,
-        "deposit_to_account": N_STRING,
-        "memo": N_STRING,
-        "txn_id": N_STRING,
-        "sends": INTEGER,
-        "checks": INTEGER,
-        "status_code": N_INTEGER,
-        "error": N_STRING,
-        "created_at": TIMESTAMP,
-        "completed_at": N_TIMESTAMP,
-    },
-    "A payment written back to QuickBooks, at most once per idempotency key.",
-)
-
 SESSION = obj(
     {
         "session_id": INTEGER,
@@ -458,8 +429,6 @@ def components() -> dict[str, Schema]:
         "ScheduleList": list_of(ref("Schedule"), "A connection's syncs."),
         "SchedulesPaused": PAUSED,
         "ScheduleRemoved": SCHEDULE_REMOVED,
-        "PaymentWrite": PAYMENT_WRITE,
-        "PaymentWriteList": list_of(ref("PaymentWrite"), "Payment writes, newest first."),
         "Session": SESSION,
         "Event": EVENT,
         "EventList": list_of(ref("Event"), "Audit events, newest first."),

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from qwc_service.qbwc.handlers.payment import PaymentHandler
 from qwc_service.qbwc.handlers.raw import RawHandler
 from qwc_service.qbwc.handlers.sync import SyncHandler
 from qwc_service.qbwc.handlers.write import WriteHandler
@@ -68,14 +67,6 @@ JOB_KINDS: Final = kind_registry(
             description="A scheduled sync of one record type, read page by page, then its "
             "deletions.",
             state_schema="SyncJob",
-        ),
-        KindSpec(
-            JobKind.PAYMENT,
-            PaymentHandler,
-            name="payment write",
-            description="A ReceivePaymentAdd written at most once, checked in QuickBooks "
-            "first if its answer was lost.",
-            state_schema="PaymentWrite",
         ),
         KindSpec(
             JobKind.WRITE,

@@ -105,7 +105,7 @@ def test_sync_now_queues_a_sync_job(signed_in: Browser) -> None:
     assert "running: job" in " ".join(_schedule_row(page, "customers"))
     jobs = _job_rows(signed_in.get(base + "/jobs?kind=sync"))
     assert len(jobs) == 1 and next(iter(jobs.values()))[1:3] == ["sync", "queued"]
-    assert "no-jobs" in signed_in.get(base + "/jobs?kind=payment").text
+    assert "no-jobs" in signed_in.get(base + "/jobs?kind=write").text
 
 
 def test_kind_filter_offers_every_kind_by_name(signed_in: Browser) -> None:

@@ -51,6 +51,10 @@ def test_help_lists_every_command_of_every_module() -> None:
         "webhook",
         "write",
         "resolve-write",
+        "payout",
+        "refund",
+        "credit",
+        "customer",
     }
 
 
