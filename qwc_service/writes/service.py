@@ -24,6 +24,7 @@ from qwc_service.qbxml.requests import build_request
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.queue.payload import store_payload
 from qwc_service.queue.service import get_job
+from qwc_service.writes.merge import keep_lines
 from qwc_service.writes.models import Write, WriteStatus
 from qwc_service.writes.references import check_references
 from qwc_service.writes.shapes import (
@@ -229,6 +230,13 @@ def _mod_base(
     base = None
     if stored is not None:
         base = json.dumps({k: v for k, v in stored.values.items() if k in fields})
+        # A transaction Mod that lists lines deletes the lines it leaves out: every stored
+        # line goes with it, unchanged, so adding a line (a fee) never drops the others.
+        for name, value in list(fields.items()):
+            if isinstance(value, list) and name.endswith("LineMod"):
+                current = stored.lines.get(name[: -len("Mod")] + "Ret")
+                if current is not None:
+                    fields = {**fields, name: keep_lines(value, current)}
     return fields, base
 
 

@@ -7,7 +7,7 @@ can change shape without the rest of the writes noticing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +34,8 @@ class StoredRecord:
     edit_sequence: str | None
     #: Values of the record's fields, named as in qbXML (only those the store keeps).
     values: dict[str, Any]
+    #: The record's lines by their Ret element (``InvoiceLineRet``), each with its TxnLineID.
+    lines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def ref_kind(ref_name: str) -> str | None:
@@ -74,5 +76,6 @@ def stored_record(db: Session, connection_id: str, obj: str, qb_id: str) -> Stor
         )
         if invoice is None:
             return None
-        return StoredRecord(invoice.edit_sequence, {})
+        lines = [{"TxnLineID": line.txn_line_id} for line in invoice.lines if line.txn_line_id]
+        return StoredRecord(invoice.edit_sequence, {}, {"InvoiceLineRet": lines})
     return None

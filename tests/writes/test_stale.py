@@ -82,3 +82,32 @@ def test_stale_edit_sequence_on_the_same_field_is_a_conflict(world: World) -> No
         "Phone": {"requested": "555-4", "in_quickbooks": "555-9999"}
     }
     assert customer.phone == "555-9999"
+
+
+def test_adding_a_fee_line_keeps_every_stored_line(world: World) -> None:
+    """An InvoiceMod that adds a line carries every stored line's TxnLineID, so none is lost."""
+    from sqlalchemy import select
+
+    from qwc_service.records.models import Invoice, InvoiceLine
+
+    invoice = next(i for i in world.quickbooks.company.invoices.values() if len(i.lines) > 1)
+    with unit_of_work(world.app.session_factory) as db:
+        stored = db.scalar(select(Invoice).where(Invoice.txn_id == invoice.txn_id))
+        assert stored is not None
+        stored.edit_sequence = invoice.edit_sequence
+        for position, line in enumerate(invoice.lines):
+            db.add(InvoiceLine(invoice=stored, position=position, txn_line_id=line.txn_line_id))
+    item = next(iter(world.quickbooks.company.items.values()))
+    fee = {"TxnLineID": "-1", "ItemRef": {"ListID": item.list_id}, "Amount": "2.50"}
+    submitted = world.submit(
+        "InvoiceMod", {"TxnID": invoice.txn_id, "InvoiceLineMod": [fee]}, "fee-1"
+    )
+    sent = json.loads(submitted.write.fields)["InvoiceLineMod"]
+    assert [line["TxnLineID"] for line in sent] == [
+        *(line.txn_line_id for line in invoice.lines),
+        "-1",
+    ]
+    before = len(invoice.lines)
+    world.run()
+    assert world.write(submitted.write.id).status == WriteStatus.DONE
+    assert len(invoice.lines) == before + 1
