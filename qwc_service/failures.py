@@ -29,7 +29,7 @@ from qwc_service.writes.service import (
     WriteNotFound,
     WriteNotResolvable,
 )
-from qwc_service.writes.shapes import InvalidWrite
+from qwc_service.writes.shapes import InvalidWrite, field_of
 
 __all__ = ["known_failure", "message_of"]
 
@@ -61,7 +61,7 @@ def known_failure(exc: Exception) -> HttpError | None:
     if isinstance(exc, HttpError):
         return exc
     if isinstance(exc, InvalidWrite):
-        return HttpError(400, "invalid_write", message_of(exc), field=exc.field)
+        return HttpError(400, "invalid_write", message_of(exc), field=field_of(exc))
     if isinstance(exc, QwcUrlRefused):
         # The server's public URL is wrong: nothing the client can fix, but worth saying.
         return HttpError(500, "server_misconfigured", message_of(exc))

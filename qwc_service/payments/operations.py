@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service.records.models import Customer, Invoice
 from qwc_service.writes.service import Submitted, key_in_use, memo_marker, submit_write
-from qwc_service.writes.shapes import InvalidWrite
+from qwc_service.writes.shapes import refused
 
 __all__ = [
     "Applied",
@@ -51,11 +51,11 @@ def amount_text(amount: Decimal | str, field: str, *, negative: bool = False) ->
     try:
         value = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise InvalidWrite(field, f"{amount!r} is not an amount like 125.50") from None
+        raise refused(field, f"{amount!r} is not an amount like 125.50") from None
     if not value.is_finite() or value <= 0:
-        raise InvalidWrite(field, f"must be more than 0, not {amount}")
+        raise refused(field, f"must be more than 0, not {amount}")
     if value != value.quantize(_CENT) or value > MAX_AMOUNT:
-        raise InvalidWrite(field, f"{amount} has more than 2 decimals or is too large")
+        raise refused(field, f"{amount} has more than 2 decimals or is too large")
     value = value.quantize(_CENT, rounding=ROUND_HALF_UP)
     return format(-value if negative else value, "f")
 
@@ -78,7 +78,7 @@ def _reference(reference: str | None, key: str) -> str:
     if reference:
         reference = reference.strip()
         if len(reference) > MAX_REF_NUMBER:
-            raise InvalidWrite("RefNumber", f"is longer than {MAX_REF_NUMBER} characters")
+            raise refused("RefNumber", f"is longer than {MAX_REF_NUMBER} characters")
         return reference
     # Derived from the idempotency key (unique per connection), so the same call made
     # again builds the same fields and gets the first write back.
@@ -95,7 +95,7 @@ def _stored_invoice(db: Session, connection_id: str, txn_id: str) -> Invoice:
         )
     )
     if invoice is None or not invoice.customer_list_id:
-        raise InvalidWrite(
+        raise refused(
             "apply", f"invoice {txn_id!r} is not known for this connection; sync invoices first"
         )
     return invoice
@@ -125,11 +125,11 @@ def record_payment(
     ExternalGUID, so it can be found again even by RefNumber alone.
     """
     if not applied:
-        raise InvalidWrite("apply", "name at least one invoice to pay (INVOICE_TXNID=AMOUNT)")
+        raise refused("apply", "name at least one invoice to pay (INVOICE_TXNID=AMOUNT)")
     invoices = [_stored_invoice(db, connection_id, a.txn_id) for a in applied]
     customers = {invoice.customer_list_id for invoice in invoices}
     if len(customers) > 1:
-        raise InvalidWrite("apply", "the invoices belong to different customers")
+        raise refused("apply", "the invoices belong to different customers")
     # The balance check is for a new payment; the same call made again (after the payment
     # was recorded, say) must get the first write back, not a refusal.
     first_time = not key_in_use(db, connection_id, key)
@@ -143,7 +143,7 @@ def record_payment(
             and invoice.balance_remaining is not None
             and Decimal(amount) > Decimal(invoice.balance_remaining) + (discount or 0)
         ):
-            raise InvalidWrite(
+            raise refused(
                 "apply",
                 f"{amount} is more than invoice {invoice.txn_id!r} still owes "
                 f"({Decimal(invoice.balance_remaining):.2f})",
@@ -156,13 +156,13 @@ def record_payment(
             ]
         if index == 0 and discount is not None:
             if not discount_account:
-                raise InvalidWrite("discount_account", "a discount needs the account it goes to")
+                raise refused("discount_account", "a discount needs the account it goes to")
             line["DiscountAmount"] = amount_text(discount, "discount")
             line["DiscountAccountRef"] = _ref(discount_account)
         lines.append(line)
     total_text = amount_text(total if total is not None else applied_sum, "amount")
     if Decimal(total_text) < applied_sum:
-        raise InvalidWrite("amount", f"is less than the {applied_sum:.2f} applied to invoices")
+        raise refused("amount", f"is less than the {applied_sum:.2f} applied to invoices")
     ref_number = _reference(reference, key)
     fields: dict[str, Any] = {"CustomerRef": {"ListID": invoices[0].customer_list_id}}
     if txn_date is not None:
@@ -194,9 +194,9 @@ def record_payout(
     a negative fee line, so the deposit equals what reached the bank."""
     ids = [p.strip() for p in payments if p.strip()]
     if not ids:
-        raise InvalidWrite("payments", "name the TxnIDs of the payments paid out")
+        raise refused("payments", "name the TxnIDs of the payments paid out")
     if len(set(ids)) != len(ids):
-        raise InvalidWrite("payments", "a payment is named twice")
+        raise refused("payments", "a payment is named twice")
     fields: dict[str, Any] = {}
     if txn_date is not None:
         fields["TxnDate"] = txn_date.isoformat()
@@ -205,7 +205,7 @@ def record_payout(
     lines: list[dict[str, Any]] = [{"PaymentTxnID": txn_id} for txn_id in ids]
     if fee is not None:
         if not fee_account:
-            raise InvalidWrite("fee_account", "a fee needs the account it is booked to")
+            raise refused("fee_account", "a fee needs the account it is booked to")
         lines.append(
             {
                 "AccountRef": _ref(fee_account),
@@ -274,13 +274,13 @@ def record_credit(
 def upsert_customer(db: Session, connection_id: str, fields: Any, *, key: str) -> Submitted:
     """CustomerAdd, or CustomerMod of the stored customer matched by ListID or Name."""
     if not isinstance(fields, dict) or not fields:
-        raise InvalidWrite("fields", "must be a non-empty JSON object named as in qbXML")
+        raise refused("fields", "must be a non-empty JSON object named as in qbXML")
     list_id = fields.get("ListID")
     found = None
     if isinstance(list_id, str) and list_id:
         found = _customer(db, connection_id, Customer.list_id == list_id)
         if found is None:
-            raise InvalidWrite("ListID", f"no stored customer has ListID {list_id!r}")
+            raise refused("ListID", f"no stored customer has ListID {list_id!r}")
     elif isinstance(fields.get("Name"), str):
         found = _customer(db, connection_id, Customer.full_name == fields["Name"])
     if found is None:
@@ -305,7 +305,7 @@ def _customer_ref(
     db: Session, connection_id: str, customer: str | None, field: str
 ) -> dict[str, str]:
     if not customer or not customer.strip():
-        raise InvalidWrite(field, "name the customer (FullName or ListID)")
+        raise refused(field, "name the customer (FullName or ListID)")
     return _ref(customer)
 
 

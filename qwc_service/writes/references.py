@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qwc_service.writes.shapes import InvalidWrite
+from qwc_service.writes.shapes import refused
 from qwc_service.writes.stored import ref_kind, stored_names
 
 __all__ = ["check_references"]
@@ -35,14 +35,14 @@ def check_references(db: Session, connection_id: str, fields: dict[str, Any]) ->
         if isinstance(list_id, str) and list_id:
             if any(row_id == list_id for row_id, _ in known):
                 continue
-            raise InvalidWrite(f"{path}.ListID", f"no stored {kind} has ListID {list_id!r}")
+            raise refused(f"{path}.ListID", f"no stored {kind} has ListID {list_id!r}")
         if isinstance(full_name, str) and full_name:
             names = [n for _, n in known]
             if any(n.lower() == full_name.lower() for n in names):
                 continue
             close = difflib.get_close_matches(full_name, names, n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else ""
-            raise InvalidWrite(f"{path}.FullName", f"no stored {kind} is named {full_name!r}{hint}")
+            raise refused(f"{path}.FullName", f"no stored {kind} is named {full_name!r}{hint}")
 
 
 def _refs(value: Any, path: str) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -29,12 +29,13 @@ from qwc_service.writes.models import Write, WriteStatus
 from qwc_service.writes.references import check_references
 from qwc_service.writes.shapes import (
     EXTERNAL_GUID_REQUESTS,
-    InvalidWrite,
     WriteKind,
     build_request_element,
+    canonical,
     check_fields,
     kind_of,
     object_of,
+    refused,
     with_external_guid,
 )
 from qwc_service.writes.stored import stored_record
@@ -106,7 +107,7 @@ def submit_write(
     JobNotFound for a ``depends_on`` of no job of the connection.
     """
     key = _check_key(idempotency_key)
-    request = (request or "").strip()
+    request = canonical((request or "").strip())
     kind = kind_of(request)
     check_fields(request, fields)
     digest = fields_digest(request, fields)
@@ -131,7 +132,7 @@ def submit_write(
         guid = sent_fields.get("ExternalGUID")
         if not isinstance(guid, str) or not guid.strip("{}0"):
             guid = "{" + str(uuid.uuid4()).upper() + "}"
-        sent_fields = with_external_guid(request, sent_fields, guid)
+        sent_fields = with_external_guid(sent_fields, guid)
         write.external_guid = guid
     marker = memo_marker(key)
     if ref_number and marker in str(sent_fields.get("Memo", "")):
@@ -184,9 +185,9 @@ def sent_fields(write: Write) -> dict[str, Any]:
 def _check_key(key: str | None) -> str:
     key = (key or "").strip()
     if not key:
-        raise InvalidWrite("idempotency_key", "is required: the same key never writes twice")
+        raise refused("idempotency_key", "is required: the same key never writes twice")
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidWrite("idempotency_key", f"is longer than {MAX_KEY_LENGTH} characters")
+        raise refused("idempotency_key", f"is longer than {MAX_KEY_LENGTH} characters")
     return key
 
 
@@ -212,11 +213,11 @@ def _mod_base(
     values of the caller's fields, which a stale EditSequence is judged against."""
     qb_id = fields.get("ListID") or fields.get("TxnID")
     if not isinstance(qb_id, str) or not qb_id:
-        raise InvalidWrite("ListID", f"{request} needs the ListID or TxnID of the record")
+        raise refused("ListID", f"{request} needs the ListID or TxnID of the record")
     stored = stored_record(db, connection_id, object_of(request), qb_id)
     if "EditSequence" not in fields:
         if stored is None or not stored.edit_sequence:
-            raise InvalidWrite(
+            raise refused(
                 "EditSequence",
                 f"no stored record {qb_id!r} to take it from; pass the record's EditSequence",
             )

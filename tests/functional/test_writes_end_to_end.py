@@ -130,11 +130,15 @@ def test_lost_answers_and_repeated_keys_write_once(site: Site) -> None:
 
 
 def test_invalid_write_is_refused_before_queuing(site: Site) -> None:
-    """A field that cannot be a qbXML element is refused with 400, naming it; nothing queued."""
+    """A request, element or value the schema refuses is a 400 naming it; nothing is queued."""
     status, refused = site.write("CustomerAdd", {"Name": "X", "bad name": "1"}, "bad")
     assert status == 400 and refused["error"]["field"] == "bad name"
     status, refused = site.write("CustomerFrobnicate", {"Name": "X"}, "bad")
     assert status == 400 and refused["error"]["field"] == "request"
+    status, refused = site.write("CustomerAdd", {"Name": "N" * 42}, "bad")  # max 41
+    assert status == 400 and refused["error"]["field"] == "Name"
+    status, refused = site.write("CustomerAdd", {"Name": "Y", "CustomerRef": {}}, "bad")
+    assert status == 400 and refused["error"]["field"].startswith("CustomerRef")
     status, jobs = site.api("GET", "/jobs?kind=write")
     assert status == 200 and jobs["data"] == []
 

@@ -14,7 +14,7 @@ from qwc_service.db import unit_of_work
 from qwc_service.payments import operations as ops
 from qwc_service.simulator.quickbooks import Loss
 from qwc_service.writes.models import WriteStatus
-from qwc_service.writes.shapes import InvalidWrite
+from qwc_service.writes.shapes import InvalidWrite, field_of
 from tests.payments.factories import open_invoice
 from tests.writes.world import World, make_world
 
@@ -143,4 +143,4 @@ def test_an_unknown_invoice_is_refused_before_queuing(world: World) -> None:
     """A payment on an invoice the server does not know is refused, naming the field."""
     with pytest.raises(InvalidWrite) as refused:
         _do(world, ops.record_payment, applied=[ops.Applied("nope", Decimal(1))], key="x")
-    assert refused.value.field == "apply"
+    assert field_of(refused.value) == "apply"

@@ -13,7 +13,7 @@ from qwc_service.db import unit_of_work
 from qwc_service.records.models import Customer
 from qwc_service.simulator.quickbooks.records import Customer as FakeCustomer
 from qwc_service.writes.models import WriteStatus
-from qwc_service.writes.shapes import InvalidWrite
+from qwc_service.writes.shapes import InvalidWrite, field_of
 from tests.writes.world import World, make_world
 
 
@@ -56,7 +56,7 @@ def test_a_mod_without_any_edit_sequence_is_refused(world: World) -> None:
     """No EditSequence and no stored record: refused before queuing, naming the field."""
     with pytest.raises(InvalidWrite) as refused:
         world.submit("CustomerMod", {"ListID": "80000099-1", "Phone": "555-2"}, "m1")
-    assert refused.value.field == "EditSequence"
+    assert field_of(refused.value) == "EditSequence"
 
 
 def test_stale_edit_sequence_merges_and_retries(world: World) -> None:
