@@ -15,12 +15,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qwc_service.records.models import Customer, Invoice
 from qwc_service.writes.service import Submitted, key_in_use, memo_marker, submit_write
 from qwc_service.writes.shapes import refused
+from qwc_service.writes.stored import StoredInvoice, stored_customer, stored_invoice
 
 __all__ = [
     "Applied",
@@ -86,14 +85,8 @@ def _reference(reference: str | None, key: str) -> str:
     return _REF_PREFIX + base64.b32encode(digest).decode("ascii")[:13]
 
 
-def _stored_invoice(db: Session, connection_id: str, txn_id: str) -> Invoice:
-    invoice = db.scalar(
-        select(Invoice).where(
-            Invoice.connection_id == connection_id,
-            Invoice.txn_id == txn_id,
-            Invoice.deleted_at.is_(None),
-        )
-    )
+def _stored_invoice(db: Session, connection_id: str, txn_id: str) -> StoredInvoice:
+    invoice = stored_invoice(db, connection_id, txn_id)
     if invoice is None or not invoice.customer_list_id:
         raise refused(
             "apply", f"invoice {txn_id!r} is not known for this connection; sync invoices first"
@@ -138,15 +131,11 @@ def record_payment(
     for index, (item, invoice) in enumerate(zip(applied, invoices, strict=True)):
         amount = amount_text(item.amount, "apply")
         applied_sum += Decimal(amount)
-        if (
-            first_time
-            and invoice.balance_remaining is not None
-            and Decimal(amount) > Decimal(invoice.balance_remaining) + (discount or 0)
-        ):
+        owed = invoice.balance_remaining
+        if first_time and owed is not None and Decimal(amount) > owed + (discount or 0):
             raise refused(
                 "apply",
-                f"{amount} is more than invoice {invoice.txn_id!r} still owes "
-                f"({Decimal(invoice.balance_remaining):.2f})",
+                f"{amount} is more than invoice {invoice.txn_id!r} still owes ({owed:.2f})",
             )
         line: dict[str, Any] = {"TxnID": item.txn_id, "PaymentAmount": amount}
         if index == 0 and credits:
@@ -278,11 +267,11 @@ def upsert_customer(db: Session, connection_id: str, fields: Any, *, key: str) -
     list_id = fields.get("ListID")
     found = None
     if isinstance(list_id, str) and list_id:
-        found = _customer(db, connection_id, Customer.list_id == list_id)
+        found = stored_customer(db, connection_id, list_id=list_id)
         if found is None:
             raise refused("ListID", f"no stored customer has ListID {list_id!r}")
     elif isinstance(fields.get("Name"), str):
-        found = _customer(db, connection_id, Customer.full_name == fields["Name"])
+        found = stored_customer(db, connection_id, full_name=fields["Name"])
     if found is None:
         return submit_write(
             db, connection_id, request="CustomerAdd", fields=fields, idempotency_key=key
@@ -291,14 +280,6 @@ def upsert_customer(db: Session, connection_id: str, fields: Any, *, key: str) -
     if mod.get("Name") == found.name:
         del mod["Name"]  # unchanged: sending it would only risk a conflict
     return submit_write(db, connection_id, request="CustomerMod", fields=mod, idempotency_key=key)
-
-
-def _customer(db: Session, connection_id: str, condition: Any) -> Customer | None:
-    return db.scalar(
-        select(Customer).where(
-            Customer.connection_id == connection_id, Customer.deleted_at.is_(None), condition
-        )
-    )
 
 
 def _customer_ref(

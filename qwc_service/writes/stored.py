@@ -8,6 +8,7 @@ can change shape without the rest of the writes noticing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from qwc_service.records.models import Customer, Invoice, Item
 
-__all__ = ["StoredRecord", "ref_kind", "stored_names", "stored_record"]
+__all__ = [
+    "StoredCustomer",
+    "StoredInvoice",
+    "StoredRecord",
+    "ref_kind",
+    "stored_customer",
+    "stored_invoice",
+    "stored_names",
+    "stored_record",
+]
 
 #: Which stored list a reference element names, by the reference's name.
 _REF_KINDS = {"CustomerRef": "customer", "ItemRef": "item"}
@@ -79,3 +89,48 @@ def stored_record(db: Session, connection_id: str, obj: str, qb_id: str) -> Stor
         lines = [{"TxnLineID": line.txn_line_id} for line in invoice.lines if line.txn_line_id]
         return StoredRecord(invoice.edit_sequence, {}, {"InvoiceLineRet": lines})
     return None
+
+
+@dataclass(frozen=True)
+class StoredInvoice:
+    """What a payment needs of a stored invoice."""
+
+    txn_id: str
+    customer_list_id: str | None
+    balance_remaining: Decimal | None
+
+
+@dataclass(frozen=True)
+class StoredCustomer:
+    """A stored customer's identity."""
+
+    list_id: str
+    name: str | None
+
+
+def stored_invoice(db: Session, connection_id: str, txn_id: str) -> StoredInvoice | None:
+    """The live stored invoice with this TxnID, if any."""
+    invoice = db.scalar(
+        select(Invoice).where(
+            Invoice.connection_id == connection_id,
+            Invoice.txn_id == txn_id,
+            Invoice.deleted_at.is_(None),
+        )
+    )
+    if invoice is None:
+        return None
+    balance = None if invoice.balance_remaining is None else Decimal(invoice.balance_remaining)
+    return StoredInvoice(invoice.txn_id, invoice.customer_list_id, balance)
+
+
+def stored_customer(
+    db: Session, connection_id: str, *, list_id: str | None = None, full_name: str | None = None
+) -> StoredCustomer | None:
+    """The live stored customer with this ListID (or else this FullName), if any."""
+    condition = Customer.list_id == list_id if list_id else Customer.full_name == full_name
+    customer = db.scalar(
+        select(Customer).where(
+            Customer.connection_id == connection_id, Customer.deleted_at.is_(None), condition
+        )
+    )
+    return None if customer is None else StoredCustomer(customer.list_id, customer.name)
