@@ -130,13 +130,15 @@ def test_credit_then_refund(world: World) -> None:
 
 
 def test_customer_upsert_adds_then_changes(world: World) -> None:
-    """The first upsert adds the customer; with its ListID the next changes it."""
+    """The first upsert adds the customer (stored at once); the next, by Name, changes it."""
     added = _do(world, ops.upsert_customer, fields={"Name": "Upsert Co"}, key="u1")
     world.run()
     list_id = _result(world, added)["ListID"]
-    fields = {"ListID": list_id, "EditSequence": _result(world, added)["EditSequence"]}
-    with pytest.raises(InvalidWrite):  # not stored yet: its ListID is unknown here
-        _do(world, ops.upsert_customer, fields={**fields, "Phone": "1"}, key="u2")
+    changed = _do(world, ops.upsert_customer, fields={"Name": "Upsert Co", "Phone": "7"}, key="u2")
+    assert changed.write.request == "CustomerMod"
+    world.run()
+    assert _result(world, changed)["ListID"] == list_id
+    assert world.quickbooks.company.customers[list_id].phone == "7"
 
 
 def test_an_unknown_invoice_is_refused_before_queuing(world: World) -> None:
@@ -144,3 +146,15 @@ def test_an_unknown_invoice_is_refused_before_queuing(world: World) -> None:
     with pytest.raises(InvalidWrite) as refused:
         _do(world, ops.record_payment, applied=[ops.Applied("nope", Decimal(1))], key="x")
     assert field_of(refused.value) == "apply"
+
+
+def test_a_recorded_payment_updates_the_stored_invoice(world: World) -> None:
+    """The invoice's stored balance is QuickBooks' balance after the payment, before any sync."""
+    from tests.payments.factories import stored_invoice
+
+    invoice = open_invoice(world.quickbooks)
+    applied = [ops.Applied(invoice.txn_id, Decimal("1.00"))]
+    _do(world, ops.record_payment, applied=applied, key="balance")
+    world.run()
+    stored = stored_invoice(world.app, world.connection_id, invoice.txn_id)
+    assert stored.balance_remaining == invoice.balance_remaining

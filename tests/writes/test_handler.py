@@ -58,3 +58,18 @@ def test_same_key_same_fields_returns_the_first_write(world: World) -> None:
     assert not second.created and second.write.id == first.write.id
     assert world.run() == "completed"
     assert len(_customers_named(world, "Alan Turing")) == 1
+
+
+def test_an_added_customer_is_stored_at_once(world: World) -> None:
+    """The CustomerRet of a finished CustomerAdd is stored as a sync would store it."""
+    from sqlalchemy import select
+
+    from qwc_service.db import unit_of_work
+    from qwc_service.records.models import Customer
+
+    submitted = world.submit("CustomerAdd", {"Name": "Stored At Once"}, "stored")
+    world.run()
+    list_id = world.write(submitted.write.id).qb_id
+    with unit_of_work(world.app.session_factory) as db:
+        stored = db.scalar(select(Customer).where(Customer.list_id == list_id))
+        assert stored is not None and stored.name == "Stored At Once"

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from qwc_service.qbwc.handlers.write_results import store_result
 from qwc_service.qbwc.jobs import JobContext
 from qwc_service.qbxml.errors import InvalidQbxml, QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, explain_status, format_for_person
@@ -380,6 +381,7 @@ def _done(ctx: JobContext, job: Job, write: Write, ret: dict[str, Any]) -> None:
     write.result = json.dumps(ret, separators=(",", ":"))
     write.qb_id = record_id(ret)
     _end(ctx, job, write, WriteStatus.DONE, None)
+    store_result(ctx, write, job.response or "", ret)
 
 
 def _in_doubt(ctx: JobContext, job: Job, write: Write, reason: str) -> None:
