@@ -146,3 +146,14 @@ def test_record_in_use_is_retried_and_written_once(world: World) -> None:
     write = world.write(submitted.write.id)
     assert write.status == WriteStatus.DONE and write.sends == 3
     assert _named(world, "Busy Record") == 1
+
+
+def test_a_refusal_ends_the_write_with_the_code_and_what_to_do(world: World) -> None:
+    """3250 (a feature switched off) fails the write with its explanation; nothing applied."""
+    submitted = world.submit("CustomerAdd", {"Name": "Feature Off"}, "k-3250")
+    world.quickbooks.faults.disable("CustomerAdd")
+    world.run()
+    write = world.write(submitted.write.id)
+    assert write.status == WriteStatus.FAILED and write.status_code == 3250
+    assert (write.error or "").startswith("3250:") and "Fix:" in (write.error or "")
+    assert _named(world, "Feature Off") == 0
