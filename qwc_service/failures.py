@@ -1,7 +1,7 @@
 """Domain failures as HTTP errors: one table from exception type to status and code.
 
 The JSON API and the admin pages both tell a client about the same failures (no such
-connection, a revoked machine, a payment that would overpay), so the table sits above every
+connection, a revoked machine, a key reused for another write), so the table sits above every
 domain it names and below both transports. Only the exceptions listed here reach a client
 with their message (each is written for a person and names no internals); anything else
 stays a failure the transport logs and answers with a bare 500.
@@ -17,14 +17,6 @@ from qwc_service.connections.queries import ConnectionDisabled, ConnectionNotFou
 from qwc_service.connections.qwc import QwcUrlRefused
 from qwc_service.connections.service import MachineRevoked
 from qwc_service.http.errors import HttpError
-from qwc_service.payments.service import (
-    AmountExceedsBalance,
-    IdempotencyKeyReused,
-    InvalidPayment,
-    InvoiceNotKnown,
-    PaymentWriteNotFound,
-    ReferenceInUse,
-)
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.queue.operations import JobNotRetryable
 from qwc_service.queue.service import JobNotFound
@@ -32,6 +24,12 @@ from qwc_service.records.service import RecordNotFound, UnknownRecordType
 from qwc_service.sync.schedule import SyncNotFound
 from qwc_service.sync.windows import InvalidWindow
 from qwc_service.webhooks.endpoints import EndpointNotFound, InvalidWebhookUrl
+from qwc_service.writes.service import (
+    IdempotencyKeyReused,
+    WriteNotFound,
+    WriteNotResolvable,
+)
+from qwc_service.writes.shapes import InvalidWrite, field_of
 
 __all__ = ["known_failure", "message_of"]
 
@@ -45,29 +43,17 @@ _TABLE: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (SyncNotFound, 404, "schedule_not_found", None),
     (RecordNotFound, 404, "record_not_found", None),
     (UnknownRecordType, 404, "record_type_not_found", "record_type"),
-    (PaymentWriteNotFound, 404, "payment_not_found", None),
     (EndpointNotFound, 404, "webhook_not_found", None),
+    (WriteNotFound, 404, "write_not_found", None),
+    (WriteNotResolvable, 409, "write_not_resolvable", None),
+    (IdempotencyKeyReused, 409, "idempotency_key_reused", "idempotency_key"),
     (ConnectionDisabled, 409, "connection_disabled", None),
     (MachineRevoked, 409, "machine_revoked", None),
     (JobNotRetryable, 409, "job_not_retryable", None),
-    (IdempotencyKeyReused, 409, "idempotency_key_reused", "idempotency_key"),
-    (ReferenceInUse, 409, "reference_in_use", "reference"),
-    (AmountExceedsBalance, 422, "amount_exceeds_balance", "amount"),
-    (InvoiceNotKnown, 422, "invoice_not_known", "invoice_txn_id"),
     (InvalidWindow, 400, "invalid_field", "window"),
     (InvalidTimezone, 400, "invalid_field", "timezone"),
     (InvalidWebhookUrl, 400, "invalid_field", "url"),
     (QbxmlError, 400, "invalid_qbxml", "qbxml"),
-)
-
-# InvalidPayment messages start with what is wrong; the field follows from that.
-_PAYMENT_FIELDS = (
-    ("amount", "amount"),
-    ("payment method", "method"),
-    ("reference", "reference"),
-    ("deposit account", "deposit_to"),
-    ("the idempotency key", "idempotency_key"),
-    ("an invoice", "invoice_txn_id"),
 )
 
 
@@ -75,10 +61,8 @@ def known_failure(exc: Exception) -> HttpError | None:
     """The HTTP error for an HttpError or a known domain exception, or None for anything else."""
     if isinstance(exc, HttpError):
         return exc
-    if isinstance(exc, InvalidPayment):
-        message = message_of(exc)
-        field = next((f for start, f in _PAYMENT_FIELDS if message.startswith(start)), None)
-        return HttpError(400, "invalid_payment", message, field=field)
+    if isinstance(exc, InvalidWrite):
+        return HttpError(400, "invalid_write", message_of(exc), field=field_of(exc))
     if isinstance(exc, QwcUrlRefused):
         # The server's public URL is wrong: nothing the client can fix, but worth saying.
         return HttpError(500, "server_misconfigured", message_of(exc))

@@ -10,7 +10,6 @@ from qwc_service.connections.models import (
     SetupLink,
 )
 from qwc_service.db import Base
-from qwc_service.payments.models import PaymentStatus, PaymentWrite
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.records.models import StoredRecord
 from qwc_service.sessions.clients import ClientVersion
@@ -19,6 +18,7 @@ from qwc_service.sessions.throttle import LoginThrottle
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.tokens.models import ApiToken
 from qwc_service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from qwc_service.writes.models import Write, WriteStatus
 
 __all__ = [
     "AdminSignIn",
@@ -34,8 +34,6 @@ __all__ = [
     "JobStatus",
     "LoginThrottle",
     "Machine",
-    "PaymentStatus",
-    "PaymentWrite",
     "SetupLink",
     "StoredRecord",
     "SyncDefinition",
@@ -43,6 +41,8 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "Write",
+    "WriteStatus",
 ]
 
 

@@ -27,6 +27,7 @@ KIND = {
             "sync",
             "records",
             "payments",
+            "writes",
             "webhooks",
             "audit",
             "tokens",

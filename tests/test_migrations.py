@@ -115,3 +115,50 @@ def test_a_large_response_is_stored_compressed_and_read_back_whole(pg_url: str) 
         engine.dispose()
     assert stored == response
     assert method == ("lz4" if lz4 else "pglz")
+
+
+def test_payment_writes_are_carried_over_as_writes(database_url: str) -> None:
+    """0013 turns each payment write into a ReceivePaymentAdd write, and its job a write job."""
+    command.downgrade(alembic_config(database_url), "0012")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO connections (id, name, owner_id, file_id, created_at, timezone) "
+                    "VALUES ('c1', 'Acme', '{A}', '{B}', CURRENT_TIMESTAMP, 'UTC')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO jobs (connection_id, status, priority, qbxml, request_names, "
+                    "kind, payload, units_remaining, attempts, created_at) VALUES ('c1', "
+                    "'queued', 0, 'x', 'ReceivePaymentAddRq', 'payment', '{}', 1, 0, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+            job_id = conn.execute(text("SELECT max(id) FROM jobs")).scalar()
+            conn.execute(
+                text(
+                    "INSERT INTO payment_writes (connection_id, idempotency_key, invoice_txn_id,"
+                    " customer_list_id, amount, txn_date, ref_number, memo, status, job_id, "
+                    "sends, checks, created_at) VALUES ('c1', 'k1', 'INV-1', 'CUST-1', 12.5, "
+                    "'2026-12-01', 'QWCREF', 'Recorded [qwc:x]', 'sent', :job, 1, 0, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"job": job_id},
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            write = conn.execute(text("SELECT * FROM writes")).one()
+            job = conn.execute(text("SELECT kind, payload FROM jobs")).one()
+    finally:
+        engine.dispose()
+    assert (write.request, write.status, write.ref_number) == (
+        "ReceivePaymentAdd",
+        "sent",
+        "QWCREF",
+    )
+    fields = __import__("json").loads(write.fields)
+    assert fields["AppliedToTxnAdd"] == [{"TxnID": "INV-1", "PaymentAmount": "12.50"}]
+    assert job.kind == "write" and f'"write_id":{write.id}' in job.payload

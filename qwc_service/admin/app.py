@@ -76,6 +76,7 @@ ROUTES: tuple[Route[Handler], ...] = (
     Route("GET", C + "/jobs", pages_jobs.jobs_page),
     Route("POST", C + "/jobs/{job_id}/cancel", pages_jobs.cancel),
     Route("POST", C + "/jobs/{job_id}/retry", pages_jobs.retry),
+    Route("POST", C + "/jobs/{job_id}/resolve", pages_jobs.resolve),
 )
 
 

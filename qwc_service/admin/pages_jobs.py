@@ -1,4 +1,5 @@
-"""A connection's jobs, filtered by status and kind, a page at a time; cancel and retry."""
+"""A connection's jobs, filtered by status and kind, a page at a time; cancel and retry,
+and settle a write whose outcome is unknown."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from qwc_service.queue import operations as job_ops
 from qwc_service.queue import service as queue
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.queue.views import job_view
+from qwc_service.writes.models import WriteStatus
+from qwc_service.writes.resolve import Resolution, resolve_write
+from qwc_service.writes.views import job_write_members
 
-__all__ = ["PAGE_SIZE", "cancel", "jobs_page", "retry"]
+__all__ = ["PAGE_SIZE", "cancel", "jobs_page", "resolve", "retry"]
 
 PAGE_SIZE = 50
 # Job ids are 32-bit integers in the database; a larger number names no job.
@@ -65,6 +69,13 @@ def _row(job: Job) -> dict[str, Any]:
     view["explanation"] = explanation(job)
     view["can_cancel"] = job.status == JobStatus.QUEUED
     view["can_retry"] = job.kind == JobKind.RAW and job.status in job_ops.RETRYABLE
+    view.update(job_write_members(job))
+    # A write in doubt waits for a person who has looked in QuickBooks.
+    view["can_mark_done"] = view["status"] == WriteStatus.OUTCOME_UNKNOWN
+    view["can_resend"] = job.kind == JobKind.WRITE and view["status"] in (
+        WriteStatus.OUTCOME_UNKNOWN,
+        WriteStatus.FAILED,
+    )
     return view
 
 
@@ -122,4 +133,15 @@ def retry(ctx: Ctx) -> Reply:
     connection_id, job_id = ctx.params["connection_id"], _job_id(ctx)
     queue.get_job(ctx.db, connection_id, job_id)
     job_ops.retry_job(ctx.db, connection_id, job_id)
+    return _back(ctx)
+
+
+def resolve(ctx: Ctx) -> Reply:
+    """Settle a write: it is in QuickBooks (with its TxnID or ListID), or send it again."""
+    connection_id, job_id = ctx.params["connection_id"], _job_id(ctx)
+    action = _choice(ctx.form.get("action"), tuple(r.value for r in Resolution), "action")
+    if action is None:
+        raise PageError(400, "Say whether the write is in QuickBooks or should be sent again.")
+    qb_id = (ctx.form.get("qb_id") or "").strip()[:40] or None
+    resolve_write(ctx.db, connection_id, job_id, Resolution(action), qb_id=qb_id)
     return _back(ctx)

@@ -35,6 +35,7 @@ from qwc_service.api import (
     routes_schedules,
     routes_types,
     routes_webhooks,
+    routes_writes,
 )
 from qwc_service.api.fields import check_object, check_query
 from qwc_service.api.http import API_HEADERS, error_reply, json_reply, read_json
@@ -49,6 +50,7 @@ from qwc_service.http.errors import HttpError
 from qwc_service.http.reply import Reply, StartResponse
 from qwc_service.http.request import Request
 from qwc_service.http.routing import Match, Router
+from qwc_service.queue.service import get_job
 from qwc_service.queue.waiting import wait_for_job
 from qwc_service.tokens.models import ApiToken
 from qwc_service.tokens.service import authenticate
@@ -129,10 +131,12 @@ class ApiApp:
                     slot.enter_context(self.waits.hold(call.query[WAIT.name]))
                 result = match.route.handler(call)
             if isinstance(result, JobWait):
-                job = wait_for_job(
+                wait_for_job(
                     self.session_factory, result.connection_id, result.job_id, result.seconds
                 )
-                result = result.reply(job)
+                # Read again in a unit of work: the reply may read what the job carries.
+                with unit_of_work(self.session_factory) as db:
+                    result = result.reply(get_job(db, result.connection_id, result.job_id))
         if isinstance(result, Reply):
             return result
         return json_reply(match.route.status, result)
@@ -188,6 +192,7 @@ def build_api(
         *routes_records.ROUTES,
         *routes_types.ROUTES,
         *routes_webhooks.ROUTES,
+        *routes_writes.ROUTES,
     ]
     document = build_document(routes, title=settings.app_name, server_url=settings.public_url)
     # Written once: with a schema and paths per record type, the document is large.

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from qwc_service.http.errors import invalid
 
-Kind = Literal["string", "integer", "boolean", "date", "timestamp"]
+Kind = Literal["string", "integer", "boolean", "date", "timestamp", "object", "array"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -81,6 +81,14 @@ class Field:
             return value
         if self.kind == "integer":
             return self._integer(value)
+        if self.kind == "object":
+            if not isinstance(value, dict):
+                raise invalid(self.name, f"{self.name} must be a JSON object")
+            return value
+        if self.kind == "array":
+            if not isinstance(value, list):
+                raise invalid(self.name, f"{self.name} must be a JSON array")
+            return value
         if not isinstance(value, str):
             raise invalid(self.name, f"{self.name} must be a string")
         return self._text(value)

@@ -19,6 +19,7 @@ from qwc_service.queue import service
 from qwc_service.queue.models import FINISHED, Job, JobKind, JobStatus
 from qwc_service.queue.service import MAX_PRIORITY, Enqueued, JobNotFound
 from qwc_service.queue.views import job_view
+from qwc_service.writes.views import job_write_members
 
 DEPENDS_ON = Field(
     "depends_on",
@@ -34,6 +35,7 @@ def job_data(job: Job, *, include_payloads: bool = True) -> dict[str, Any]:
     view = job_view(job, include_payloads=include_payloads)
     view["kind"] = job.kind
     view["depends_on"] = job.depends_on_id
+    view.update(job_write_members(job))
     return view
 
 
@@ -223,7 +225,7 @@ ROUTES = [
         description=(
             "The copy gets a new id and keeps the request, priority and dedup_key; the "
             "original stays as it was. Only raw jobs are retried: syncs run again on their "
-            "schedule, and a payment is recorded again under a new idempotency key."
+            "schedule, and a write is sent again through POST .../jobs/{job_id}/resolve."
         ),
     ),
 ]

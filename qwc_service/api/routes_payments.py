@@ -1,156 +1,254 @@
-"""Payment write-backs: record a payment on a stored invoice at most once per key."""
+"""What a payments connector writes: payments, payouts, refunds, credits and customers.
+
+Each route builds one write and answers with its job, like ``POST .../writes``: 201 for a
+new write, 200 with the first job for a repeated idempotency key.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from qwc_service.api.common import CONNECTION_ID
 from qwc_service.api.fields import Field
 from qwc_service.api.http import json_reply
+from qwc_service.api.routes_jobs import job_data
 from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
-from qwc_service.payments import service
-from qwc_service.payments.models import PaymentStatus, PaymentWrite
-from qwc_service.payments.views import payment_write_view
+from qwc_service.http.errors import invalid
+from qwc_service.payments import operations as ops
+from qwc_service.queue.service import get_job
+from qwc_service.writes.service import MAX_KEY_LENGTH, Submitted
 
 AMOUNT_PATTERN = r"^\d{1,13}(\.\d{1,2})?$"
 
 
-def _known_key(call: Call, key: str | None) -> bool:
-    if key is None or not key.strip():
-        return False
-    found = call.db.scalar(
-        select(PaymentWrite.id).where(
-            PaymentWrite.connection_id == call.params["connection_id"],
-            PaymentWrite.idempotency_key == key.strip(),
-        )
-    )
-    return found is not None
+def _reply(call: Call, submitted: Submitted) -> Any:
+    job = get_job(call.db, call.params["connection_id"], submitted.write.job_id or 0)
+    return json_reply(201 if submitted.created else 200, job_data(job))
+
+
+def _applied(value: Any, field: str) -> list[ops.Applied]:
+    items: list[ops.Applied] = []
+    for entry in value or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("txn_id"), str):
+            raise invalid(field, f'each {field} entry is {{"txn_id": ..., "amount": "1.00"}}')
+        items.append(ops.Applied(entry["txn_id"], Decimal(str(entry.get("amount", "")) or "0")))
+    return items
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def record_payment(call: Call) -> Any:
-    """Queue a ReceivePaymentAdd on a stored invoice; the same key returns the same write."""
+    """A payment on one or more stored invoices (``apply``, or ``invoice_txn_id`` and
+    ``amount``); an ``amount`` above what is applied stays as credit."""
     body = call.body
-    replay = _known_key(call, body.get("idempotency_key"))
-    write = service.record_payment(
+    applied = _applied(body.get("apply"), "apply")
+    if body.get("invoice_txn_id"):
+        if body.get("amount") is None:
+            raise invalid("amount", "invoice_txn_id needs an amount")
+        applied.append(ops.Applied(body["invoice_txn_id"], Decimal(body["amount"])))
+    submitted = ops.record_payment(
         call.db,
         call.params["connection_id"],
-        invoice_txn_id=body["invoice_txn_id"],
-        amount=Decimal(body["amount"]),
-        txn_date=body.get("date"),
+        applied=applied,
+        key=body["idempotency_key"],
+        credits=_applied(body.get("credits"), "credits"),
+        total=_decimal(body.get("amount")),
+        discount=_decimal(body.get("discount")),
+        discount_account=body.get("discount_account"),
         method=body.get("method"),
-        reference=body.get("reference"),
         deposit_to=body.get("deposit_to"),
-        idempotency_key=body.get("idempotency_key"),
+        memo=body.get("memo"),
+        reference=body.get("reference"),
+        txn_date=body.get("date"),
     )
-    return json_reply(200 if replay else 201, payment_write_view(write))
+    return _reply(call, submitted)
 
 
-def list_payments(call: Call) -> Any:
-    """The connection's payment writes, newest first."""
-    writes = service.list_payment_writes(
+def record_payout(call: Call) -> Any:
+    """A deposit of received payments into the bank, with the fee as a negative line."""
+    body = call.body
+    payments = body["payments"]
+    if not all(isinstance(p, str) for p in payments):
+        raise invalid("payments", "payments is a list of TxnIDs")
+    submitted = ops.record_payout(
         call.db,
         call.params["connection_id"],
-        status=call.query["status"],
-        limit=call.query["limit"],
+        payments=payments,
+        bank=body["bank"],
+        fee=_decimal(body.get("fee")),
+        fee_account=body.get("fee_account"),
+        key=body["idempotency_key"],
+        txn_date=body.get("date"),
     )
-    return {"data": [payment_write_view(w) for w in writes]}
+    return _reply(call, submitted)
 
 
-def get_payment(call: Call) -> Any:
-    """One payment write: its status, the TxnID QuickBooks gave it, or its error."""
-    write = service.get_payment_write(
-        call.db, call.params["connection_id"], call.params["payment_id"]
+def record_refund(call: Call) -> Any:
+    """A card refund from a credit memo (or an unused payment)."""
+    body = call.body
+    submitted = ops.record_refund(
+        call.db,
+        call.params["connection_id"],
+        credit=body["credit_txn_id"],
+        amount=Decimal(body["amount"]),
+        account=body["account"],
+        customer=body["customer"],
+        method=body.get("method"),
+        key=body["idempotency_key"],
     )
-    return payment_write_view(write)
+    return _reply(call, submitted)
+
+
+def record_credit(call: Call) -> Any:
+    """A credit memo of one line."""
+    body = call.body
+    submitted = ops.record_credit(
+        call.db,
+        call.params["connection_id"],
+        customer=body["customer"],
+        item=body["item"],
+        amount=Decimal(body["amount"]),
+        memo=body.get("memo"),
+        key=body["idempotency_key"],
+    )
+    return _reply(call, submitted)
+
+
+def upsert_customer(call: Call) -> Any:
+    """CustomerAdd, or CustomerMod of the stored customer with this ListID or Name."""
+    body = call.body
+    submitted = ops.upsert_customer(
+        call.db, call.params["connection_id"], body["fields"], key=body["idempotency_key"]
+    )
+    return _reply(call, submitted)
 
 
 TAG = "payments"
-PAYMENTS = "/api/connections/{connection_id}/payments"
+BASE = "/api/connections/{connection_id}"
+KEY = Field(
+    "idempotency_key",
+    "string",
+    "The same key always means the same write: a retried call returns the first job.",
+    required=True,
+    min_length=1,
+    max_length=MAX_KEY_LENGTH,
+)
+_ALSO = {200: "The idempotency key was used before with the same request: its job."}
+_ERRORS = (400, 404, 409, 413, 415)
+
+
+def _amount(name: str, description: str, *, required: bool = False) -> Field:
+    return Field(name, "string", description, required=required, pattern=AMOUNT_PATTERN)
+
+
+def _name(name: str, description: str, *, required: bool = False) -> Field:
+    return Field(name, "string", description, required=required, max_length=159)
+
+
 ROUTES = [
     Operation(
         "POST",
-        PAYMENTS,
+        BASE + "/payments",
         record_payment,
-        "Record a payment on a stored invoice (written back to QuickBooks)",
+        "Record a payment on stored invoices (a ReceivePaymentAdd)",
         TAG,
-        ref("PaymentWrite"),
+        ref("Job"),
         status=201,
-        also={200: "The idempotency key was used before for this same payment; it is returned."},
+        also=_ALSO,
         params=(CONNECTION_ID,),
         body=(
-            Field(
-                "invoice_txn_id",
-                "string",
-                "TxnID of a stored invoice.",
-                required=True,
-                min_length=1,
-                max_length=40,
-            ),
-            Field(
-                "amount",
-                "string",
-                'Amount as a decimal string with at most two decimals, e.g. "125.50".',
-                required=True,
-                pattern=AMOUNT_PATTERN,
-            ),
-            Field("date", "date", "The payment's date (today in UTC if left out)."),
-            Field("method", "string", "Payment method name in QuickBooks.", nullable=True),
-            Field(
-                "reference",
-                "string",
-                "The payment's RefNumber (one is generated if left out).",
-                nullable=True,
-            ),
-            Field(
-                "deposit_to",
-                "string",
-                "Account to deposit to (QuickBooks' default if left out).",
-                nullable=True,
-            ),
-            Field(
-                "idempotency_key",
-                "string",
-                "The same key always means the same payment: a retried call returns the first "
-                "write. One is generated if left out, but then a retry would pay twice.",
-                max_length=service.MAX_KEY_LENGTH,
-            ),
+            Field("apply", "array", 'Invoices paid: [{"txn_id", "amount"}].'),
+            Field("invoice_txn_id", "string", "One invoice paid (with amount).", max_length=40),
+            _amount("amount", "Total received; above what is applied it stays as credit."),
+            Field("credits", "array", 'Credit memos used: [{"txn_id", "amount"}].'),
+            _amount("discount", "Early-payment discount on the first invoice."),
+            _name("discount_account", "Account of the discount."),
+            _name("method", "Payment method name."),
+            _name("deposit_to", "Account deposited to (Undeposited Funds by default)."),
+            Field("memo", "string", "Memo.", max_length=3000),
+            Field("reference", "string", "RefNumber (generated when left out).", max_length=20),
+            Field("date", "date", "The payment's date."),
+            KEY,
         ),
-        errors=(400, 404, 409, 413, 415, 422),
+        errors=_ERRORS,
     ),
     Operation(
-        "GET",
-        PAYMENTS,
-        list_payments,
-        "List a connection's payment writes",
+        "POST",
+        BASE + "/payouts",
+        record_payout,
+        "Record a payout: payments deposited into the bank, less the fee (a DepositAdd)",
         TAG,
-        ref("PaymentWriteList"),
+        ref("Job"),
+        status=201,
+        also=_ALSO,
         params=(CONNECTION_ID,),
-        query=(
-            Field(
-                "status",
-                "string",
-                "Only writes in this status.",
-                enum=tuple(s.value for s in PaymentStatus),
-            ),
-            Field("limit", "integer", "How many writes.", minimum=1, maximum=500, default=100),
+        body=(
+            Field("payments", "array", "TxnIDs of the payments paid out.", required=True),
+            _name("bank", "The bank account.", required=True),
+            _amount("fee", "The processor's fee."),
+            _name("fee_account", "The account of the fee."),
+            Field("date", "date", "The deposit's date."),
+            KEY,
         ),
-        errors=(400, 404),
+        errors=_ERRORS,
     ),
     Operation(
-        "GET",
-        PAYMENTS + "/{payment_id}",
-        get_payment,
-        "Read a payment write",
+        "POST",
+        BASE + "/refunds",
+        record_refund,
+        "Record a card refund (an ARRefundCreditCardAdd)",
         TAG,
-        ref("PaymentWrite"),
-        params=(
-            CONNECTION_ID,
-            Field("payment_id", "integer", "The payment write's id.", minimum=1),
+        ref("Job"),
+        status=201,
+        also=_ALSO,
+        params=(CONNECTION_ID,),
+        body=(
+            Field("credit_txn_id", "string", "The credit memo refunded.", required=True),
+            _amount("amount", "Amount refunded.", required=True),
+            _name("account", "The account refunded from.", required=True),
+            _name("customer", "The customer (FullName or ListID).", required=True),
+            _name("method", "Payment method name."),
+            KEY,
         ),
-        errors=(404,),
+        errors=_ERRORS,
+    ),
+    Operation(
+        "POST",
+        BASE + "/credits",
+        record_credit,
+        "Record a credit memo of one line (a CreditMemoAdd)",
+        TAG,
+        ref("Job"),
+        status=201,
+        also=_ALSO,
+        params=(CONNECTION_ID,),
+        body=(
+            _name("customer", "The customer (FullName or ListID).", required=True),
+            _name("item", "The item of the line.", required=True),
+            _amount("amount", "Amount credited.", required=True),
+            Field("memo", "string", "Memo.", max_length=3000),
+            KEY,
+        ),
+        errors=_ERRORS,
+    ),
+    Operation(
+        "POST",
+        BASE + "/customers/upsert",
+        upsert_customer,
+        "Add a customer, or change the stored one with this ListID or Name",
+        TAG,
+        ref("Job"),
+        status=201,
+        also=_ALSO,
+        params=(CONNECTION_ID,),
+        body=(
+            Field("fields", "object", "The customer's fields named as in qbXML.", required=True),
+            KEY,
+        ),
+        errors=_ERRORS,
     ),
 ]

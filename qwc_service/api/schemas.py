@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from qwc_service.api.schemas_from import (
     BOOLEAN,
-    DATE,
     INTEGER,
     N_INTEGER,
     N_STRING,
@@ -25,12 +24,13 @@ from qwc_service.api.schemas_from import (
 # The routes name the components they answer with through this module.
 from qwc_service.api.schemas_from import ref as ref
 from qwc_service.connections.install_links import InstallLinkReport, LinkState
-from qwc_service.queue.models import JobKind
+from qwc_service.queue.models import JobKind, JobStatus
 from qwc_service.records.registry import RecordType
 from qwc_service.records.type_reports import RecordTypeReport
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
+from qwc_service.writes.models import WriteStatus
 
 
 def page_of(item: Schema, description: str) -> Schema:
@@ -162,7 +162,12 @@ _JOB_FIELDS: dict[str, Schema] = {
     "job_id": INTEGER,
     "connection_id": STRING,
     "kind": {"type": "string", "enum": [k.value for k in JobKind]},
-    "status": {"type": "string", "enum": ["queued", "sent", "done", "error", "cancelled"]},
+    "status": {
+        "type": "string",
+        "enum": list(dict.fromkeys(s.value for s in (*JobStatus, *WriteStatus))),
+        "description": "A write job shows its write's status: queued, sent, done, failed, "
+        "outcome_unknown or conflict.",
+    },
     "priority": INTEGER,
     "dedup_key": N_STRING,
     "depends_on": N_INTEGER,
@@ -177,6 +182,17 @@ _JOB_FIELDS: dict[str, Schema] = {
     "created_at": TIMESTAMP,
     "sent_at": N_TIMESTAMP,
     "completed_at": N_TIMESTAMP,
+    "write": nullable(ref("Write")),
+    "result": {
+        "type": ["object", "null"],
+        "description": "A write's record as QuickBooks returned it (its Ret as a document: "
+        "element names as in qbXML, aggregates as objects, repeating elements as lists, "
+        "values as strings), once done.",
+    },
+    "conflict": {
+        "type": ["object", "null"],
+        "description": 'For a write in conflict: {field: {"requested", "in_quickbooks"}}.',
+    },
 }
 JOB_SUMMARY = obj(_JOB_FIELDS, "A job without its request and response documents.")
 JOB = obj(
@@ -186,6 +202,31 @@ JOB = obj(
 ENQUEUED = obj(
     {"job": ref("Job"), "deduplicated": BOOLEAN},
     "The queued job; deduplicated when a queued job with the same dedup_key was returned.",
+)
+
+WRITE = obj(
+    {
+        "write_id": INTEGER,
+        "connection_id": STRING,
+        "job_id": N_INTEGER,
+        "request": STRING,
+        "fields": {"type": "object", "description": "The fields sent, named as in qbXML."},
+        "idempotency_key": STRING,
+        "status": {"type": "string", "enum": [s.value for s in WriteStatus]},
+        "message_set_id": N_STRING,
+        "external_guid": N_STRING,
+        "ref_number": N_STRING,
+        "qb_id": N_STRING,
+        "sends": INTEGER,
+        "probes": INTEGER,
+        "lookups": INTEGER,
+        "status_code": N_INTEGER,
+        "error": N_STRING,
+        "created_at": TIMESTAMP,
+        "sent_at": N_TIMESTAMP,
+        "completed_at": N_TIMESTAMP,
+    },
+    "One Add, Mod, Void or Delete request, sent at most once per idempotency key.",
 )
 
 SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
@@ -220,35 +261,6 @@ PAUSED = obj(
 SCHEDULE_REMOVED = obj(
     {"type": STRING, "removed": BOOLEAN, "cancelled_jobs": INTEGER},
     "A sync removed, with how many of its queued jobs were cancelled.",
-)
-
-PAYMENT_WRITE = obj(
-    {
-        "payment_id": INTEGER,
-        "connection_id": STRING,
-        "idempotency_key": STRING,
-        "job_id": N_INTEGER,
-        "ref_number": STRING,
-        "status": {
-            "type": "string",
-            "enum": ["pending", "sent", "unknown", "recorded", "failed"],
-        },
-        "invoice_txn_id": STRING,
-        "customer_list_id": STRING,
-        "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$"},
-        "txn_date": DATE,
-        "payment_method": N_STRING,
-        "deposit_to_account": N_STRING,
-        "memo": N_STRING,
-        "txn_id": N_STRING,
-        "sends": INTEGER,
-        "checks": INTEGER,
-        "status_code": N_INTEGER,
-        "error": N_STRING,
-        "created_at": TIMESTAMP,
-        "completed_at": N_TIMESTAMP,
-    },
-    "A payment written back to QuickBooks, at most once per idempotency key.",
 )
 
 SESSION = obj(
@@ -381,6 +393,7 @@ def components() -> dict[str, Schema]:
         "JobPage": page_of(ref("JobSummary"), "A page of jobs in id order."),
         "Enqueued": ENQUEUED,
         "SyncJob": SYNC_JOB,
+        "Write": WRITE,
         "SyncJobList": list_of(ref("SyncJob"), "Sync jobs queued."),
         "RecordType": RECORD_TYPE,
         "RecordTypeList": list_of(ref("RecordType"), "Every record type, in sync order."),
@@ -388,8 +401,6 @@ def components() -> dict[str, Schema]:
         "ScheduleList": list_of(ref("Schedule"), "A connection's syncs."),
         "SchedulesPaused": PAUSED,
         "ScheduleRemoved": SCHEDULE_REMOVED,
-        "PaymentWrite": PAYMENT_WRITE,
-        "PaymentWriteList": list_of(ref("PaymentWrite"), "Payment writes, newest first."),
         "Session": SESSION,
         "Event": EVENT,
         "EventList": list_of(ref("Event"), "Audit events, newest first."),

@@ -36,6 +36,7 @@ COMMAND_MODULES: Final = (
     "records",
     "types",
     "payments",
+    "writes",
     "tokens",
     "audit",
     "check",

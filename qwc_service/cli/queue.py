@@ -73,10 +73,11 @@ def jobs_cmd(
     """List a connection's jobs with their status, request, response and error."""
     from qwc_service.queue import service
     from qwc_service.queue.views import job_view
+    from qwc_service.writes.views import job_write_members
 
     with cli.unit() as db:
         jobs = service.list_jobs(db, connection_id, status=status, kind=kind)
-        data = [job_view(j) for j in jobs]
+        data = [{**job_view(j), **job_write_members(j, db)} for j in jobs]
 
     def human(rows: list[dict[str, Any]]) -> str:
         if not rows:

@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from qwc_service.cli.common import emit, friendly_errors
-from qwc_service.records.type_reports import record_type_reports
 
 
 def _human(rows: list[dict[str, Any]]) -> str:
@@ -29,6 +28,8 @@ def _human(rows: list[dict[str, Any]]) -> str:
 @friendly_errors
 def types_cmd(as_json: bool) -> None:
     """List the record types: names, how QuickBooks files each, how a sync reads it."""
+    from qwc_service.records.type_reports import record_type_reports
+
     emit([report.to_payload() for report in record_type_reports()], as_json, _human)
 
 

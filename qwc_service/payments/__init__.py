@@ -1,1 +1,1 @@
-"""Payments written back to QuickBooks at most once per idempotency key."""
+"""What a payments connector writes to QuickBooks: payments, payouts, refunds, credits."""

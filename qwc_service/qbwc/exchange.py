@@ -238,23 +238,31 @@ class WebConnectorExchange:
                 # A request handed out earlier and never answered: its response was lost.
                 # (A response that matched no job leaves its job to the session's end.)
                 release_session_jobs(db, wc.id, ended=False)
-            job = claim_next(db, connection.id, wc.id, wc.expires_at, now)
-            if job is None:
-                wc.last_error = NOTHING_TO_DO
-                return ""
             ctx = _job_context(db, wc, now)
-            try:
-                text = self._prepare(ctx, job)
-            except QbxmlError as exc:
-                job.status = JobStatus.ERROR
-                job.error = f"the request could not be prepared: {exc}"
-                job.completed_at = now
-                fail_dependants(db, job, now)
+            while True:
+                job = claim_next(db, connection.id, wc.id, wc.expires_at, now)
+                if job is None:
+                    wc.last_error = NOTHING_TO_DO
+                    return ""
+                try:
+                    text = self._prepare(ctx, job)
+                except QbxmlError as exc:
+                    job.status = JobStatus.ERROR
+                    job.error = f"the request could not be prepared: {exc}"
+                    job.completed_at = now
+                    fail_dependants(db, job, now)
+                    emit_job_finished(db, job, now=now)
+                    wc.last_error = "A queued request was not valid qbXML; it was skipped."
+                    return ""
+                if text:
+                    wc.requests_sent += 1
+                    return text
+                # The handler ended the job without a request (a write whose outcome can
+                # only be settled by a person): on to the next job.
+                if job.status == JobStatus.ERROR:
+                    fail_dependants(db, job, now)
                 emit_job_finished(db, job, now=now)
-                wc.last_error = "A queued request was not valid qbXML; it was skipped."
-                return ""
-            wc.requests_sent += 1
-            return text
+                db.flush()
 
     def receive_response(self, ticket: str, response: str, hresult: str, message: str) -> int:
         """Store QuickBooks' answer on its job; return progress 0-100, or negative on failure."""
@@ -400,6 +408,8 @@ class WebConnectorExchange:
 
     def _prepare(self, ctx: JobContext, job: Job) -> str:
         text = self.handlers[job.kind].request_for(ctx, job)
+        if not text:
+            return ""
         assert job.request_id is not None
         # Stamping parses and checks the request set: a request naming no version is sent
         # at the session's.
@@ -415,8 +425,10 @@ class WebConnectorExchange:
             echoed = first_request_id(response)
         except QbxmlError:
             return current
-        if echoed is not None and echoed != current.request_id:
-            # QuickBooks echoes our requestID; a different one means a stray response.
+        if echoed is not None and _job_part(echoed) != _job_part(current.request_id or ""):
+            # QuickBooks echoes our requestID; another job's means a stray response. An
+            # earlier attempt of the same job is QuickBooks replaying the answer it stored
+            # for a message set (error recovery).
             return None
         return current
 
@@ -442,6 +454,11 @@ def _stale(connection: Connection, now: datetime) -> bool:
     if stamp is None or now - stamp > timedelta(minutes=1):
         return True
     return connection.last_error_at is not None and stamp < connection.last_error_at
+
+
+def _job_part(request_id: str) -> str:
+    # requestIDs are "<job id>-<attempt>" (queue.service.claim_next).
+    return request_id.partition("-")[0]
 
 
 def _job_context(db: Session, wc: WcSession, now: datetime) -> JobContext:

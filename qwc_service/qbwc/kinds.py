@@ -77,12 +77,12 @@ JOB_KINDS: Final = kind_registry(
             state_schema="SyncJob",
         ),
         KindSpec(
-            JobKind.PAYMENT,
-            "qwc_service.qbwc.handlers.payment:PaymentHandler",
-            name="payment write",
-            description="A ReceivePaymentAdd written at most once, checked in QuickBooks "
-            "first if its answer was lost.",
-            state_schema="PaymentWrite",
+            JobKind.WRITE,
+            "qwc_service.qbwc.handlers.write:WriteHandler",
+            name="write",
+            description="One Add, Mod, Void or Delete request, sent at most once under "
+            "QuickBooks' message-set error recovery.",
+            state_schema="Write",
         ),
     )
 )

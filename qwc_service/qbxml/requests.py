@@ -174,7 +174,8 @@ def _describe(root: Any) -> RequestSet:
             f'onError="{on_error}" is not a qbXML value; use "stopOnError" or "continueOnError"'
         )
     requests = _requests_of(root)
-    if not requests:
+    # A status check of message-set error recovery names an earlier set and asks nothing.
+    if not requests and messages.get("oldMessageSetID") is None:
         raise InvalidQbxml("<QBXMLMsgsRq> contains no requests")
     for request in requests:
         _check_request_element(request)

@@ -28,4 +28,4 @@ class JobKind(enum.StrEnum):
 
     RAW = "raw"  # qbXML queued as it is; the response is stored on the job
     SYNC = "sync"  # one page of a scheduled sync (query or deletions)
-    PAYMENT = "payment"  # a ReceivePaymentAdd written at most once (checked if its answer was lost)
+    WRITE = "write"  # one Add, Mod, Void or Delete, under QuickBooks' message-set recovery

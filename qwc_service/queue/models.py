@@ -52,7 +52,7 @@ class Job(Base):
     qbxml: Mapped[str] = mapped_column(Text)
     request_names: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(16), default=JobKind.RAW)
-    # Handler state (a sync's filters and iterator, a payment's id) as a JSON object.
+    # Handler state (a sync's filters and iterator, a write's id) as a JSON object.
     payload: Mapped[str | None] = mapped_column(Text)
     depends_on_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     sync_definition_id: Mapped[int | None] = mapped_column(

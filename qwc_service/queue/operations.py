@@ -53,15 +53,15 @@ def retry_job(
 
     The copy keeps the request, priority and de-duplication key, and gets a new id; it
     depends on ``depends_on`` when given (a job it waited for was retried too). Sync and
-    payment jobs are not retried this way: a sync is queued again by its schedule (or
-    "sync now"), and a payment is recorded again under a new idempotency key, after
-    checking it did not reach QuickBooks.
+    write jobs are not retried this way: a sync is queued again by its schedule (or
+    "sync now"), and a write is settled or sent again through its own resolution, which
+    never makes a second copy.
     """
     job = get_job(db, connection_id, job_id)
     if job.kind != JobKind.RAW:
         raise JobNotRetryable(
             f"job {job_id} is a {job.kind} job; only raw qbXML jobs can be retried "
-            "(syncs run again on their schedule, payments are recorded again with a new key)"
+            "(syncs run again on their schedule; a write is sent again with resolve-write)"
         )
     if job.status not in RETRYABLE:
         raise JobNotRetryable(

@@ -27,6 +27,7 @@ __all__ = [
     "RET_ELEMENTS",
     "UnreadableRecord",
     "deletion",
+    "document_of",
     "identity_of",
     "read_record",
 ]
@@ -202,6 +203,16 @@ def _token(value: Any) -> str | None:
     if type(value) is not str:
         return None
     return value.strip() or None
+
+
+def document_of(element: Any) -> dict[str, Any]:
+    """A ``…Ret`` as the document a sync would store of it (what breaks the schema kept as
+    sent, without a report); an element no object is read from, as sent."""
+    plan = _PLANS.get(element.tag)
+    if plan is None:
+        value = _as_sent(element)
+        return value if type(value) is dict else {}
+    return _build(element, plan.shape.fields, [], "")
 
 
 def read_record(element: Any) -> tuple[RecordDocument, list[ParseProblem]]:

@@ -120,7 +120,7 @@ def test_sync_now_queues_a_sync_job(signed_in: Browser) -> None:
     assert "running: job" in " ".join(_schedule_row(page, "customers"))
     jobs = _job_rows(signed_in.get(base + "/jobs?kind=sync"))
     assert len(jobs) == 1 and next(iter(jobs.values()))[1:3] == ["sync", "queued"]
-    assert "no-jobs" in signed_in.get(base + "/jobs?kind=payment").text
+    assert "no-jobs" in signed_in.get(base + "/jobs?kind=write").text
 
 
 def test_kind_filter_offers_every_kind_by_name(signed_in: Browser) -> None:
@@ -191,3 +191,29 @@ def test_jobs_page_by_page(
         page = signed_in.get(href)
     assert seen == ids
     assert page.element("first-page") is not None
+
+
+def test_a_write_in_doubt_is_settled_from_the_jobs_page(app: QwcApp, signed_in: Browser) -> None:
+    """A write whose outcome is unknown offers "in QuickBooks" and "send again"; each works."""
+    from qwc_service.writes.models import WriteStatus
+    from qwc_service.writes.service import submit_write
+
+    connection_id = create_connection(signed_in)
+    base = f"/admin/connections/{connection_id}/jobs"
+    job_ids = []
+    with unit_of_work(app.session_factory) as db:
+        for key in ("a", "b"):
+            write = submit_write(
+                db, connection_id, request="CustomerAdd", fields={"Name": key}, idempotency_key=key
+            ).write
+            write.status = WriteStatus.OUTCOME_UNKNOWN
+            job_ids.append(write.job_id)
+    done, again = job_ids
+    page = signed_in.get(base)
+    assert _job_rows(page)[done][2] == "outcome_unknown"
+    assert "It is in QuickBooks" in page.text and "Send again" in page.text
+    signed_in.post(f"{base}/{done}/resolve", {"action": "done"})
+    signed_in.post(f"{base}/{again}/resolve", {"action": "resend"})
+    rows = _job_rows(signed_in.get(base))
+    assert (rows[done][2], rows[again][2]) == ("done", "queued")
+    assert signed_in.post(f"{base}/{done}/resolve", {"action": "resend"}).status == 409

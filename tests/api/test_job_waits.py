@@ -148,3 +148,23 @@ def test_waits_per_worker_are_a_quarter_of_the_threads_unless_set(app: QwcApp) -
     app.fit_to_threads(16)
     api = app.mounted("/api")
     assert isinstance(api, ApiApp) and api.waits.capacity == 4
+
+
+def test_a_write_submitted_with_wait_answers_with_its_result(
+    client: ApiClient, server: Any
+) -> None:
+    """POST .../writes with wait answers once the write is done, with its result document."""
+    cid = create_connection(client)
+    computer = add_computer(client, cid, "Front office PC")
+    quickbooks = FakeQuickBooks(generate_company(customers=5))
+    session = threading.Timer(0.3, run_session, (server, computer, quickbooks))
+    session.start()
+    body = {"request": "CustomerAdd", "fields": {"Name": "Waited Co"}, "idempotency_key": "w"}
+    reply = client.request(
+        "POST", f"/api/connections/{cid}/writes", query={"wait": 30}, json_body=body
+    )
+    session.join()
+    assert reply.status == 201, reply.body
+    assert reply.data["status"] == "done" and reply.data["result"]["Name"] == "Waited Co"
+    read = client.get(f"{_jobs(cid)}/{reply.data['job_id']}", wait=5)
+    assert read.data["write"]["qb_id"] == reply.data["result"]["ListID"]

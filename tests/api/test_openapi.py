@@ -130,11 +130,31 @@ def test_every_route_answers_as_documented(client: ApiClient, server: Any, api_a
         one = page.data["data"][0]["id"]
         assert client.get(f"{base}/records/{record_type}/{one}").status == 200
     unpaid = next(i for i in invoices if i["data"]["IsPaid"] == "false")
-    payment = client.post(
-        f"{base}/payments", {"invoice_txn_id": unpaid["id"], "amount": "1.00"}
-    ).data
-    assert client.get(f"{base}/payments").status == 200
-    assert client.get(f"{base}/payments/{payment['payment_id']}").status == 200
+    payment = {"invoice_txn_id": unpaid["id"], "amount": "1.00", "idempotency_key": "p1"}
+    assert client.post(f"{base}/payments", payment).status == 201
+    payout = {"payments": ["1-1"], "bank": "Checking", "fee": "0.10"}
+    payout.update(fee_account="Fees", idempotency_key="po1")
+    assert client.post(f"{base}/payouts", payout).status == 201
+    customer = client.get(f"{base}/records/customers").data["data"][0]
+    item = client.get(f"{base}/records/items").data["data"][0]
+    credit = {
+        "customer": customer["data"]["FullName"],
+        "item": item["data"]["FullName"],
+        "amount": "2.00",
+    }
+    assert client.post(f"{base}/credits", {**credit, "idempotency_key": "cr1"}).status == 201
+    refund = {"credit_txn_id": "2-2", "amount": "1.00", "account": "Checking"}
+    refund.update(customer=customer["data"]["FullName"], idempotency_key="rf1")
+    assert client.post(f"{base}/refunds", refund).status == 201
+    upsert = {"fields": {"Name": "Upserted Co"}, "idempotency_key": "up1"}
+    assert client.post(f"{base}/customers/upsert", upsert).status == 201
+    taken = customer["data"]["Name"]
+    body = {"request": "CustomerAdd", "fields": {"Name": taken}, "idempotency_key": "dup"}
+    write_job = client.post(f"{base}/writes", body).data["job_id"]
+    assert run_session(server, computer, quickbooks).outcome == "completed"
+    assert client.get(f"{base}/jobs/{write_job}").data["status"] == "failed"  # 3100
+    resent = client.post(f"{base}/jobs/{write_job}/resolve", {"action": "resend"}).data
+    assert resent["status"] == "queued"
 
     assert client.get(f"{base}/schedules").status == 200
     assert client.get(f"{base}/schedules/items").status == 200

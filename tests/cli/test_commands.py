@@ -126,11 +126,10 @@ def test_jobs_filters_by_kind(run) -> None:  # type: ignore[no-untyped-def]
     assert [j["job_id"] for j in syncs] == [
         j["job_id"] for j in every if j["job_id"] != raw["job_id"]
     ]
-    assert json.loads(run("jobs", cid, "--kind", "payment", "--json").stdout) == []
-    refused = run("jobs", cid, "--kind", "write", ok=False)
+    assert json.loads(run("jobs", cid, "--kind", "write", "--json").stdout) == []
+    refused = run("jobs", cid, "--kind", "bogus", ok=False)
     assert (
-        refused.exit_code == 2
-        and "'write' is not one of 'raw', 'sync', 'payment'" in refused.output
+        refused.exit_code == 2 and "'bogus' is not one of 'raw', 'sync', 'write'" in refused.output
     )
 
 

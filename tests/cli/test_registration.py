@@ -50,6 +50,12 @@ def test_help_lists_every_command_of_every_module() -> None:
         "token",
         "types",
         "webhook",
+        "write",
+        "resolve-write",
+        "payout",
+        "refund",
+        "credit",
+        "customer",
     }
 
 

@@ -258,13 +258,15 @@ def test_graceful_stop_finishes_the_call_in_flight(
 def test_payment_answer_lost_in_a_crash_is_written_once(
     app: QwcApp, pg_settings: Settings, tmp_path: Path
 ) -> None:
-    """The worker dies while receiving a payment's answer: the next session checks, not re-sends."""
+    """The worker dies while receiving a payment's answer: the next session asks QuickBooks
+    (or looks the payment up), never sends it again."""
     from decimal import Decimal
 
-    from qwc_service.payments import service as payments
+    from qwc_service.payments import operations as payments
     from qwc_service.simulator.connector import WebConnector
     from qwc_service.simulator.qwcfile import read_qwc
     from qwc_service.sync import schedule
+    from qwc_service.writes.service import get_write
 
     connection_id = make_connection(app)
     machine = make_machine(app, connection_id)
@@ -286,10 +288,9 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
             write = payments.record_payment(
                 db,
                 connection_id,
-                invoice_txn_id=invoice.txn_id,
-                amount=Decimal("10.00"),
-                idempotency_key="order-1001",
-            )
+                applied=[payments.Applied(invoice.txn_id, Decimal("10.00"))],
+                key="order-1001",
+            ).write
             write_id, ref = write.id, write.ref_number
 
         client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
@@ -314,14 +315,16 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
         result = connector.run_session()
         assert result.outcome == "completed", result.last_error
     with unit_of_work(app.session_factory) as db:
-        write = payments.get_payment_write(db, connection_id, write_id)
+        write = get_write(db, connection_id, write_id)
+    assert ref is not None
     in_quickbooks = company.payments_by_ref(ref)
     print(
         f"payment answer lost in a crash: {len(in_quickbooks)} payment(s) in QuickBooks, "
-        f"write {write.status} after {write.sends} send(s) and {write.checks} check(s)"
+        f"write {write.status} after {write.sends} send(s), {write.probes} status check(s) "
+        f"and {write.lookups} lookup(s)"
     )
-    assert len(in_quickbooks) == 1 and write.status == "recorded"
-    assert write.sends == 1 and write.checks == 1 and write.txn_id == in_quickbooks[0].txn_id
+    assert len(in_quickbooks) == 1 and write.status == "done"
+    assert write.sends == 1 and write.qb_id == in_quickbooks[0].txn_id
 
 
 def test_ticket_expiring_mid_iterator(app: QwcApp, pg_settings: Settings, tmp_path: Path) -> None:
