@@ -96,7 +96,7 @@ def record_refund(call: Call) -> Any:
         credit=body["credit_txn_id"],
         amount=Decimal(body["amount"]),
         account=body["account"],
-        customer=body["customer"],
+        customer=body.get("customer"),
         method=body.get("method"),
         key=body["idempotency_key"],
     )
@@ -210,7 +210,10 @@ ROUTES = [
             Field("credit_txn_id", "string", "The credit memo refunded.", required=True),
             _amount("amount", "Amount refunded.", required=True),
             _name("account", "The account refunded from.", required=True),
-            _name("customer", "The customer (FullName or ListID).", required=True),
+            _name(
+                "customer",
+                "The customer (FullName or ListID); by default the synced credit memo's.",
+            ),
             _name("method", "Payment method name."),
             KEY,
         ),

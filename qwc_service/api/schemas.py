@@ -193,6 +193,11 @@ _JOB_FIELDS: dict[str, Schema] = {
         "type": ["object", "null"],
         "description": 'For a write in conflict: {field: {"requested", "in_quickbooks"}}.',
     },
+    "unused_payment": {
+        **N_STRING,
+        "description": "For a payment written: what it paid beyond the invoices it was "
+        "applied to, left as the customer's credit (QuickBooks' UnusedPayment).",
+    },
 }
 JOB_SUMMARY = obj(_JOB_FIELDS, "A job without its request and response documents.")
 JOB = obj(

@@ -215,7 +215,11 @@ def refund_group() -> None:
 @click.option("--credit", required=True, help="TxnID of the credit memo (or payment).")
 @click.option("--amount", required=True, type=AmountType())
 @click.option("--account", required=True, help="The account refunded from.")
-@click.option("--customer", required=True, help="The customer (FullName or ListID).")
+@click.option(
+    "--customer",
+    default=None,
+    help="The customer (FullName or ListID); by default the synced credit memo's.",
+)
 @click.option("--method", default=None, help="Payment method, e.g. Visa.")
 @key_option
 @json_option
@@ -227,7 +231,7 @@ def refund_cmd(
     credit: str,
     amount: Decimal,
     account: str,
-    customer: str,
+    customer: str | None,
     method: str | None,
     key: str,
     as_json: bool,

@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from qwc_service.writes.service import Submitted, key_in_use, memo_marker, submit_write
 from qwc_service.writes.shapes import refused
-from qwc_service.writes.stored import StoredInvoice, stored_customer, stored_invoice
+from qwc_service.writes.stored import (
+    StoredInvoice,
+    credit_customer,
+    stored_customer,
+    stored_invoice,
+)
 
 __all__ = [
     "Applied",
@@ -218,9 +223,20 @@ def record_refund(
     method: str | None = None,
     reference: str | None = None,
 ) -> Submitted:
-    """An ARRefundCreditCardAdd refunding part of a credit memo (or unused payment)."""
+    """An ARRefundCreditCardAdd refunding part of a credit memo (or unused payment); the
+    customer is the synced credit memo's (or payment's) unless given."""
+    if customer is None:
+        customer_ref = credit_customer(db, connection_id, credit.strip())
+        if customer_ref is None:
+            raise refused(
+                "customer",
+                f"no synced credit memo or payment {credit.strip()!r} to take the customer "
+                "from; name the customer",
+            )
+    else:
+        customer_ref = _customer_ref(db, connection_id, customer, "customer")
     fields: dict[str, Any] = {
-        "CustomerRef": _customer_ref(db, connection_id, customer, "customer"),
+        "CustomerRef": customer_ref,
         "RefundFromAccountRef": _ref(account),
     }
     # Its RefNumber is short (11 characters): one is sent only when given; the server

@@ -24,6 +24,7 @@ __all__ = [
     "Mod",
     "StoredCustomer",
     "StoredInvoice",
+    "credit_customer",
     "find_reference",
     "has_records",
     "ref_kind",
@@ -156,3 +157,19 @@ def stored_customer(
     condition = StoredRecord.qb_id == list_id if list_id else StoredRecord.full_name == full_name
     row = db.scalar(select(StoredRecord).where(*_live(connection_id, "Customer"), condition))
     return None if row is None else StoredCustomer(row.qb_id, row.name)
+
+
+def credit_customer(db: Session, connection_id: str, txn_id: str) -> dict[str, str] | None:
+    """The ``CustomerRef`` of the live synced credit memo or payment with this TxnID: whom
+    a refund of it goes to."""
+    row = db.scalar(
+        select(StoredRecord).where(
+            StoredRecord.connection_id == connection_id,
+            StoredRecord.record_type.in_(("CreditMemo", "ReceivePayment")),
+            StoredRecord.qb_id == txn_id,
+            StoredRecord.deleted_at.is_(None),
+        )
+    )
+    if row is None or not row.entity_list_id:
+        return None
+    return {"ListID": row.entity_list_id}

@@ -47,8 +47,13 @@ def write_view(write: Write) -> dict[str, Any]:
 def job_write_members(job: Job, db: Session | None = None) -> dict[str, Any]:
     """What a job's JSON shows of its write: ``write``, ``result`` and ``conflict``, and for
     a write job its ``status`` is the write's (queued, sent, done, failed, outcome_unknown,
-    conflict)."""
-    members: dict[str, Any] = {"write": None, "result": None, "conflict": None}
+    conflict); a payment's also ``unused_payment``, the amount left as a credit."""
+    members: dict[str, Any] = {
+        "write": None,
+        "result": None,
+        "conflict": None,
+        "unused_payment": None,
+    }
     if job.kind != JobKind.WRITE:
         return members
     db = db or object_session(job)
@@ -57,10 +62,15 @@ def job_write_members(job: Job, db: Session | None = None) -> dict[str, Any]:
     write = db.scalar(select(Write).where(Write.job_id == job.id))
     if write is None:
         return members
+    result = _json(write.result)
     members.update(
         write=write_view(write),
-        result=_json(write.result),
+        result=result,
         conflict=_json(write.conflict),
         status=write.status,
     )
+    if write.request == "ReceivePaymentAdd":
+        # What was paid beyond the invoices applied to: the customer's credit from now on.
+        unused = result.get("UnusedPayment") if isinstance(result, dict) else None
+        members["unused_payment"] = unused if isinstance(unused, str) else None
     return members

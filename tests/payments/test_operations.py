@@ -12,9 +12,11 @@ from lxml import etree
 from qwc_service.app import QwcApp
 from qwc_service.db import unit_of_work
 from qwc_service.payments import operations as ops
+from qwc_service.queue.models import Job
 from qwc_service.simulator.quickbooks import Loss
 from qwc_service.writes.models import WriteStatus
 from qwc_service.writes.shapes import InvalidWrite, field_of
+from qwc_service.writes.views import job_write_members
 from tests.payments.factories import open_invoice
 from tests.writes.world import World, make_world
 
@@ -58,6 +60,10 @@ def test_payment_on_two_invoices_with_overpayment_leaves_unused_payment(world: W
     result = _result(world, submitted)
     assert result["UnusedPayment"] == "3.00"
     assert len(result["AppliedToTxnRet"]) == len(invoices)
+    with unit_of_work(world.app.session_factory) as db:
+        job = db.get(Job, submitted.write.job_id)
+        assert job is not None
+        assert job_write_members(job, db)["unused_payment"] == "3.00"
     payments = [
         p for p in world.quickbooks.company.payments.values() if p.txn_id == result["TxnID"]
     ]
@@ -103,7 +109,8 @@ def test_payout_deposit_equals_payments_minus_fee(world: World) -> None:
 
 
 def test_credit_then_refund(world: World) -> None:
-    """A credit memo, then part of it refunded to the card."""
+    """A credit memo, then part of it refunded to the card; the refund's customer is the
+    stored credit memo's."""
     customer = next(iter(world.quickbooks.company.customers.values()))
     item = next(iter(world.quickbooks.company.items.values()))
     credit = _do(
@@ -122,9 +129,9 @@ def test_credit_then_refund(world: World) -> None:
         credit=memo_id,
         amount=Decimal("5.00"),
         account="Checking",
-        customer=customer.full_name,
         key="rf-1",
     )
+    assert json.loads(refund.write.fields)["CustomerRef"] == {"ListID": customer.list_id}
     world.run()
     assert _result(world, refund)["TotalAmount"] == "5.00"
 
