@@ -125,7 +125,7 @@ def connection_health(
     machines = list_machines(db, connection_id)
     seen = [m.last_seen_at for m in machines if not m.is_revoked and m.last_seen_at is not None]
     last_check_in = max(seen) if seen else None
-    window = stale_after(settings)
+    window = stale_after(settings, connection.min_poll_seconds, connection.qwc_run_seconds)
     connected = (
         connection.disabled_at is None
         and last_check_in is not None

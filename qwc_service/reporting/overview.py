@@ -121,6 +121,39 @@ def _in_error() -> Subquery:
     )
 
 
+def _recent(
+    db: Session, settings: Settings, now: datetime, check_in: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """Whether ``check_in`` is within its connection's window, as SQL.
+
+    Most connections use the server's interval; the few polling settings operators chose
+    are read first (a handful of distinct pairs), so each window is one comparison with a
+    time computed here rather than date arithmetic that SQLite and PostgreSQL write apart.
+    """
+    custom = db.execute(
+        select(Connection.min_poll_seconds, Connection.qwc_run_seconds)
+        .where(
+            or_(Connection.min_poll_seconds.is_not(None), Connection.qwc_run_seconds.is_not(None))
+        )
+        .distinct()
+    ).all()
+    default = check_in >= now - stale_after(settings)
+    if not custom:
+        return default
+    whens = [
+        (
+            and_(_same(Connection.min_poll_seconds, poll), _same(Connection.qwc_run_seconds, run)),
+            check_in >= now - stale_after(settings, poll, run),
+        )
+        for poll, run in custom
+    ]
+    return case(*whens, else_=default)
+
+
+def _same(column: Any, value: int | None) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
 @dataclass(frozen=True)
 class _Listing:
     """Every connection (matching a search) joined to what its state is decided from."""
@@ -128,11 +161,14 @@ class _Listing:
     checkins: Subquery
     in_error: Subquery
     matches: ColumnElement[bool] | None
-    cutoff: datetime
+    #: Whether a connection's latest check-in is within its own window.
+    recent: ColumnElement[bool]
 
     @classmethod
-    def of(cls, cutoff: datetime, search: str) -> _Listing:
-        return cls(_checkins(), _in_error(), search_clause(search), cutoff)
+    def of(cls, db: Session, settings: Settings, now: datetime, search: str) -> _Listing:
+        checkins = _checkins()
+        recent = _recent(db, settings, now, checkins.c.last_check_in_at)
+        return cls(checkins, _in_error(), search_clause(search), recent)
 
     def select(self, *columns: Any) -> Select[Any]:
         query = (
@@ -161,7 +197,7 @@ class _Listing:
                 ),
             ),
             (
-                and_(success.is_not(None), check_in >= self.cutoff),
+                and_(success.is_not(None), self.recent),
                 ConnectionState.CONNECTED.value,
             ),
             (success.is_not(None), ConnectionState.STALE.value),
@@ -180,7 +216,7 @@ def state_counts(
     db: Session, settings: Settings, *, search: str = "", now: datetime | None = None
 ) -> dict[ConnectionState, int]:
     """How many connections (matching ``search``) are in each state; every state is a key."""
-    listing = _Listing.of((now or utcnow()) - stale_after(settings), search)
+    listing = _Listing.of(db, settings, now or utcnow(), search)
     states = listing.select(listing.state.label("state")).subquery("states")
     counts = dict.fromkeys(ConnectionState, 0)
     for state, count in db.execute(select(states.c.state, func.count()).group_by(states.c.state)):
@@ -206,8 +242,7 @@ def connection_page(
     starts at the beginning.
     """
     now = now or utcnow()
-    window = stale_after(settings)
-    listing = _Listing.of(now - window, search)
+    listing = _Listing.of(db, settings, now, search)
     sort_name = func.lower(Connection.name)
     attention = order is ListOrder.ATTENTION
     query = listing.select(
@@ -234,7 +269,14 @@ def connection_page(
     found = found[:limit]
     details = _page_details(db, [row[0].id for row in found])
     rows = tuple(
-        _summary(connection, check_in, machines, details.get(connection.id), now, window)
+        _summary(
+            connection,
+            check_in,
+            machines,
+            details.get(connection.id),
+            now,
+            stale_after(settings, connection.min_poll_seconds, connection.qwc_run_seconds),
+        )
         for connection, check_in, machines in found
     )
     return OverviewPage(rows, found[-1][0].id if more else None)

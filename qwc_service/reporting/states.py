@@ -98,9 +98,17 @@ class StateVerdict:
     reason: str
 
 
-def stale_after(settings: Settings) -> timedelta:
-    """How long without a check-in a connection stays connected: two run intervals."""
-    return timedelta(minutes=2 * settings.run_every_minutes)
+def stale_after(
+    settings: Settings, min_poll_seconds: int | None = None, qwc_run_seconds: int | None = None
+) -> timedelta:
+    """How long without a check-in a connection stays connected: two of its run intervals.
+
+    A connection's interval is its .qwc files' (``qwc_run_seconds``, else the server's
+    ``QWC_RUN_EVERY_MINUTES``), unless its minimum poll interval holds its Web Connectors
+    back for longer: a fleet slowed down from the server is not stale for being slow.
+    """
+    run = qwc_run_seconds or settings.run_every_minutes * 60
+    return timedelta(seconds=2 * max(run, min_poll_seconds or 0))
 
 
 def span(delta: timedelta) -> str:

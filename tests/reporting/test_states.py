@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from qwc_service.app import QwcApp
 from qwc_service.clock import utcnow
+from qwc_service.connections.lifecycle import update_connection
 from qwc_service.connections.queries import get_machine
 from qwc_service.db import unit_of_work
 from qwc_service.qbwc import operations
@@ -78,6 +79,18 @@ def _every_state(app: QwcApp) -> list[Made]:
         seen = utcnow() - timedelta(minutes=2 * app.settings.run_every_minutes + 1)
         get_machine(db, stale_machine.username).last_seen_at = seen
     made.append(Made(stale, S.STALE, "No Web Connector has checked in for 31 min"))
+
+    # Slowed down from the server: quiet for longer than the default window, not stale.
+    slowed, slowed_machine, _ = _synced(app, "Slowed")
+    fast, fast_machine, _ = _synced(app, "Real time")
+    with unit_of_work(app.session_factory) as db:
+        update_connection(db, slowed, min_poll_seconds=3 * 60 * 60)
+        get_machine(db, slowed_machine.username).last_seen_at = utcnow() - timedelta(hours=1)
+        # Real Time every 30 s: five quiet minutes are long past two intervals.
+        update_connection(db, fast, qwc_run_seconds=30)
+        get_machine(db, fast_machine.username).last_seen_at = utcnow() - timedelta(minutes=5)
+    made.append(Made(slowed, S.CONNECTED, "QuickBooks answered"))
+    made.append(Made(fast, S.STALE, "No Web Connector has checked in for 5 min"))
 
     failing, failing_machine, quickbooks = _synced(app, "Failing")
     connector = web_connector(app, failing_machine.username, failing_machine.password, quickbooks)
