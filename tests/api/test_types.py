@@ -29,7 +29,7 @@ def test_types_say_how_each_is_read(client: ApiClient) -> None:
     assert (customer["identity"], customer["incremental"]) == ("ListID", "FromModifiedDate")
     service = rows["ItemService"]
     assert service["category"] == "item_kind" and service["stored_under"] == "Item"
-    assert service["query"] == "ItemQueryRq"
+    assert service["query"] == "ItemServiceQueryRq"  # the query a sync of the kind sends
     assert "ItemService" in rows["Item"]["kinds"]
     company = rows["Company"]
     assert company["category"] == "singleton" and company["identity"] is None
