@@ -33,7 +33,8 @@ imports: $(BIN)/qwc-service ## import-linter: imports run only downward through 
 unit: $(BIN)/qwc-service ## pytest: the whole suite (SQLite, PostgreSQL, gunicorn, browser)
 	$(BIN)/pytest
 
-bench: $(BIN)/qwc-service ## The full benchmark (see bench/README.md)
+bench: $(BIN)/qwc-service ## The full benchmark, with its peer qbwc-kit (see bench/README.md)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtual environment and caches

@@ -33,6 +33,11 @@ class Scale:
     login_threads: int = 4  # logins running at once while the probe runs
     probe_calls: int = 200
     sqlite_for: tuple[str, ...] = ("roundtrip", "big", "deep")  # benchmarks also run on SQLite
+    idle_machines: tuple[int, ...] = (8, 64)  # concurrent machines polling with no work
+    idle_warmup_s: float = 2.0  # polls before the measured window are not counted
+    idle_seconds: float = 10.0  # the measured window of each idle-poll run, at least
+    idle_min_polls_per_machine: int = 2  # ... and longer until this many polls per machine
+    idle_max_seconds: float = 60.0  # ... but never longer than this
 
 
 FULL = Scale()
@@ -50,6 +55,11 @@ QUICK = replace(
     logins=6,
     probe_calls=60,
     sqlite_for=("roundtrip",),
+    idle_machines=(8, 16),
+    idle_warmup_s=1.0,
+    idle_seconds=3.0,
+    idle_min_polls_per_machine=1,
+    idle_max_seconds=20.0,
 )
 
 
@@ -62,6 +72,8 @@ class Run:
     threads: int
     workdir: Path
     sqlite: bool = True
+    #: Another checkout whose server runs next to this one's (``--compare-with``).
+    compare_with: Path | None = None
 
     def settings(self, database_url: str, **overrides: object) -> Settings:
         """Default settings pointed at a benchmark database and a free port."""

@@ -15,6 +15,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.env import PG_ADMIN_URL, SETUP_APPLICATION, backend_of
+from qwc_service.serving import children_of
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -26,6 +27,20 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def server_cpu_seconds(main_pid: int) -> float:
+    """CPU time of a server: its main process, its live workers, and the workers it reaped.
+
+    A recycled worker's CPU (gunicorn's ``max_requests``) is gone from the live processes
+    but added to its parent's children times once the parent has waited for it.
+    """
+    try:
+        fields = Path(f"/proc/{main_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = sum(int(value) for value in fields[11:15]) / _TICKS  # utime stime cutime cstime
+    return own + sum(cpu_seconds(pid) for pid in children_of(main_pid))
 
 
 @dataclass(frozen=True)

@@ -70,11 +70,14 @@ def postgres_template() -> Iterator[str]:
 
 
 @contextmanager
-def postgres_database(tag: str, template: str | None = None) -> Iterator[str]:
+def postgres_database(
+    tag: str, template: str | None = None, *, migrate: bool = True
+) -> Iterator[str]:
     """A new PostgreSQL database at schema head for one benchmark; dropped afterwards.
 
     With ``template`` (from :func:`postgres_template`) it is a copy of that database, which
-    is much faster than running every migration again.
+    is much faster than running every migration again. With ``migrate=False`` it is left
+    empty (for another checkout's server, which migrates it itself).
     """
     name = f"qwc_bench_{tag}_{secrets.token_hex(4)}"
     admin = _admin()
@@ -83,7 +86,8 @@ def postgres_database(tag: str, template: str | None = None) -> Iterator[str]:
             copy = f' TEMPLATE "{template}"' if template else ""
             cur.execute(f'CREATE DATABASE "{name}"{copy}')
         # A copy of the template needs no migrations, unless the code moved on meanwhile.
-        upgrade(_url_of(name))
+        if migrate:
+            upgrade(_url_of(name))
         yield _url_of(name)
     finally:
         _drop(admin, name)

@@ -4,9 +4,9 @@ A plain WSGI handler (lxml only, no database, no SOAP framework) that reads the 
 envelopes the server reads — hardened parser, the parameters pulled out as text — and
 answers with canned replies: authenticate hands out a ticket, sendRequestXML a canned
 qbXML page request, receiveResponseXML a progress percentage. A session's page count
-rides in the username (``floor-50`` asks for 50 pages); progress is counted per ticket in
-the worker's memory, which is fine here because a kept-alive connection stays on one
-worker.
+rides in the username (``floor-50`` asks for 50 pages; ``floor-idle`` finds no work:
+authenticate answers "none"); progress is counted per ticket in the worker's memory, which
+is fine here because a kept-alive connection stays on one worker.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def _reply(method: str, inner: str) -> bytes:
 
 
 _SEND_REPLY = _reply("sendRequestXML", escape(PAGE_REQUEST))
+#: A user whose name ends so finds no work: the idle poll of the fleet benchmark.
+IDLE_SUFFIX = "-idle"
+_IDLE_REPLY = _reply("authenticate", "<string></string><string>none</string>")
 
 
 def _params(call: etree._Element) -> dict[str, str]:
@@ -60,6 +63,8 @@ def _pages_of(username: str) -> int:
 
 def _answer(method: str, params: dict[str, str]) -> bytes:
     if method == "authenticate":
+        if params.get("strUserName", "").endswith(IDLE_SUFFIX):
+            return _IDLE_REPLY
         ticket = f"{_pages_of(params.get('strUserName', ''))}-{secrets.token_hex(16)}"
         return _reply(method, f"<string>{ticket}</string><string />")
     if method == "sendRequestXML":

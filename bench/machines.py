@@ -26,7 +26,8 @@ from qwc_service.db import unit_of_work
 from qwc_service.simulator.connector import CallRecord
 from qwc_service.simulator.qwcfile import QwcFile
 
-TARGET_P99_MS = 100.0
+#: The server's pair p99 may be at most this multiple of the floor's under the same load.
+TARGET_P99_FLOOR_RATIO = 2.0
 BARRIER_TIMEOUT = 600.0
 
 
@@ -259,7 +260,17 @@ def _compare(section: Section, server_p99: float, floor_p99: float, tag: str) ->
     """The server's p99 as a multiple of the floor's under the same load."""
     ratio = server_p99 / floor_p99 if floor_p99 > 0 else float("nan")
     label = f" ({tag})" if tag else " (no think time)"
-    section.rows.append(Row(f"pair p99 / floor pair p99{label}", ratio, "x", "ratio of p99s"))
+    section.rows.append(
+        Row(
+            f"pair p99 / floor pair p99{label}",
+            ratio,
+            "x",
+            "ratio of p99s",
+            None,
+            f"<= {TARGET_P99_FLOOR_RATIO:g}x",
+            verdict(ratio <= TARGET_P99_FLOOR_RATIO),
+        )
+    )
     key = "machines_200_think" if tag else "machines_200"
     section.values[f"{key}_p99_floor_ratio"] = ratio
 
@@ -273,10 +284,6 @@ def _report(section: Section, outcome: Outcome, tag: str, *, floor: bool) -> flo
     latency = summarize(pairs)
     label = f" ({tag})" if tag else " (no think time)"
     who = "floor: " if floor else ""
-    # The target is read against the server's figures only; the floor's show what it asks.
-    target, reading = "", ""
-    if not floor:
-        target, reading = f"p99 <= {TARGET_P99_MS:g} ms", verdict(latency.p99 <= TARGET_P99_MS)
     section.rows.append(
         Row(
             f"{who}round trips per second{label}",
@@ -286,7 +293,7 @@ def _report(section: Section, outcome: Outcome, tag: str, *, floor: bool) -> flo
             None,
         )
     )
-    section.summary_row(f"{who}pair latency{label}", latency, "ms", target, reading)
+    section.summary_row(f"{who}pair latency{label}", latency, "ms")
     section.summary_row(
         f"{who}single call latency{label}",
         summarize([c for m in machines for c in m.calls_ms]),

@@ -26,16 +26,18 @@ if __package__ in (None, ""):
     # Run as a script: make the repository importable (bench.*, qwc_service.*).
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import auth, bigresponse, deepqueue, machines, roundtrip
+from bench import auth, bigresponse, deepqueue, fleet, machines, roundtrip
+from bench.before import OtherTree
 from bench.config import FULL, QUICK, Run
 from bench.cpu import load_average
 from bench.env import postgres_database, postgres_template, postgres_version, sqlite_database
 from bench.report import Section, render_json, render_table
+from bench.targets import before_values, cli_help_cpu_s, targets_section
 from bench.workload import page_workload
 from qwc_service import gunicorn_conf
 from qwc_service.config import Settings
 
-BENCHMARKS = ("roundtrip", "auth", "machines", "big", "deep")
+BENCHMARKS = ("roundtrip", "idle", "auth", "machines", "big", "deep")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -60,6 +62,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="also run the machines with QuickBooks taking this many ms per page",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="another checkout (with its own .venv) whose server runs the idle polls too, "
+        "for a before column",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -137,6 +147,7 @@ def run_all(run: Run, chosen: set[str], template: str) -> list[Section]:
         _say(f"{name} done in {time.perf_counter() - started:.0f} s")
 
     step("roundtrip", "rt", lambda pg, dbs: roundtrip.measure(run, dbs, workload))
+    step("idle", "idle", lambda pg, dbs: fleet.measure(run, pg))
     step("auth", "auth", lambda pg, dbs: auth.measure(run, pg))
     step("machines", "machines", lambda pg, dbs: machines.measure(run, pg, workload))
     step("big", "big", lambda pg, dbs: bigresponse.measure(run, dbs))
@@ -150,7 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stopped)
     workdir = Path(tempfile.mkdtemp(prefix="qwc-bench-"))
     scale = replace(QUICK if args.quick else FULL, think_ms=args.think_ms)
-    run = Run(scale, args.workers, args.threads, workdir, sqlite=not args.no_sqlite)
+    run = Run(
+        scale,
+        args.workers,
+        args.threads,
+        workdir,
+        sqlite=not args.no_sqlite,
+        compare_with=args.compare_with.resolve() if args.compare_with else None,
+    )
     started = time.perf_counter()
     try:
         meta = _meta(run, args, postgres_version())
@@ -161,6 +179,14 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"work directory kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    meta["cli_help_cpu_s"] = cli_help_cpu_s()
+    before = OtherTree(args.compare_with) if args.compare_with else None
+    if before is not None and before.missing() is None:
+        meta["before_cli_help_cpu_s"] = cli_help_cpu_s(str(before.python), before.root)
+    values: dict[str, Any] = dict(meta)
+    for section in sections:
+        values.update(section.values)
+    sections.append(targets_section(values, before_values(values) if before else None))
     meta["load_average_1m_end"] = load_average()
     meta["elapsed_s"] = time.perf_counter() - started
     if args.json:

@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from qwc_service.audit.service import list_events
-from qwc_service.audit.views import event_view
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 
 
@@ -23,6 +21,9 @@ def audit_cmd(
     cli: CliContext, connection_id: str | None, since: str | None, limit: int, as_json: bool
 ) -> None:
     """List audit events, newest first."""
+    from qwc_service.audit.service import list_events
+    from qwc_service.audit.views import event_view
+
     since_at = parse_timestamp(since) if since else None
     with cli.unit() as db:
         data = [

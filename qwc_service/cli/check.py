@@ -6,10 +6,7 @@ from typing import Any
 
 import click
 
-from qwc_service import models
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.db import make_engine, make_session_factory
-from qwc_service.reporting.status import full_status
 
 
 @click.command("check")
@@ -21,6 +18,10 @@ def check_cmd(cli: CliContext, as_json: bool) -> None:
 
     Exits 1 when the database is unreachable or its schema is behind.
     """
+    from qwc_service import models
+    from qwc_service.db import make_engine, make_session_factory
+    from qwc_service.reporting.status import full_status
+
     models.register()
     engine = make_engine(cli.settings.database_url)
     try:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
-from qwc_service.connections import service, setup_links
-from qwc_service.connections.install_links import install_link_report
-from qwc_service.connections.queries import get_connection, get_machine
-from qwc_service.connections.views import connection_view, machine_view
-from qwc_service.qbwc import operations
-from qwc_service.queue.service import count_queued
-from qwc_service.sessions.service import recent_sessions
-from qwc_service.sessions.views import session_view
+
+if TYPE_CHECKING:
+    from qwc_service.connections import setup_links
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
@@ -33,6 +28,9 @@ def connection_group() -> None:
 @friendly_errors
 def create_cmd(cli: CliContext, name: str, company_file: str | None, as_json: bool) -> None:
     """Create a connection with its own OwnerID and FileID."""
+    from qwc_service.connections import service
+    from qwc_service.connections.views import connection_view
+
     with cli.unit() as db:
         view = connection_view(service.create_connection(db, name=name, company_file=company_file))
     data = {k: view[k] for k in ("connection_id", "owner_id", "file_id", "name", "company_file")}
@@ -52,6 +50,9 @@ def create_cmd(cli: CliContext, name: str, company_file: str | None, as_json: bo
 @friendly_errors
 def list_cmd(cli: CliContext, as_json: bool) -> None:
     """List connections."""
+    from qwc_service.connections import service
+    from qwc_service.connections.views import connection_view
+
     with cli.unit() as db:
         data = [connection_view(c) for c in service.list_connections(db)]
 
@@ -74,6 +75,14 @@ def list_cmd(cli: CliContext, as_json: bool) -> None:
 @friendly_errors
 def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """Show a connection: its company lock, QuickBooks version, last sessions and last error."""
+    from qwc_service.connections import service
+    from qwc_service.connections.install_links import install_link_report
+    from qwc_service.connections.queries import get_connection
+    from qwc_service.connections.views import connection_view, machine_view
+    from qwc_service.queue.service import count_queued
+    from qwc_service.sessions.service import recent_sessions
+    from qwc_service.sessions.views import session_view
+
     with cli.unit() as db:
         data = connection_view(get_connection(db, connection_id))
         data["machines"] = [machine_view(m) for m in service.list_machines(db, connection_id)]
@@ -117,6 +126,10 @@ def _link_text(link: dict[str, Any]) -> str:
 @friendly_errors
 def unlock_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """Release the company-file lock (for a company file that was moved or restored)."""
+    from qwc_service.connections import service
+    from qwc_service.connections.queries import get_connection
+    from qwc_service.connections.views import connection_view
+
     with cli.unit() as db:
         lock = connection_view(get_connection(db, connection_id))["lock"]
         service.release_company_lock(db, connection_id)
@@ -151,6 +164,8 @@ def machine_group() -> None:
 @friendly_errors
 def add_cmd(cli: CliContext, connection_id: str, label: str, as_json: bool) -> None:
     """Add a machine: prints its password and setup link once and writes its .qwc file."""
+    from qwc_service.connections import setup_links
+
     with cli.unit() as db:
         issued = setup_links.add_machine_with_link(
             db, cli.settings, cli.hashing, connection_id, label=label, write_file=True
@@ -177,6 +192,8 @@ def add_cmd(cli: CliContext, connection_id: str, label: str, as_json: bool) -> N
 
 
 def _link(cli: CliContext, issued: setup_links.IssuedLink) -> dict[str, Any]:
+    from qwc_service.connections import setup_links
+
     return {
         "setup_url": setup_links.setup_url(cli.settings, issued.token),
         "setup_link_expires_at": isoformat(issued.link.expires_at),
@@ -190,6 +207,9 @@ def _link(cli: CliContext, issued: setup_links.IssuedLink) -> dict[str, Any]:
 @friendly_errors
 def machines_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """List a connection's machines with their last check-in and Web Connector version."""
+    from qwc_service.connections import service
+    from qwc_service.connections.views import machine_view
+
     with cli.unit() as db:
         data = [machine_view(m) for m in service.list_machines(db, connection_id)]
 
@@ -212,6 +232,8 @@ def machines_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 @friendly_errors
 def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
     """Give a machine a new password and setup link (the old ones stop working at once)."""
+    from qwc_service.connections import setup_links
+
     with cli.unit() as db:
         issued = setup_links.issue_setup_link(db, cli.settings, cli.hashing, username)
         data = {
@@ -236,6 +258,9 @@ def reset_cmd(cli: CliContext, username: str, as_json: bool) -> None:
 @friendly_errors
 def revoke_link_cmd(cli: CliContext, username: str, as_json: bool) -> None:
     """Revoke a machine's setup link; its password keeps working."""
+    from qwc_service.connections import setup_links
+    from qwc_service.connections.queries import get_machine
+
     with cli.unit() as db:
         machine = get_machine(db, username)
         data = {
@@ -262,6 +287,8 @@ def revoke_link_cmd(cli: CliContext, username: str, as_json: bool) -> None:
 @friendly_errors
 def revoke_cmd(cli: CliContext, username: str, as_json: bool) -> None:
     """Revoke a machine: its logins are refused from now on."""
+    from qwc_service.qbwc import operations
+
     with cli.unit() as db:
         revocation = operations.revoke_machine(db, username)
         machine = revocation.machine

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
-from alembic.util import CommandError
-from sqlalchemy.engine import make_url
 
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.db import upgrade
 
 
 @click.group("db")
@@ -24,6 +21,11 @@ def db_group() -> None:
 @friendly_errors
 def upgrade_cmd(cli: CliContext, revision: str, as_json: bool) -> None:
     """Apply the schema migrations."""
+    from alembic.util import CommandError
+    from sqlalchemy.engine import make_url
+
+    from qwc_service.db import upgrade
+
     try:
         done = upgrade(cli.settings.database_url, revision)
     except CommandError as exc:

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from qwc_service.cli.common import emit, friendly_errors
-from qwc_service.demo import run_demo
 
 
 @click.command("demo")
@@ -25,6 +24,8 @@ from qwc_service.demo import run_demo
 @friendly_errors
 def demo_cmd(workdir: Path | None, as_json: bool) -> None:
     """Start a server on SQLite, add a connection with two machines and run one simulated sync."""
+    from qwc_service.demo import run_demo
+
     if workdir is None:
         workdir = Path(tempfile.mkdtemp(prefix="qwc-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)

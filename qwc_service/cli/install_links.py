@@ -9,9 +9,6 @@ import click
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.cli.connections import connection_group, json_option
 from qwc_service.clock import utcnow
-from qwc_service.connections import install_links
-from qwc_service.connections.install_links import InstallLinkReport
-from qwc_service.connections.views import issued_install_link_view
 
 
 @click.command("install-link")
@@ -43,6 +40,9 @@ def install_link_cmd(
     Send it to the customer's people who need the Web Connector too: each opens it, says
     who they are, and gets a machine of their own, once the first computer has synced.
     """
+    from qwc_service.connections import install_links
+    from qwc_service.connections.views import issued_install_link_view
+
     with cli.unit() as db:
         issued = install_links.issue_install_link(
             db, cli.settings, connection_id, hours=hours, max_installs=max_installs
@@ -67,6 +67,9 @@ def install_link_cmd(
 @friendly_errors
 def revoke_install_link_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """Revoke the connection's installation link; machines it added keep working."""
+    from qwc_service.connections import install_links
+    from qwc_service.connections.install_links import InstallLinkReport
+
     with cli.unit() as db:
         link = install_links.revoke_install_link(db, connection_id)
         data = InstallLinkReport.of(link, utcnow()).to_payload()

@@ -8,10 +8,7 @@ from typing import Any
 
 import click
 
-from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.payments import service
-from qwc_service.payments.models import PaymentStatus
-from qwc_service.payments.views import payment_write_view
+from qwc_service.cli.common import CliContext, DeclaredChoice, emit, friendly_errors, pass_cli
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
@@ -76,6 +73,9 @@ def record_cmd(
     Without --key a random key is generated and printed; run the command again with that key
     (and the same values) to learn the payment's state without recording it twice.
     """
+    from qwc_service.payments import service
+    from qwc_service.payments.views import payment_write_view
+
     with cli.unit() as db:
         write = service.record_payment(
             db,
@@ -102,12 +102,17 @@ def record_cmd(
 
 @payment_group.command("list")
 @click.argument("connection_id")
-@click.option("--status", type=click.Choice([s.value for s in PaymentStatus]), default=None)
+@click.option(
+    "--status", type=DeclaredChoice("qwc_service.payments.models:PaymentStatus"), default=None
+)
 @json_option
 @pass_cli
 @friendly_errors
 def list_cmd(cli: CliContext, connection_id: str, status: str | None, as_json: bool) -> None:
     """List a connection's payments, newest first."""
+    from qwc_service.payments import service
+    from qwc_service.payments.views import payment_write_view
+
     with cli.unit() as db:
         data = [
             payment_write_view(w)
@@ -135,6 +140,9 @@ def list_cmd(cli: CliContext, connection_id: str, status: str | None, as_json: b
 @friendly_errors
 def show_cmd(cli: CliContext, connection_id: str, payment_id: int, as_json: bool) -> None:
     """Show one payment with its state, QuickBooks TxnID and any error."""
+    from qwc_service.payments import service
+    from qwc_service.payments.views import payment_write_view
+
     with cli.unit() as db:
         data = payment_write_view(service.get_payment_write(db, connection_id, payment_id))
     emit(data, as_json, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))

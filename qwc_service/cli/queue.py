@@ -8,9 +8,7 @@ import click
 
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.qbwc.kinds import JOB_KINDS
-from qwc_service.queue import service
-from qwc_service.queue.models import JobKind, JobStatus
-from qwc_service.queue.views import job_view
+from qwc_service.queue.enums import JobKind, JobStatus
 
 
 @click.command("enqueue")
@@ -38,6 +36,8 @@ def enqueue_cmd(
     as_json: bool,
 ) -> None:
     """Queue a qbXML request set for a connection."""
+    from qwc_service.queue import service
+
     text = qbxml_file.read()
     with cli.unit() as db:
         result = service.enqueue(
@@ -71,6 +71,9 @@ def jobs_cmd(
     cli: CliContext, connection_id: str, status: str | None, kind: str | None, as_json: bool
 ) -> None:
     """List a connection's jobs with their status, request, response and error."""
+    from qwc_service.queue import service
+    from qwc_service.queue.views import job_view
+
     with cli.unit() as db:
         jobs = service.list_jobs(db, connection_id, status=status, kind=kind)
         data = [job_view(j) for j in jobs]

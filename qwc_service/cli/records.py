@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.records import service
-from qwc_service.records.views import RecordView
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qwc_service.records.views import RecordView
 
 _PAGE = 500
 
@@ -38,6 +40,8 @@ def _all_views(
     include_deleted: bool,
 ) -> Iterator[RecordView]:
     """Every matching record, page by page."""
+    from qwc_service.records import service
+
     after: int | None = None
     while True:
         page = service.list_records(

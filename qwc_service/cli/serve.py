@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from qwc_service.app import create_app
 from qwc_service.cli.common import CliContext, friendly_errors, pass_cli
-from qwc_service.serving import GunicornServer
 
 
 @click.command("serve")
@@ -17,6 +15,9 @@ from qwc_service.serving import GunicornServer
 @friendly_errors
 def serve_cmd(cli: CliContext, host: str, port: int, workers: int | None) -> None:
     """Serve the Web Connector endpoint, /support and /health."""
+    from qwc_service.app import create_app
+    from qwc_service.serving import GunicornServer
+
     # Fail here, with a clear message, rather than in every worker.
     create_app(cli.settings).engine.dispose()
     GunicornServer(cli.settings, {"bind": f"{host}:{port}", "workers": workers}).run()

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from qwc_service.cli.common import emit, friendly_errors
-from qwc_service.simulator.connector import format_transcript, simulate
 
 
 @click.command("simulate")
@@ -33,6 +32,8 @@ def simulate_cmd(
     qwc_path: Path, password: str, url: str | None, dataset: str | None, as_json: bool
 ) -> None:
     """Run one Web Connector session as the machine in QWC, against a fake QuickBooks."""
+    from qwc_service.simulator.connector import format_transcript, simulate
+
     result = simulate(qwc_path, password, url=url, dataset_spec=dataset)
     emit(dataclasses.asdict(result), as_json, lambda _: format_transcript(result))
     if result.outcome not in ("completed", "none"):

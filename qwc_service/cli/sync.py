@@ -6,15 +6,10 @@ from typing import Any
 
 import click
 
-from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, DeclaredChoice, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat, utcnow
-from qwc_service.connections.queries import get_connection
-from qwc_service.records.registry import RecordType
-from qwc_service.sync import schedule
-from qwc_service.sync.views import SyncJobReport, definition_view, sync_views
-from qwc_service.sync.windows import parse_timestamp, zone_of
 
-TYPES = [t.value for t in RecordType]
+TYPES = DeclaredChoice("qwc_service.records.registry:RecordType")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
 
@@ -25,7 +20,7 @@ def sync_group() -> None:
 
 @sync_group.command("add")
 @click.argument("connection_id")
-@click.option("--type", "record_type", required=True, type=click.Choice(TYPES))
+@click.option("--type", "record_type", required=True, type=TYPES)
 @click.option("--every", "every", required=True, type=int, help="Interval in minutes.")
 @click.option(
     "--window",
@@ -52,6 +47,11 @@ def add_cmd(
     as_json: bool,
 ) -> None:
     """Sync a record type every MINUTES (adding it again changes its schedule)."""
+    from qwc_service.connections.queries import get_connection
+    from qwc_service.sync import schedule
+    from qwc_service.sync.views import definition_view
+    from qwc_service.sync.windows import zone_of
+
     with cli.unit() as db:
         definition = schedule.add_sync(
             db, connection_id, record_type, every, window=window, max_returned=max_returned
@@ -76,6 +76,8 @@ def add_cmd(
 @friendly_errors
 def list_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
     """List a connection's syncs with their last success and watermark."""
+    from qwc_service.sync.views import sync_views
+
     with cli.unit() as db:
         data = sync_views(db, connection_id, utcnow())
 
@@ -99,12 +101,15 @@ def list_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 
 @sync_group.command("now")
 @click.argument("connection_id")
-@click.option("--type", "record_type", default=None, type=click.Choice(TYPES))
+@click.option("--type", "record_type", default=None, type=TYPES)
 @json_option
 @pass_cli
 @friendly_errors
 def now_cmd(cli: CliContext, connection_id: str, record_type: str | None, as_json: bool) -> None:
     """Queue syncs now, whatever their schedule; one already pending is not queued twice."""
+    from qwc_service.sync import schedule
+    from qwc_service.sync.views import SyncJobReport
+
     with cli.unit() as db:
         jobs = schedule.sync_now(db, connection_id, record_type)
         data = [SyncJobReport.of(job).to_payload() for job in jobs]
@@ -125,7 +130,7 @@ def now_cmd(cli: CliContext, connection_id: str, record_type: str | None, as_jso
     required=True,
     help="ISO 8601 timestamp; without an offset it is read in the connection's time zone.",
 )
-@click.option("--type", "record_type", default=None, type=click.Choice(TYPES))
+@click.option("--type", "record_type", default=None, type=TYPES)
 @json_option
 @pass_cli
 @friendly_errors
@@ -133,6 +138,10 @@ def pause_cmd(
     cli: CliContext, connection_id: str, until: str, record_type: str | None, as_json: bool
 ) -> None:
     """Pause a connection's syncs (or one type) until a time; a past time resumes them."""
+    from qwc_service.connections.queries import get_connection
+    from qwc_service.sync import schedule
+    from qwc_service.sync.windows import parse_timestamp, zone_of
+
     with cli.unit() as db:
         zone = zone_of(get_connection(db, connection_id))
         moment = parse_timestamp(until, zone)
@@ -149,12 +158,14 @@ def pause_cmd(
 
 @sync_group.command("remove")
 @click.argument("connection_id")
-@click.option("--type", "record_type", required=True, type=click.Choice(TYPES))
+@click.option("--type", "record_type", required=True, type=TYPES)
 @json_option
 @pass_cli
 @friendly_errors
 def remove_cmd(cli: CliContext, connection_id: str, record_type: str, as_json: bool) -> None:
     """Stop syncing a record type; its queued work is cancelled, stored records stay."""
+    from qwc_service.sync import schedule
+
     with cli.unit() as db:
         cancelled = schedule.remove_sync(db, connection_id, record_type)
         data = {"type": record_type, "removed": True, "cancelled_jobs": cancelled}

@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.tokens import service as tokens
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
@@ -24,6 +23,8 @@ def token_group() -> None:
 @friendly_errors
 def create_cmd(cli: CliContext, name: str, as_json: bool) -> None:
     """Create a token and print it: this is the only time it is shown."""
+    from qwc_service.tokens import service as tokens
+
     with cli.unit() as db:
         created = tokens.create_token(db, name)
         data = {**tokens.token_view(created.token), "token": created.secret}
@@ -43,6 +44,8 @@ def create_cmd(cli: CliContext, name: str, as_json: bool) -> None:
 @friendly_errors
 def list_cmd(cli: CliContext, as_json: bool) -> None:
     """List tokens by id and prefix (never the tokens themselves)."""
+    from qwc_service.tokens import service as tokens
+
     with cli.unit() as db:
         data = [tokens.token_view(t) for t in tokens.list_tokens(db)]
 
@@ -66,6 +69,8 @@ def list_cmd(cli: CliContext, as_json: bool) -> None:
 @friendly_errors
 def revoke_cmd(cli: CliContext, token_id_or_prefix: str, as_json: bool) -> None:
     """Revoke a token by id or prefix; requests with it get 401 from now on."""
+    from qwc_service.tokens import service as tokens
+
     with cli.unit() as db:
         data = tokens.token_view(tokens.revoke_token(db, token_id_or_prefix))
     emit(data, as_json, lambda d: f"API token {d['token_id']} ({d['prefix']}…) revoked")

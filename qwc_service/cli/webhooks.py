@@ -9,13 +9,8 @@ from typing import Any
 
 import click
 
-from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
-from qwc_service.logs import configure_logging
-from qwc_service.webhooks.delivery import DeliveryPolicy
-from qwc_service.webhooks.endpoints import add_endpoint, list_endpoints, remove_endpoint
-from qwc_service.webhooks.events import EventStatus, deliveries_by_event, list_events
-from qwc_service.webhooks.views import delivery_view, endpoint_view, event_view
-from qwc_service.webhooks.worker import POLL_SECONDS, run_deliverer
+from qwc_service.cli.common import CliContext, DeclaredChoice, emit, friendly_errors, pass_cli
+from qwc_service.webhooks.pacing import POLL_SECONDS
 
 
 @click.group("webhook")
@@ -36,6 +31,9 @@ def add_cmd(
     cli: CliContext, url: str, connection_id: str | None, token_id: int | None, as_json: bool
 ) -> None:
     """Add an endpoint; its signing secret is printed this once."""
+    from qwc_service.webhooks.endpoints import add_endpoint
+    from qwc_service.webhooks.views import endpoint_view
+
     if (connection_id is None) == (token_id is None):
         raise click.UsageError("give exactly one of --connection and --token")
     with cli.unit() as db:
@@ -59,6 +57,9 @@ def add_cmd(
 @friendly_errors
 def list_cmd(cli: CliContext, include_removed: bool, as_json: bool) -> None:
     """List endpoints (secrets are never shown)."""
+    from qwc_service.webhooks.endpoints import list_endpoints
+    from qwc_service.webhooks.views import endpoint_view
+
     with cli.unit() as db:
         data = [endpoint_view(e) for e in list_endpoints(db, include_removed=include_removed)]
 
@@ -77,6 +78,9 @@ def list_cmd(cli: CliContext, include_removed: bool, as_json: bool) -> None:
 @friendly_errors
 def remove_cmd(cli: CliContext, endpoint_id: int, as_json: bool) -> None:
     """Remove an endpoint; its undelivered events are marked failed."""
+    from qwc_service.webhooks.endpoints import remove_endpoint
+    from qwc_service.webhooks.views import endpoint_view
+
     with cli.unit() as db:
         data = endpoint_view(remove_endpoint(db, endpoint_id))
     emit(data, as_json, lambda d: f"removed endpoint {d['id']} ({d['url']})")
@@ -85,7 +89,10 @@ def remove_cmd(cli: CliContext, endpoint_id: int, as_json: bool) -> None:
 @webhook_group.command("events")
 @click.option("--endpoint", "endpoint_id", default=None, type=int, help="Only this endpoint.")
 @click.option(
-    "--status", default=None, type=click.Choice([s.value for s in EventStatus]), help="Only these."
+    "--status",
+    default=None,
+    type=DeclaredChoice("qwc_service.webhooks.events:EventStatus"),
+    help="Only these.",
 )
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -95,6 +102,9 @@ def events_cmd(
     cli: CliContext, endpoint_id: int | None, status: str | None, limit: int, as_json: bool
 ) -> None:
     """List recent events with their delivery attempts, newest first."""
+    from qwc_service.webhooks.events import deliveries_by_event, list_events
+    from qwc_service.webhooks.views import delivery_view, event_view
+
     with cli.unit() as db:
         events = list_events(db, endpoint_id=endpoint_id, status=status, limit=limit)
         deliveries = deliveries_by_event(db, [e.id for e in events])
@@ -144,6 +154,10 @@ def deliver_cmd(cli: CliContext, once: bool, timeout: float, poll: float, as_jso
     Several copies may run at once, on any hosts: events are leased, never sent twice at
     the same time.
     """
+    from qwc_service.logs import configure_logging
+    from qwc_service.webhooks.delivery import DeliveryPolicy
+    from qwc_service.webhooks.worker import run_deliverer
+
     configure_logging(cli.settings.log_format, cli.settings.log_level)
     policy = DeliveryPolicy(timeout_seconds=timeout, lease_seconds=max(120.0, timeout * 4))
     stop = threading.Event()

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final, cast
 
-from qwc_service.qbwc.handlers.payment import PaymentHandler
-from qwc_service.qbwc.handlers.raw import RawHandler
-from qwc_service.qbwc.handlers.sync import SyncHandler
-from qwc_service.qbwc.jobs import JobHandler
-from qwc_service.queue.models import JobKind
+from qwc_service.queue.enums import JobKind
+
+if TYPE_CHECKING:
+    from qwc_service.qbwc.jobs import JobHandler
 
 
 class KindRegistryError(RuntimeError):
@@ -29,14 +29,22 @@ class KindSpec:
     """One job kind and what runs and describes it."""
 
     kind: JobKind
-    #: Makes the kind's handler; handlers hold no state, so one is made per exchange.
-    handler: Callable[[], JobHandler]
+    #: Where the kind's handler class is, ``module:Class``. It is imported when the server
+    #: builds its handlers, not here, so that listing the kinds (the command line's help)
+    #: does not load the whole exchange.
+    handler_at: str
     #: A short lower-case name for people (the admin pages, help texts).
     name: str
     #: One sentence: what a job of this kind does.
     description: str
     #: The API component schema of the kind's own state, if it has one beyond the job's.
     state_schema: str | None = None
+
+    @property
+    def handler(self) -> Callable[[], JobHandler]:
+        """Makes the kind's handler; handlers hold no state, so one is made per exchange."""
+        module, _, name = self.handler_at.partition(":")
+        return cast("Callable[[], JobHandler]", getattr(import_module(module), name))
 
 
 def kind_registry(specs: Iterable[KindSpec]) -> Mapping[JobKind, KindSpec]:
@@ -56,13 +64,13 @@ JOB_KINDS: Final = kind_registry(
     (
         KindSpec(
             JobKind.RAW,
-            RawHandler,
+            "qwc_service.qbwc.handlers.raw:RawHandler",
             name="qbXML as queued",
             description="qbXML queued as it is; QuickBooks' response is stored on the job.",
         ),
         KindSpec(
             JobKind.SYNC,
-            SyncHandler,
+            "qwc_service.qbwc.handlers.sync:SyncHandler",
             name="scheduled sync",
             description="A scheduled sync of one record type, read page by page, then its "
             "deletions.",
@@ -70,7 +78,7 @@ JOB_KINDS: Final = kind_registry(
         ),
         KindSpec(
             JobKind.PAYMENT,
-            PaymentHandler,
+            "qwc_service.qbwc.handlers.payment:PaymentHandler",
             name="payment write",
             description="A ReceivePaymentAdd written at most once, checked in QuickBooks "
             "first if its answer was lost.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -11,29 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qwc_service.clock import utcnow
 from qwc_service.db import Base, UTCDateTime
+
+# Declared without the table (for the command line) and re-exported for the rest of the package.
+from qwc_service.queue.enums import FINISHED as FINISHED
+from qwc_service.queue.enums import JobKind as JobKind
+from qwc_service.queue.enums import JobStatus as JobStatus
 from qwc_service.queue.notify import announce_finished
-
-
-class JobStatus(enum.StrEnum):
-    """Where a job is in its life."""
-
-    QUEUED = "queued"
-    SENT = "sent"
-    DONE = "done"
-    ERROR = "error"
-    CANCELLED = "cancelled"
-
-
-#: The statuses a job ends in: nothing changes it after one of these.
-FINISHED = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED})
-
-
-class JobKind(enum.StrEnum):
-    """Who prepares a job's request and reads its response."""
-
-    RAW = "raw"  # qbXML queued as it is; the response is stored on the job
-    SYNC = "sync"  # one page of a scheduled sync (query or deletions)
-    PAYMENT = "payment"  # a ReceivePaymentAdd written at most once (checked if its answer was lost)
 
 
 class Job(Base):

@@ -20,6 +20,11 @@ Decisions where the Web Connector's behaviour is not documented:
   open fails to open with 0x8004040A, as QuickBooks does when another file is open; a fake
   QuickBooks that already has a session open (another simulated machine) fails with 0x80040422.
 * Interactive mode is not simulated: getLastError's "Interactive mode" ends the session.
+* Answers lost on purpose (``FakeQuickBooks.faults.lose``): a dropped connection ends the
+  session at once, without closeConnection, as an ``http_error`` with QBWC1041 (the
+  sendRequestXML reply never arrived, QuickBooks never saw the set) or QBWC1042 (QuickBooks
+  applied the set, receiveResponseXML never reached the server); a reported loss sends
+  receiveResponseXML with an empty response and the HRESULT, and the session goes on.
 """
 
 from __future__ import annotations
@@ -36,12 +41,15 @@ from qwc_service.simulator.dataset import generate_company
 from qwc_service.simulator.quickbooks import (
     CONNECT_HRESULT,
     CONNECT_MESSAGE,
+    PARSE_ERROR_HRESULT,
+    PARSE_ERROR_MESSAGE,
     FakeQuickBooks,
     FileIdConflict,
     QbxmlParseError,
     QuickBooksNotRunning,
     SessionAlreadyOpen,
 )
+from qwc_service.simulator.quickbooks.faults import Loss
 from qwc_service.simulator.qwcfile import QwcFile, QwcRejected, read_qwc, reject_if_invalid
 from qwc_service.simulator.transcript import (
     MASKED,
@@ -82,6 +90,21 @@ IN_USE_MESSAGE = "The company file is in use by another application's session."
 #: What QBWC passes as strHCPResponse when the .qwc says QBPOS (PG2.0 p.22).
 POS_HCP = "HOSTQUERY/COMPANYQUERY/PREFQUERY is currently not supported in QBPOS."
 _STOP_STATUSES: dict[str, Outcome] = {"nvu": "nvu", "none": "none", "busy": "busy"}
+
+
+#: What receiveResponseXML carries for a loss the Web Connector reports rather than drops.
+LOSS_HRESULTS: dict[Loss, tuple[str, str]] = {
+    Loss.AFTER_ERROR: (
+        "0x80040402",
+        "Unexpected error. Check the qbsdklog.txt file for possible additional information.",
+    ),
+    Loss.BEFORE_ERROR: ("0x80040401", "Could not access QuickBooks."),
+    Loss.PARSE_ERROR: (PARSE_ERROR_HRESULT, PARSE_ERROR_MESSAGE),
+}
+
+
+class AnswerLost(TransportError):
+    """A lost answer armed with ``FakeQuickBooks.faults.lose`` dropped the connection."""
 
 
 class CallLimitReached(Exception):
@@ -298,7 +321,9 @@ class WebConnector:
         if requested and requested.casefold() != self.quickbooks.company_file.casefold():
             return OTHER_FILE_HRESULT, OTHER_FILE_MESSAGE
         try:
-            self.quickbooks.begin_session(self.machine_name, self.qwc.owner_id)
+            self.quickbooks.begin_session(
+                self.machine_name, self.qwc.owner_id, app_name=self.qwc.app_name
+            )
         except QuickBooksNotRunning as exc:
             return exc.hresult, exc.message
         except SessionAlreadyOpen:
@@ -359,11 +384,7 @@ class WebConnector:
                 result.outcome = "server_error"
                 result.last_error = message
                 return
-            try:
-                response, hresult, text = quickbooks.process(request), "", ""
-            except (QbxmlParseError, QuickBooksNotRunning) as exc:
-                # ProcessRequest failed as a whole: QBWC passes the HRESULT on instead.
-                response, hresult, text = "", exc.hresult, exc.message
+            response, hresult, text = self._deliver(request, result)
             result.requests_processed += 1
             percent = self._call_int(
                 "receiveResponseXML",
@@ -383,6 +404,26 @@ class WebConnector:
                 if percent > 100:
                     result.warnings.append(f"receiveResponseXML returned {percent} (> 100)")
                 return
+
+    def _deliver(self, request: str, result: SessionResult) -> tuple[str, str, str]:
+        """Hand a request set to QuickBooks: ``(response, hresult, message)`` for
+        receiveResponseXML, or :class:`AnswerLost` when an armed loss drops the connection."""
+        loss = self.quickbooks.faults.loss_for(request)
+        if loss is not None:
+            result.answers_lost.append(loss.value)
+        if loss is None or loss.applied:
+            try:
+                response, hresult, text = self.quickbooks.process(request), "", ""
+            except (QbxmlParseError, QuickBooksNotRunning) as exc:
+                # ProcessRequest failed as a whole: QBWC passes the HRESULT on instead.
+                response, hresult, text = "", exc.hresult, exc.message
+            if loss is None:
+                return response, hresult, text
+        if loss.dropped:
+            method = "receiveResponseXML" if loss.applied else "sendRequestXML"
+            self._failed_method = method
+            raise AnswerLost(f"the connection dropped ({loss.value}, simulated)")
+        return "", *LOSS_HRESULTS[loss]
 
 
 # -- command-line entry points ---------------------------------------------------------------

@@ -69,6 +69,8 @@ class SessionResult:
     qbwc_code: str | None = None
     #: Things the real Web Connector tolerates but a well-behaved server should not do.
     warnings: list[str] = field(default_factory=list)
+    #: Answers lost on purpose (``Loss`` values of the faults armed on the fake QuickBooks).
+    answers_lost: list[str] = field(default_factory=list)
 
 
 def format_transcript(result: SessionResult) -> str:
@@ -100,5 +102,7 @@ def format_transcript(result: SessionResult) -> str:
         lines.append(f"last error: {result.last_error}")
     if result.close_message is not None:
         lines.append(f"closeConnection: {summarize(result.close_message)}")
+    if result.answers_lost:
+        lines.append(f"answers lost on purpose: {', '.join(result.answers_lost)}")
     lines.extend(f"warning: {warning}" for warning in result.warnings)
     return "\n".join(lines)

@@ -23,10 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from qwc_service.db import SessionFactory
 from qwc_service.webhooks.delivery import DeliveryPolicy, DeliveryTotals, deliver_once
 from qwc_service.webhooks.http import Sender, post
+from qwc_service.webhooks.pacing import POLL_SECONDS
 
 log = structlog.get_logger("qwc_service.webhooks")
 
-POLL_SECONDS = 2.0
 ERROR_PAUSE_SECONDS = 10.0
 
 

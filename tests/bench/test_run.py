@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -28,7 +29,17 @@ FIGURES = (
     "big_response_mb",
     "claim_ms_1k",
     "claim_ms_1m",
+    "idle_polls_per_s",
+    "idle_poll_p99_ms",
+    "idle_poll_cpu_ms",
+    "idle_poll_db_cpu_ms",
+    "floor_idle_polls_per_s",
+    "floor_idle_poll_cpu_ms",
+    "seats_at_60s",
+    "cli_help_cpu_s",
 )
+#: The peer's figures, present when qbwc-kit (the ``bench`` extra) is installed.
+PEER_FIGURES = ("peer_idle_poll_cpu_ms", "peer_round_trip_ms_median")
 
 
 @pytest.mark.postgres
@@ -62,3 +73,29 @@ def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
     assert report["big_response_read_only_records_per_s"] > 0
     assert report["big_response_envelope_parse_s"] > 0
     assert report["big_response_one_worker_bound_records_per_s"] > 0
+    # Idle polls: every poll found no work ("none"); the floor answers every one, so an error
+    # there is the harness's (the server's errors are a figure of the run, like its times).
+    assert report["floor_idle_poll_errors"] == 0
+    assert report["idle_poll_errors"] is not None
+    for who in ("", "floor_"):
+        assert report[f"{who}idle_poll_not_idle"] == 0
+    peer_missing = [note for note in _all_notes(report) if "peer (qbwc-kit) not run" in note]
+    if importlib.util.find_spec("qbwc_kit") is not None:
+        assert peer_missing == []
+        assert [name for name in PEER_FIGURES if report.get(name) is None] == []
+        assert report["peer_idle_poll_errors"] == 0
+        assert report["peer_round_trip_failures"] == 0
+    else:
+        assert peer_missing != []
+    # The targets table reads every target of the issue from this run's figures; only the
+    # peer's can be missing, when qbwc-kit is not installed.
+    unread = [t["figure"] for t in report["targets"] if t["reading"] == "n/a"]
+    assert len(report["targets"]) == 13
+    assert all(t["reading"] in ("meets", "MISSES", "n/a") for t in report["targets"])
+    assert unread == ([] if not peer_missing else [t for t in unread if "qbwc-kit" in t])
+
+
+def _all_notes(report: dict[str, object]) -> list[str]:
+    notes = report["notes"]
+    assert isinstance(notes, dict)
+    return [note for section in notes.values() for note in section]

@@ -102,6 +102,9 @@ def test_amounts_have_two_decimals() -> None:
 def test_fake_quickbooks_records_the_add_and_the_check_finds_it() -> None:
     """Run through the fake QuickBooks, the add records one payment the check then returns."""
     company = generate_company(customers=5, invoices=8, payments=2)
+    # QuickBooks refuses a payment method or account it does not have (3140).
+    company.payment_method_list_id(HOSTILE_NAMES["payment_method"])
+    company.account_list_id(HOSTILE_NAMES["deposit_to_account"])
     quickbooks = FakeQuickBooks(company)
     invoice = next(i for i in company.invoices.values() if i.balance_remaining > 100)
     write = _write(

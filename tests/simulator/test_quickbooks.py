@@ -76,6 +76,19 @@ MINIMAL_REQUESTS = {
     "InvoiceAddRq": "<InvoiceAddRq><InvoiceAdd><CustomerRef><ListID>{customer}</ListID>"
     "</CustomerRef><InvoiceLineAdd><ItemRef><ListID>{item}</ListID></ItemRef>"
     "<Quantity>1</Quantity></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>",
+    "InvoiceModRq": "<InvoiceModRq><InvoiceMod><TxnID>{invoice}</TxnID><EditSequence>"
+    "{invoice_edit_sequence}</EditSequence><Memo>Changed</Memo></InvoiceMod></InvoiceModRq>",
+    "TxnVoidRq": "<TxnVoidRq><TxnVoidType>Invoice</TxnVoidType><TxnID>{unpaid}</TxnID></TxnVoidRq>",
+    "CreditMemoAddRq": "<CreditMemoAddRq><CreditMemoAdd><CustomerRef><ListID>{customer}</ListID>"
+    "</CustomerRef><CreditMemoLineAdd><Desc>Goodwill</Desc><Amount>5.00</Amount>"
+    "</CreditMemoLineAdd></CreditMemoAdd></CreditMemoAddRq>",
+    "ARRefundCreditCardAddRq": "<ARRefundCreditCardAddRq><ARRefundCreditCardAdd><CustomerRef>"
+    "<ListID>{customer}</ListID></CustomerRef><RefundAppliedToTxnAdd><TxnID>{credit}</TxnID>"
+    "<RefundAmount>1.00</RefundAmount></RefundAppliedToTxnAdd></ARRefundCreditCardAdd>"
+    "</ARRefundCreditCardAddRq>",
+    "DepositAddRq": "<DepositAddRq><DepositAdd><DepositToAccountRef><FullName>Checking</FullName>"
+    "</DepositToAccountRef><DepositLineAdd><AccountRef><FullName>Sales</FullName></AccountRef>"
+    "<Amount>5.00</Amount></DepositLineAdd></DepositAdd></DepositAddRq>",
     "ReceivePaymentAddRq": "<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><ListID>"
     "{customer}</ListID></CustomerRef><TotalAmount>1.00</TotalAmount><IsAutoApply>true"
     "</IsAutoApply></ReceivePaymentAdd></ReceivePaymentAddRq>",
@@ -106,10 +119,19 @@ def test_every_supported_request_answers_schema_valid(
         "payment": next(iter(company.payments)),
         "owner": OWNER,
     }
+    invoice = next(iter(company.invoices.values()))
+    unpaid = next(i for i in company.invoices.values() if not i.linked_txns and i is not invoice)
+    values |= {
+        "invoice": invoice.txn_id,
+        "invoice_edit_sequence": invoice.edit_sequence,
+        "unpaid": unpaid.txn_id,
+    }
     for tag, body in MINIMAL_REQUESTS.items():
         (rs,) = answers(qb, schema, body.format(**values))
         assert rs.tag == tag[:-2] + "Rs"
         assert rs.get("statusCode") == "0", (tag, rs.get("statusMessage"))
+        if tag == "CreditMemoAddRq":
+            values["credit"] = rs.findtext("CreditMemoRet/TxnID") or ""
 
 
 def test_response_prolog_is_quickbooks_style(qb: FakeQuickBooks) -> None:

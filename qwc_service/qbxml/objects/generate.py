@@ -1,11 +1,13 @@
-"""Generate the object registry's catalog from Intuit's qbXML schema, or check it is current.
+"""Generate the object registry's catalogs from Intuit's qbXML schema, or check they are current.
 
     python -m qwc_service.qbxml.objects.generate --schema-dir DIR [--check]
 
-DIR holds ``qbxmlops130.xsd`` and the files it includes. Without ``--check`` the catalog
-module is rewritten; with it, nothing is written and the exit status is 1 when the committed
-catalog differs from what the schema gives. The source is laid out by ``ruff format`` (a
-development dependency), so the committed file passes the format check as written.
+DIR holds ``qbxmlops130.xsd`` and the files it includes. Two modules come from it: the
+catalog of objects and their queries (``catalog.py``) and the catalog of write requests
+(``writes_catalog.py``). Without ``--check`` they are rewritten; with it, nothing is written
+and the exit status is 1 when a committed module differs from what the schema gives. The
+source is laid out by ``ruff format`` (a development dependency), so the committed files pass
+the format check as written.
 """
 
 from __future__ import annotations
@@ -21,16 +23,25 @@ from pathlib import Path
 from qwc_service.qbxml.objects.build import build_catalog
 from qwc_service.qbxml.objects.render import REGENERATE, render_catalog
 from qwc_service.qbxml.objects.schema import ROOT_FILE, SchemaReader
+from qwc_service.qbxml.objects.writes_from_schema import build_writes
+from qwc_service.qbxml.objects.writes_render import render_writes
 
-__all__ = ["CATALOG_FILE", "generate", "main"]
+__all__ = ["CATALOG_FILE", "WRITES_FILE", "generate", "generate_writes", "main"]
 
 CATALOG_FILE = Path(__file__).with_name("catalog.py")
+WRITES_FILE = Path(__file__).with_name("writes_catalog.py")
 
 
-def generate(schema_dir: Path) -> str:
+def generate(schema_dir: Path, reader: SchemaReader | None = None) -> str:
     """The catalog module's source, read from the schema in ``schema_dir`` and formatted."""
-    catalog = build_catalog(SchemaReader(schema_dir))
+    catalog = build_catalog(reader or SchemaReader(schema_dir))
     return _formatted(render_catalog(catalog))
+
+
+def generate_writes(schema_dir: Path, reader: SchemaReader | None = None) -> str:
+    """The writes catalog module's source, read from the schema and formatted."""
+    reader = reader or SchemaReader(schema_dir)
+    return _formatted(render_writes(build_writes(reader), reader.version))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,26 +55,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if the catalog is not current")
     parser.add_argument("--output", type=Path, default=CATALOG_FILE, help=argparse.SUPPRESS)
+    parser.add_argument("--writes-output", type=Path, default=WRITES_FILE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not (args.schema_dir / ROOT_FILE).is_file():
         parser.error(f"{args.schema_dir} holds no {ROOT_FILE}")
-    source = generate(args.schema_dir)
-    current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-    if not args.check:
+    reader = SchemaReader(args.schema_dir)
+    outputs = (
+        (args.output, generate(args.schema_dir, reader)),
+        (args.writes_output, generate_writes(args.schema_dir, reader)),
+    )
+    status = 0
+    for output, source in outputs:
+        if not _settle(output, source, check=args.check):
+            status = 1
+    return status
+
+
+def _settle(output: Path, source: str, *, check: bool) -> bool:
+    """Write ``source`` to ``output`` (or with ``check`` compare them); False when stale."""
+    current = output.read_text(encoding="utf-8") if output.exists() else ""
+    if not check:
         if source != current:
-            args.output.write_text(source, encoding="utf-8")
-        print(f"wrote {args.output}" if source != current else f"{args.output} is current")
-        return 0
+            output.write_text(source, encoding="utf-8")
+        print(f"wrote {output}" if source != current else f"{output} is current")
+        return True
     if source == current:
-        return 0
+        return True
     diff = difflib.unified_diff(
         current.splitlines(), source.splitlines(), "committed", "from the schema", lineterm=""
     )
     shown = list(diff)[:40]
-    print(f"{args.output} is not what the schema gives; regenerate with", file=sys.stderr)
+    print(f"{output} is not what the schema gives; regenerate with", file=sys.stderr)
     print(f"    {REGENERATE}", file=sys.stderr)
     print("\n".join(shown), file=sys.stderr)
-    return 1
+    return False
 
 
 def _formatted(source: str) -> str:

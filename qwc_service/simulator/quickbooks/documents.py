@@ -104,9 +104,11 @@ def _write(node: El, out: list[str]) -> None:
         out.append(f"<{node.tag}{attrs} />\n")
 
 
-def render_document(responses: Iterable[El]) -> str:
-    """A complete response message set, prolog included."""
-    out = [XML_PROLOG, "<QBXML>\n<QBXMLMsgsRs>\n"]
+def render_document(responses: Iterable[El], attrs: Sequence[tuple[str, str]] = ()) -> str:
+    """A complete response message set, prolog included; ``attrs`` go on ``QBXMLMsgsRs``
+    (the message-set recovery attributes)."""
+    head = "".join(f' {k}="{_escape_attr(v)}"' for k, v in attrs)
+    out = [XML_PROLOG, f"<QBXML>\n<QBXMLMsgsRs{head}>\n"]
     for node in responses:
         _write(node, out)
     out.append("</QBXMLMsgsRs>\n</QBXML>\n")
@@ -129,6 +131,8 @@ class RequestSet:
     on_error: str
     requests: list[etree._Element]
     response_data: str = "includeAll"
+    old_message_set_id: str | None = None
+    new_message_set_id: str | None = None
 
 
 def _parser() -> etree.XMLParser:
@@ -181,6 +185,8 @@ def parse_request_set(
         on_error=on_error,
         requests=requests,
         response_data=msgs.get("responseData") or "includeAll",
+        old_message_set_id=msgs.get("oldMessageSetID"),
+        new_message_set_id=msgs.get("newMessageSetID"),
     )
 
 

@@ -17,16 +17,25 @@ from qwc_service.simulator.quickbooks.company import Company
 from qwc_service.simulator.quickbooks.context import Context, Handler, IteratorStore, Response
 from qwc_service.simulator.quickbooks.documents import (
     El,
+    RequestSet,
     parse_request_set,
     render_document,
     texts_of,
 )
+from qwc_service.simulator.quickbooks.faults import Faults
 from qwc_service.simulator.quickbooks.host import company_ret, host_ret, preferences_ret
+from qwc_service.simulator.quickbooks.invoice_writes import invoice_mod, txn_void
+from qwc_service.simulator.quickbooks.money_writes import (
+    ar_refund_credit_card_add,
+    credit_memo_add,
+    deposit_add,
+)
 from qwc_service.simulator.quickbooks.object_queries import (
     ITEM_QUERY_SPEC,
     OBJECT_ITERABLE_REQUESTS,
     OBJECT_QUERY_SPECS,
 )
+from qwc_service.simulator.quickbooks.payment_writes import receive_payment_add
 from qwc_service.simulator.quickbooks.queries import (
     ITERABLE_REQUESTS,
     QUERY_SPECS,
@@ -34,6 +43,7 @@ from qwc_service.simulator.quickbooks.queries import (
     query_handler,
     txn_deleted_query,
 )
+from qwc_service.simulator.quickbooks.recovery import Application, MessageSets, RecoveryOptions
 from qwc_service.simulator.quickbooks.status import (
     CONNECT_HRESULT,
     CONNECT_MESSAGE,
@@ -51,7 +61,6 @@ from qwc_service.simulator.quickbooks.writes import (
     customer_mod,
     invoice_add,
     list_del,
-    receive_payment_add,
     txn_del,
 )
 
@@ -123,6 +132,11 @@ HANDLERS: dict[str, Handler] = {
     "CustomerModRq": customer_mod,
     "InvoiceAddRq": invoice_add,
     "ReceivePaymentAddRq": receive_payment_add,
+    "CreditMemoAddRq": credit_memo_add,
+    "DepositAddRq": deposit_add,
+    "ARRefundCreditCardAddRq": ar_refund_credit_card_add,
+    "InvoiceModRq": invoice_mod,
+    "TxnVoidRq": txn_void,
     "ListDelRq": list_del,
     "TxnDelRq": txn_del,
     "HostQueryRq": _host_query,
@@ -147,6 +161,10 @@ class FakeQuickBooks:
 
     ``process`` also works outside ``begin_session``/``end_session`` (handy in tests); the
     iterators it opens then last until the next session starts or ends.
+
+    Message-set recovery (``recovery.py``) keeps its records in ``message_sets``, per the
+    application the session was begun for; ``recovery`` says how (``RecoveryOptions``).
+    ``faults`` arms lost answers, refusals and switched-off features (``faults.py``).
     """
 
     CONNECT_HRESULT = CONNECT_HRESULT
@@ -159,8 +177,12 @@ class FakeQuickBooks:
         running: bool = True,
         max_iterators: int = 50,
         schema: etree.XMLSchema | None = None,
+        recovery: RecoveryOptions | None = None,
     ) -> None:
         self.company = company
+        self.message_sets = MessageSets(recovery)
+        self.faults = Faults()
+        self._application = Application()
         self.running = running
         self.schema = schema
         self.requests_processed = 0
@@ -216,14 +238,18 @@ class FakeQuickBooks:
         """Whether a request-processor session is open."""
         return self._session_machine is not None
 
-    def begin_session(self, machine_name: str, owner_id: str | None = None) -> None:
+    def begin_session(
+        self, machine_name: str, owner_id: str | None = None, app_name: str = ""
+    ) -> None:
         """Open a session for QBWC on ``machine_name`` and take its AppLock
         (``LOCKED:<MACHINE>:<.NET ticks>``) under ``owner_id``, or under every stamped
-        OwnerID when none is given."""
+        OwnerID when none is given. ``app_name`` and ``owner_id`` name the application whose
+        message-set recovery records the session reads and writes."""
         self._require_running()
         if self._session_machine is not None:
             raise SessionAlreadyOpen(f"a session for {self._session_machine} is still open")
         self._session_machine = machine_name
+        self._application = Application(app_name, owner_id or "")
         self._iterators.clear()
         owners = [owner_id] if owner_id else self._stamped_owners()
         ticks = self._dotnet_ticks()
@@ -240,6 +266,16 @@ class FakeQuickBooks:
                 self.company.set_data_ext(owner, APP_LOCK, f"UNLOCKED:{machine}")
         self._session_machine = None
         self._locked_owners = []
+        self._application = Application()
+
+    @property
+    def application(self) -> Application:
+        """The application the open session runs for (empty outside a session)."""
+        return self._application
+
+    def forget_message_sets(self) -> None:
+        """Lose every message-set recovery record, as when QuickBooks is restarted."""
+        self.message_sets.forget()
 
     def _stamped_owners(self) -> list[str]:
         return sorted({owner for owner, name in self.company.data_extensions if name == FILE_ID})
@@ -277,6 +313,12 @@ class FakeQuickBooks:
             request_xml, self.company.supported_qbxml_versions, self.schema
         )
         _precheck(request_set.requests)
+        answer = self.message_sets.answer(
+            self._application, request_set, lambda: self._run(request_set)
+        )
+        return render_document(answer.responses, answer.attrs)
+
+    def _run(self, request_set: RequestSet) -> list[El]:
         include_data = request_set.response_data != "includeNone"
         ctx = self._context()
         out: list[El] = []
@@ -287,17 +329,20 @@ class FakeQuickBooks:
             out.append(response.to_el(rq.get("requestID"), include_data=include_data))
             if request_set.on_error == "stopOnError" and response.status.is_error:
                 break
-        return render_document(out)
+        return out
 
     def _context(self) -> Context:
         return Context(company=self.company, iterators=self._iterators)
 
-    @staticmethod
-    def _answer(ctx: Context, rq: etree._Element) -> Response:
+    def _answer(self, ctx: Context, rq: etree._Element) -> Response:
         rs_tag = rq.tag[:-2] + "Rs"
         request_id = rq.get("requestID")
         if request_id is not None and len(request_id) > REQUEST_ID_MAX:
             return Response(rs_tag, invalid_request_id(request_id))
+        name = rq.tag[:-2]
+        refused = self.faults.refusal_for(name)
+        if refused is not None:
+            return Response(rs_tag, refused)
         handler = HANDLERS.get(rq.tag) or OBJECT_HANDLERS.get(rq.tag)
         if handler is None:
             return Response(rs_tag, UNSUPPORTED_REQUEST)

@@ -58,6 +58,7 @@ class Customer:
     bill_address: Address | None = None
     balance: Decimal = ZERO
     total_balance: Decimal = ZERO
+    external_guid: str | None = None
 
 
 @dataclass
@@ -135,12 +136,16 @@ class Invoice:
 
 @dataclass
 class AppliedTxn:
-    """The part of a received payment applied to one invoice (``AppliedToTxnRet``)."""
+    """The part of a received payment applied to one invoice (``AppliedToTxnRet``): the
+    money, an early-payment discount, and credits (``LinkedTxn`` to each credit memo)."""
 
     txn_id: str
     ref_number: str | None
     txn_date: date
     amount: Decimal
+    discount: Decimal = ZERO
+    discount_account_name: str | None = None
+    credits: list[LinkedTxn] = field(default_factory=list)
 
 
 @dataclass
@@ -161,11 +166,16 @@ class Payment:
     deposit_to_account_name: str | None = "Undeposited Funds"
     memo: str | None = None
     applied: list[AppliedTxn] = field(default_factory=list)
+    external_guid: str | None = None
+    #: Money of this payment refunded (ARRefundCreditCard against its unused part).
+    refunded: Decimal = ZERO
+    #: The Deposit that moved this payment out of Undeposited Funds, if any.
+    deposit_txn_id: str | None = None
 
     @property
     def unused_payment(self) -> Decimal:
-        """The part of the payment not applied to any invoice."""
-        return self.total_amount - sum((a.amount for a in self.applied), ZERO)
+        """The part of the payment neither applied to an invoice nor refunded."""
+        return self.total_amount - sum((a.amount for a in self.applied), ZERO) - self.refunded
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ def customer_ret(customer: Customer, include: Collection[str] = ()) -> El:
         _p("Balance", format_amount(customer.balance)),
         _p("TotalBalance", format_amount(customer.total_balance)),
         _p("JobStatus", "None"),
+        _p("ExternalGUID", customer.external_guid),
     ]
     return x_ret("CustomerRet", parts, include)
 
@@ -213,10 +214,12 @@ def payment_ret(
         _account_ref("DepositToAccountRef", company, deposit) if deposit else ("", ""),
         _p("UnusedPayment", format_amount(payment.unused_payment)),
         _p("UnusedCredits", "0.00"),
+        _p("ExternalGUID", payment.external_guid),
     ]
     for part in payment.applied if applied else []:
         invoice = company.invoices.get(part.txn_id)
         balance = format_amount(invoice.balance_remaining) if invoice else None
+        discount_account = part.discount_account_name
         xml = x_group(
             "AppliedToTxnRet",
             x_leaf("TxnID", part.txn_id),
@@ -225,6 +228,11 @@ def payment_ret(
             x_leaf("RefNumber", part.ref_number),
             x_leaf("BalanceRemaining", balance),
             x_leaf("Amount", format_amount(part.amount)),
+            x_leaf("DiscountAmount", format_amount(part.discount) if part.discount else None),
+            x_ref("DiscountAccountRef", company.account_list_id(discount_account), discount_account)
+            if discount_account
+            else "",
+            *(linked_txn_xml(link) for link in part.credits),
         )
         parts.append(("AppliedToTxnRet", xml))
     return x_ret("ReceivePaymentRet", parts, include)

@@ -160,3 +160,40 @@ def payment_exceeds_due(amount: Decimal) -> Status:
 def invalid_iterator(iterator_id: str) -> Status:
     """3391: unknown, finished or expired iteratorID."""
     return Status(3391, "Error", f'The iteratorID "{iterator_id}" is not valid.')
+
+
+def invalid_field_value(field: str, value: str, reason: str) -> Status:
+    """3210: a field's value QuickBooks refuses, with its reason (3210's general form)."""
+    return Status(
+        3210,
+        "Error",
+        f'The "{field}" field has an invalid value "{value}".  QuickBooks error message: {reason}',
+    )
+
+
+def record_locked(code: int, request: str) -> Status:
+    """3170/3175/3180: the record is in use or locked by another user; nothing was saved.
+
+    No verbatim capture exists; the wording follows the captured "error when saving" messages.
+    """
+    action = "modifying" if request.endswith("Mod") else "saving"
+    reasons = {
+        3170: "This record is in use by another user.",
+        3175: "This record is locked by another user.",
+        3180: "Cannot save because another user is editing this record.",
+    }
+    obj = request.removesuffix("Add").removesuffix("Mod").removesuffix("Del")
+    return Status(
+        code,
+        "Error",
+        f"There was an error when {action} a {obj}.  QuickBooks error message: {reasons[code]}",
+    )
+
+
+def feature_disabled(request: str) -> Status:
+    """3250: the feature the request needs is switched off in this company file."""
+    return Status(
+        3250,
+        "Error",
+        f"This feature is not enabled or not available in this version of QuickBooks. ({request})",
+    )

@@ -93,6 +93,9 @@ class CompanyStore:
         self.data_extensions: dict[tuple[str, str], str] = {}
         self.accounts: dict[str, str] = {}
         self.payment_methods: dict[str, str] = {}
+        #: Whether money applied to an invoice gives it a new EditSequence (Intuit does not
+        #: say; TimeModified moves either way). False keeps a queued InvoiceMod current.
+        self.links_change_edit_sequence = True
         self._list_seq: dict[str, int] = {}
         self._txn_seq = 0
         self._txn_number = 0
@@ -255,7 +258,10 @@ class CompanyStore:
         invoice.applied_amount += link.amount
         invoice.balance_remaining += link.amount
         invoice.is_paid = invoice.balance_remaining <= ZERO
-        self._bump(invoice, at)
+        if self.links_change_edit_sequence:
+            self._bump(invoice, at)
+        else:
+            invoice.time_modified = at
 
     def _unlink(self, invoice: Invoice, txn_id: str, at: datetime) -> None:
         for link in [x for x in invoice.linked_txns if x.txn_id == txn_id]:

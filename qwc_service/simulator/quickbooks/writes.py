@@ -2,11 +2,12 @@
 
 ListDel and TxnDel delete a record of any object with a ListDelType or TxnDelType.
 
-Honoured fields — CustomerAdd/Mod: Name, IsActive, CompanyName, BillAddress, Phone, Email.
-InvoiceAdd: CustomerRef, TxnDate, RefNumber, DueDate, Memo, InvoiceLineAdd (ItemRef, Desc,
-Quantity, Rate, Amount). ReceivePaymentAdd: CustomerRef, TxnDate, RefNumber, TotalAmount,
-PaymentMethodRef, Memo, DepositToAccountRef, IsAutoApply or AppliedToTxnAdd (TxnID,
-PaymentAmount). Other valid fields are accepted and not stored.
+Honoured fields — CustomerAdd/Mod: Name, IsActive, CompanyName, BillAddress, Phone, Email
+(and CustomerAdd's ExternalGUID); a name in use by any customer, vendor, employee or other
+name answers 3100. InvoiceAdd: CustomerRef, TxnDate, RefNumber, DueDate, Memo, InvoiceLineAdd
+(ItemRef, Desc, Quantity, Rate, Amount). Other valid fields are accepted and not stored.
+ReceivePaymentAdd is in ``payment_writes``; CreditMemoAdd, DepositAdd and
+ARRefundCreditCardAdd in ``money_writes``; InvoiceMod and TxnVoid in ``invoice_writes``.
 """
 
 from __future__ import annotations
@@ -27,11 +28,8 @@ from qwc_service.simulator.quickbooks.documents import (
     texts_of,
 )
 from qwc_service.simulator.quickbooks.errors import (
-    AmountExceedsBalance,
-    AppliedExceedsTotal,
     NameInUse,
     RecordInUse,
-    RecordNotFound,
 )
 from qwc_service.simulator.quickbooks.objects import deleted_type_objects
 from qwc_service.simulator.quickbooks.records import (
@@ -43,7 +41,7 @@ from qwc_service.simulator.quickbooks.records import (
     format_datetime,
     list_del_type_for_item,
 )
-from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret, payment_ret
+from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret
 from qwc_service.simulator.quickbooks.status import (
     OK,
     QbxmlParseError,
@@ -52,10 +50,9 @@ from qwc_service.simulator.quickbooks.status import (
     invalid_reference,
     name_in_use,
     object_not_found,
-    payment_exceeds_due,
     save_failed,
 )
-from qwc_service.simulator.quickbooks.store import INVOICE_REF_MAX, NAME_MAX, PAYMENT_REF_MAX
+from qwc_service.simulator.quickbooks.store import INVOICE_REF_MAX, NAME_MAX
 
 _ADDRESS_LINES = ("Addr1", "Addr2", "Addr3", "Addr4", "Addr5")
 
@@ -106,12 +103,22 @@ def _includes(rq: etree._Element) -> frozenset[str]:
     return frozenset(texts_of(rq, "IncludeRetElement"))
 
 
+# Customers, vendors, employees and other names share one namespace in QuickBooks (3100).
+_NAME_LISTS = ("Vendor", "Employee", "OtherName")
+
+
+def _claim_entity_name(company: Company, name: str) -> None:
+    if any(company.object_by_name(other, name) is not None for other in _NAME_LISTS):
+        raise RequestFailed(name_in_use(name))
+
+
 def customer_add(ctx: Context, rq: etree._Element) -> Response:
     """``CustomerAddRq``."""
     node = _aggregate(rq, "CustomerAdd")
     name = _bounded(node, "Name", NAME_MAX)
     if not name:
         raise QbxmlParseError("CustomerAdd needs a Name")
+    _claim_entity_name(ctx.company, name)
     fields = _customer_fields(node)
     address = fields.get("bill_address")
     try:
@@ -125,6 +132,7 @@ def customer_add(ctx: Context, rq: etree._Element) -> Response:
         )
     except NameInUse:
         raise RequestFailed(name_in_use(name)) from None
+    customer.external_guid = text_of(node, "ExternalGUID") or None
     return Response("CustomerAddRs", OK, [customer_ret(customer, _includes(rq))])
 
 
@@ -146,6 +154,8 @@ def customer_mod(ctx: Context, rq: etree._Element) -> Response:
     fields = _customer_fields(node)
     name = _bounded(node, "Name", NAME_MAX)
     if name:
+        if name.casefold() != customer.name.casefold():
+            _claim_entity_name(ctx.company, name)
         fields["name"] = name
     try:
         ctx.company.update_customer(list_id, **fields)
@@ -219,41 +229,6 @@ def invoice_add(ctx: Context, rq: etree._Element) -> Response:
     return Response("InvoiceAddRs", OK, [ret])
 
 
-def receive_payment_add(ctx: Context, rq: etree._Element) -> Response:
-    """``ReceivePaymentAddRq``: overpaying an invoice answers 3210, an unknown one 3120."""
-    node = _aggregate(rq, "ReceivePaymentAdd")
-    company = ctx.company
-    customer = _resolve_customer(company, child(node, "CustomerRef"), "ReceivePayment")
-    applications = [
-        (text_of(applied, "TxnID") or "", read_decimal(applied, "PaymentAmount"))
-        for applied in node.findall("AppliedToTxnAdd")
-    ]
-    try:
-        payment = company.receive_payment(
-            customer.list_id,
-            applications,
-            total_amount=read_decimal(node, "TotalAmount"),
-            auto_apply=bool(read_bool(node, "IsAutoApply")),
-            txn_date=read_date(node, "TxnDate"),
-            ref_number=_bounded(node, "RefNumber", PAYMENT_REF_MAX) or None,
-            payment_method_name=_named_ref(
-                company.payment_methods, child(node, "PaymentMethodRef")
-            ),
-            deposit_to_account_name=_named_ref(company.accounts, child(node, "DepositToAccountRef"))
-            or "Undeposited Funds",
-            memo=text_of(node, "Memo") or None,
-        )
-    except RecordNotFound as exc:
-        raise RequestFailed(object_not_found(exc.ref)) from None
-    except AmountExceedsBalance as exc:
-        raise RequestFailed(payment_exceeds_due(exc.amount)) from None
-    except AppliedExceedsTotal:
-        reason = "The amount applied to invoices is more than the amount of the payment."
-        raise RequestFailed(save_failed("ReceivePayment", reason)) from None
-    ret = payment_ret(payment, company, applied=True, include=_includes(rq))
-    return Response("ReceivePaymentAddRs", OK, [ret])
-
-
 def _deleted_list_element(company: Company, del_type: str, list_id: str) -> DeletedListElement:
     gone = company.delete(del_type, list_id)
     if not isinstance(gone, DeletedListElement):
@@ -311,6 +286,10 @@ def txn_del(ctx: Context, rq: etree._Element) -> Response:
             gone = company.delete_payment(txn_id)
         elif txn_id in company.objects.get(deleted_type_objects().get(del_type, ""), {}):
             gone = _deleted_txn(company, del_type, txn_id)
+            # A deleted deposit's payments wait in Undeposited Funds again.
+            for payment in company.payments.values():
+                if payment.deposit_txn_id == txn_id:
+                    payment.deposit_txn_id = None
         else:
             raise RequestFailed(object_not_found(txn_id))
     except RecordInUse:

@@ -30,16 +30,34 @@ def test_check_fails_on_a_stale_catalog(
     assert '-        label="Credit note",' in err
 
 
+def test_check_fails_on_a_stale_writes_catalog(
+    qbxml_schema_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A writes catalog that differs from the schema's makes ``--check`` exit 1 too."""
+    stale = tmp_path / "writes_catalog.py"
+    current = generate.WRITES_FILE.read_text(encoding="utf-8")
+    stale.write_text(current.replace('"ReceivePaymentAdd"', '"PaymentAdd"'), encoding="utf-8")
+    args = ["--schema-dir", str(qbxml_schema_dir), "--writes-output", str(stale)]
+    assert generate.main([*args, "--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{stale} is not what the schema gives" in err
+    assert "python -m qwc_service.qbxml.objects.generate" in err
+
+
 def test_generating_writes_the_catalog(qbxml_schema_dir: Path, tmp_path: Path) -> None:
-    """Without ``--check`` the generator writes the module, byte for byte the committed one."""
+    """Without ``--check`` the generator writes both modules, byte for byte the committed ones."""
     target = tmp_path / "catalog.py"
-    assert generate.main(["--schema-dir", str(qbxml_schema_dir), "--output", str(target)]) == 0
+    writes = tmp_path / "writes_catalog.py"
+    args = ["--schema-dir", str(qbxml_schema_dir), "--output", str(target)]
+    assert generate.main([*args, "--writes-output", str(writes)]) == 0
     assert target.read_text(encoding="utf-8") == generate.CATALOG_FILE.read_text(encoding="utf-8")
+    assert writes.read_text(encoding="utf-8") == generate.WRITES_FILE.read_text(encoding="utf-8")
 
 
-def test_the_header_says_it_is_generated_and_how() -> None:
-    """The module names its source, its schema version and the command that regenerates it."""
-    head = generate.CATALOG_FILE.read_text(encoding="utf-8")[:800]
+@pytest.mark.parametrize("module", [generate.CATALOG_FILE, generate.WRITES_FILE])
+def test_the_header_says_it_is_generated_and_how(module: Path) -> None:
+    """Each module names its source, its schema version and the command that regenerates it."""
+    head = module.read_text(encoding="utf-8")[:800]
     assert "GENERATED from Intuit's qbXML 13.0 schema" in head
     assert "do not edit" in head
     assert "python -m qwc_service.qbxml.objects.generate --schema-dir DIR" in head
