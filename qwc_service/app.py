@@ -23,6 +23,7 @@ from qwc_service.qbwc.exchange import WebConnectorExchange
 from qwc_service.qbwc.kinds import build_handlers
 from qwc_service.setup.pages import build_setup_pages
 from qwc_service.soap.application import build_soap_app
+from qwc_service.soap.direct import direct_answers
 from qwc_service.soap.guard import guard_soap
 from qwc_service.status.metrics import metrics_page
 from qwc_service.status.pages import health_page, support_page
@@ -95,7 +96,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> QwcApp:
     hashing = PasswordHashing(settings)
     exchange = WebConnectorExchange(settings, session_factory, build_handlers(), hashing)
     soap = guard_soap(
-        build_soap_app(exchange, settings.soap_url), max_body_bytes=settings.max_body_bytes
+        build_soap_app(exchange, settings.soap_url),
+        max_body_bytes=settings.max_body_bytes,
+        direct=direct_answers(exchange),
     )
     # A machine's setup page and a connection's installation page, one application.
     setup_pages = build_setup_pages(settings, session_factory, hashing)

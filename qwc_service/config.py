@@ -40,10 +40,17 @@ class Setting:
 
 
 def _setting(
-    env: str, default: T, doc: str, parse: Callable[[str], T], *, blank_is_default: bool = False
+    env: str,
+    default: T,
+    doc: str,
+    parse: Callable[[str], T],
+    *,
+    blank_is_default: bool = False,
+    secret: bool = False,
 ) -> T:
     setting = Setting(env, doc, parse, blank_is_default)
-    return field(default=default, metadata={"setting": setting})
+    # A secret stays out of the dataclass's repr, so printing or logging settings cannot leak it.
+    return field(default=default, metadata={"setting": setting}, repr=not secret)
 
 
 def _text(env: str, default: str, doc: str) -> str:
@@ -160,9 +167,26 @@ def _phone(raw: str) -> str:
     return value
 
 
-def _optional(env: str, doc: str, parse: Callable[[str], str]) -> str:
+def _optional(env: str, doc: str, parse: Callable[[str], str], *, secret: bool = False) -> str:
     """An optional text setting: unset or blank is empty, meaning "not given"."""
-    return _setting(env, "", doc, parse, blank_is_default=True)
+    return _setting(env, "", doc, parse, blank_is_default=True, secret=secret)
+
+
+CREDENTIAL_KEY_MIN = 32
+
+
+def _credential_keys(raw: str) -> str:
+    """One key, or the current key and earlier ones after it, separated by commas."""
+    keys = [key.strip() for key in raw.split(",")]
+    if any(len(key) < CREDENTIAL_KEY_MIN for key in keys):
+        # The message never repeats the value: it is a secret.
+        raise ValueError(
+            f"must be one or more keys of at least {CREDENTIAL_KEY_MIN} characters, "
+            "separated by commas (e.g. from `openssl rand -base64 48`)"
+        )
+    if any(c.isspace() or not c.isprintable() for key in keys for c in key):
+        raise ValueError("must not contain spaces or control characters inside a key")
+    return ",".join(keys)
 
 
 @dataclass(frozen=True)
@@ -241,13 +265,27 @@ class Settings:
         "larger requests get HTTP 413 without being read",
         minimum=1024,
     )
+    credential_key: str = _optional(
+        "QWC_CREDENTIAL_KEY",
+        "server key of the HMAC-SHA256 that stores connector passwords (the same on every "
+        f"host, at least {CREDENTIAL_KEY_MIN} characters; earlier keys may follow, after "
+        "commas); unset: a fixed public key",
+        _credential_keys,
+        secret=True,
+    )
     argon2_time_cost: int = _integer(
-        "QWC_ARGON2_TIME_COST", 3, "argon2id passes for connector passwords", minimum=1
+        "QWC_ARGON2_TIME_COST",
+        3,
+        "argon2id passes; connector passwords are no longer hashed with argon2 "
+        "(hashes stored earlier carry their own cost), only the benchmark compares with it",
+        minimum=1,
     )
     argon2_memory_kib: int = _integer(
-        "QWC_ARGON2_MEMORY_KIB", 65536, "argon2id memory per hash", minimum=8
+        "QWC_ARGON2_MEMORY_KIB", 65536, "argon2id memory per hash (as above)", minimum=8
     )
-    argon2_parallelism: int = _integer("QWC_ARGON2_PARALLELISM", 1, "argon2id lanes", minimum=1)
+    argon2_parallelism: int = _integer(
+        "QWC_ARGON2_PARALLELISM", 1, "argon2id lanes (as above)", minimum=1
+    )
     log_format: str = _setting(
         "QWC_LOG_FORMAT",
         "auto",

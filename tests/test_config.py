@@ -27,6 +27,7 @@ CUSTOM = Settings(
     min_qbwc_version="2.3.0.36",
     run_every_minutes=1,
     max_body_bytes=1024,
+    credential_key="k" * 32 + ",earlier-key-" + "e" * 20,
     argon2_time_cost=1,
     argon2_memory_kib=8,
     argon2_parallelism=4,

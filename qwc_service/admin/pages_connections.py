@@ -16,6 +16,7 @@ from qwc_service.connections.queries import get_connection
 from qwc_service.connections.setup_links import live_link
 from qwc_service.connections.views import connection_view, machine_view
 from qwc_service.http.reply import Reply, redirect
+from qwc_service.qbxml.objects.specs import Category
 from qwc_service.records.registry import RecordType
 from qwc_service.reporting.checkins import check_in_summary
 from qwc_service.reporting.health import connection_health
@@ -170,10 +171,26 @@ def detail_page(ctx: Ctx) -> Reply:
         check_in_answers=CHECK_IN_ANSWERS,
         machines=machines,
         syncs=sync_views(ctx.db, connection_id, now),
-        record_types=[t.value for t in RecordType],
+        record_types=_record_type_groups(),
         sessions=sessions,
         install_link=install_link_report(ctx.db, connection_id),
     )
+
+
+_GROUPS = {
+    Category.LIST: "Lists",
+    Category.ITEM_KIND: "Items by kind",
+    Category.TRANSACTION: "Transactions",
+    Category.SINGLETON: "Company file",
+}
+
+
+def _record_type_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The record types the schedule form offers, grouped, as (value, text) pairs."""
+    groups: dict[str, list[tuple[str, str]]] = {name: [] for name in _GROUPS.values()}
+    for kind in RecordType:
+        groups[_GROUPS[kind.category]].append((kind.value, f"{kind.label} ({kind.value})"))
+    return list(groups.items())
 
 
 def release_question(connection: Connection) -> Question:

@@ -18,11 +18,11 @@ PAUSES = (1, 24, 24 * 7)
 
 
 def _type(ctx: Ctx) -> str:
-    """The record type the form names."""
-    value = ctx.form.get("type", "").strip()
-    if value not in {t.value for t in RecordType}:
-        raise PageError(400, "Choose a record type: " + ", ".join(t.value for t in RecordType))
-    return value
+    """The record type the form names (its plural, or its qbXML name)."""
+    try:
+        return RecordType.parse(ctx.form.get("type", "")).value
+    except ValueError as exc:
+        raise PageError(400, str(exc)) from None
 
 
 def _type_or_all(ctx: Ctx) -> str | None:

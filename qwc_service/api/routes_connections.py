@@ -34,6 +34,25 @@ TIMEZONE = Field(
     "IANA time zone that sync windows are read in.",
     max_length=64,
 )
+MIN_POLL_SECONDS = Field(
+    "min_poll_seconds",
+    "integer",
+    "Shortest interval its Web Connectors may run at, in seconds (sent with every "
+    "authenticate answer as MinimumRunEveryNSeconds); null: none.",
+    nullable=True,
+    minimum=1,
+    maximum=connection_ops.MAX_POLL_SECONDS,
+)
+QWC_RUN_SECONDS = Field(
+    "qwc_run_seconds",
+    "integer",
+    "Make its .qwc files run every this many seconds (RunEveryNSeconds, the Web Connector's "
+    "Real Time) instead of QWC_RUN_EVERY_MINUTES; null: minutes.",
+    nullable=True,
+    minimum=1,
+    maximum=connection_ops.MAX_POLL_SECONDS,
+)
+_CHANGEABLE = ("name", "company_file", "timezone", "min_poll_seconds", "qwc_run_seconds")
 
 
 def create_connection(call: Call) -> Any:
@@ -66,8 +85,8 @@ def get_connection_route(call: Call) -> Any:
 
 
 def update_connection(call: Call) -> Any:
-    """Change a connection's name, company file or time zone (members left out stay)."""
-    changes = {k: call.body[k] for k in ("name", "company_file", "timezone") if k in call.body}
+    """Change a connection's name, company file, time zone or polling (members left out stay)."""
+    changes = {k: call.body[k] for k in _CHANGEABLE if k in call.body}
     with field_errors("name"):
         connection = connection_ops.update_connection(
             call.db, call.params["connection_id"], **changes
@@ -151,11 +170,11 @@ ROUTES = [
         "PATCH",
         "/api/connections/{connection_id}",
         update_connection,
-        "Change a connection's name, company file or time zone",
+        "Change a connection's name, company file, time zone or polling",
         TAG,
         ref("Connection"),
         params=(CONNECTION_ID,),
-        body=(NAME, COMPANY_FILE, TIMEZONE),
+        body=(NAME, COMPANY_FILE, TIMEZONE, MIN_POLL_SECONDS, QWC_RUN_SECONDS),
         errors=(400, 404, 413, 415),
     ),
     Operation(

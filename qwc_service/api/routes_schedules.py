@@ -14,8 +14,14 @@ from qwc_service.records.registry import RecordType
 from qwc_service.sync import schedule
 from qwc_service.sync.views import SyncJobReport, sync_views
 
-TYPES = tuple(t.value for t in RecordType)
-RECORD_TYPE = Field("record_type", "string", "What the sync keeps up to date.", enum=TYPES)
+# A type by its plural (what a schedule reports) or its qbXML name.
+TYPES = tuple(t.value for t in RecordType) + tuple(t.qbxml_name for t in RecordType)
+RECORD_TYPE = Field(
+    "record_type",
+    "string",
+    "What the sync keeps up to date: a plural (credit_memos) or a qbXML name (CreditMemo).",
+    enum=TYPES,
+)
 TYPE_FILTER = Field(
     "type",
     "string",
@@ -26,9 +32,9 @@ TYPE_FILTER = Field(
 
 def _view(call: Call, record_type: str) -> dict[str, Any]:
     connection_id = call.params["connection_id"]
-    schedule.get_sync(call.db, connection_id, record_type)
+    plural = schedule.get_sync(call.db, connection_id, record_type).record_type
     views = sync_views(call.db, connection_id, utcnow())
-    return next(v for v in views if v["type"] == record_type)
+    return next(v for v in views if v["type"] == plural)
 
 
 def put_schedule(call: Call) -> Any:
@@ -37,7 +43,8 @@ def put_schedule(call: Call) -> Any:
     Setting a type that already syncs changes its interval, window and page size; its
     watermarks stay, so the next sync is still incremental.
     """
-    connection_id, record_type = call.params["connection_id"], call.params["record_type"]
+    connection_id = call.params["connection_id"]
+    record_type = RecordType.parse(call.params["record_type"]).value
     existed = record_type in {d.record_type for d in schedule.list_syncs(call.db, connection_id)}
     schedule.add_sync(
         call.db,
@@ -62,7 +69,7 @@ def get_schedule(call: Call) -> Any:
 
 def delete_schedule(call: Call) -> Any:
     """Stop syncing a record type; its queued work is cancelled, stored records stay."""
-    record_type = call.params["record_type"]
+    record_type = RecordType.parse(call.params["record_type"]).value
     cancelled = schedule.remove_sync(call.db, call.params["connection_id"], record_type)
     return {"type": record_type, "removed": True, "cancelled_jobs": cancelled}
 

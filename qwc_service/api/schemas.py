@@ -26,6 +26,7 @@ from qwc_service.api.schemas_from import (
 from qwc_service.api.schemas_from import ref as ref
 from qwc_service.connections.install_links import InstallLinkReport, LinkState
 from qwc_service.queue.models import JobKind
+from qwc_service.records.registry import RecordType
 from qwc_service.reporting.health import ConnectionHealth, MachineCheckIn
 from qwc_service.sync.views import SyncJobReport
 from qwc_service.webhooks.events import EventKind, EventStatus
@@ -71,6 +72,8 @@ CONNECTION = obj(
         "qbxml_version": N_STRING,
         "last_company_file": N_STRING,
         "timezone": STRING,
+        "min_poll_seconds": N_INTEGER,
+        "qwc_run_seconds": N_INTEGER,
         "lock": obj(
             {
                 "locked": BOOLEAN,
@@ -189,7 +192,7 @@ SYNC_JOB = schema_of(SyncJobReport, "Where one sync job stands.")
 SCHEDULE = obj(
     {
         "connection_id": STRING,
-        "type": {"type": "string", "enum": ["customers", "items", "invoices", "payments"]},
+        "type": {"type": "string", "enum": [t.value for t in RecordType]},
         "every_minutes": INTEGER,
         "window": N_STRING,
         "timezone": STRING,

@@ -8,6 +8,7 @@ import click
 
 from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat
+from qwc_service.connections.polling import MAX_POLL_SECONDS
 
 if TYPE_CHECKING:
     from qwc_service.connections import setup_links
@@ -100,6 +101,8 @@ def show_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
             + (f"{lock['company_name']} ({lock['file_path']})" if lock["locked"] else "not locked"),
             f"  machines: {len(d['machines'])}, queued jobs: {d['queued_jobs']}",
             "  installation link: " + _link_text(d["install_link"]),
+            f"  minimum poll interval: {d['min_poll_seconds'] or '-'} s, "
+            f".qwc run interval: {d['qwc_run_seconds'] or '-'} s",
             f"  last error: {d['last_error'] or '-'}",
         ]
         lines += [
@@ -117,6 +120,69 @@ def _link_text(link: dict[str, Any]) -> str:
         return "none"
     limit = "" if link["max_installs"] is None else f" of {link['max_installs']}"
     return f"{link['state']} until {link['expires_at']}, {link['installs']}{limit} installs"
+
+
+def _seconds_or_none(value: int | None) -> int | None:
+    # 0 on the command line clears the setting: click cannot tell "unset" from "given".
+    return None if value == 0 else value
+
+
+@connection_group.command("set")
+@click.argument("connection_id")
+@click.option("--name", default=None, help="New display name.")
+@click.option("--timezone", default=None, help="IANA time zone sync windows are read in.")
+@click.option(
+    "--min-poll-seconds",
+    type=click.IntRange(0, MAX_POLL_SECONDS),
+    default=None,
+    help="Shortest interval its Web Connectors may run at (sent with every authenticate "
+    "answer as MinimumRunEveryNSeconds); 0 removes it.",
+)
+@click.option(
+    "--qwc-run-seconds",
+    type=click.IntRange(0, MAX_POLL_SECONDS),
+    default=None,
+    help="Write its .qwc files with RunEveryNSeconds (the Web Connector's Real Time) "
+    "instead of QWC_RUN_EVERY_MINUTES; 0 goes back to minutes.",
+)
+@json_option
+@pass_cli
+@friendly_errors
+def set_cmd(
+    cli: CliContext,
+    connection_id: str,
+    name: str | None,
+    timezone: str | None,
+    min_poll_seconds: int | None,
+    qwc_run_seconds: int | None,
+    as_json: bool,
+) -> None:
+    """Change a connection's name, time zone or polling; options left out stay as they are."""
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = name
+    if timezone is not None:
+        changes["timezone"] = timezone
+    if min_poll_seconds is not None:
+        changes["min_poll_seconds"] = _seconds_or_none(min_poll_seconds)
+    if qwc_run_seconds is not None:
+        changes["qwc_run_seconds"] = _seconds_or_none(qwc_run_seconds)
+    from qwc_service.connections.lifecycle import update_connection
+    from qwc_service.connections.views import connection_view
+
+    with cli.unit() as db:
+        data = connection_view(update_connection(db, connection_id, **changes))
+
+    def human(d: dict[str, Any]) -> str:
+        poll, run = d["min_poll_seconds"], d["qwc_run_seconds"]
+        schedule = f"every {run} s (Real Time)" if run else "QWC_RUN_EVERY_MINUTES"
+        return (
+            f"{d['connection_id']}  {d['name']}  time zone {d['timezone']}\n"
+            f"  minimum poll interval: {f'{poll} s' if poll else 'none'}\n"
+            f"  .qwc schedule: {schedule}"
+        )
+
+    emit(data, as_json, human)
 
 
 @connection_group.command("unlock")

@@ -1,16 +1,42 @@
-"""``qwc-service sync``: scheduled syncs of customers, items, invoices and payments."""
+"""``qwc-service sync``: scheduled syncs of any record type, or of every one at once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from qwc_service.cli.common import CliContext, DeclaredChoice, emit, friendly_errors, pass_cli
+from qwc_service.cli.common import CliContext, emit, friendly_errors, pass_cli
 from qwc_service.clock import isoformat, utcnow
+from qwc_service.sync.defaults import DEFAULT_EVERY_MINUTES
 
-TYPES = DeclaredChoice("qwc_service.records.registry:RecordType")
+if TYPE_CHECKING:
+    from qwc_service.records.registry import RecordType
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+# click 8.5 made ParamType generic; subscripting it would break the 8.1 floor at run time.
+class RecordTypeParam(click.ParamType):  # type: ignore[type-arg]
+    """A record type by qbXML name (``CreditMemo``) or plural (``credit_memos``), any case."""
+
+    name = "type"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`RecordType` named; a usage error listing the valid names otherwise."""
+        # Read only when a type is given: showing the help needs no registry.
+        from qwc_service.records.registry import RecordType
+
+        if isinstance(value, RecordType):
+            return value
+        try:
+            return RecordType.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+TYPE_HELP = "A qbXML name (CreditMemo) or its plural (credit_memos)."
+RECORD_TYPE = RecordTypeParam()
 
 
 @click.group("sync")
@@ -20,8 +46,16 @@ def sync_group() -> None:
 
 @sync_group.command("add")
 @click.argument("connection_id")
-@click.option("--type", "record_type", required=True, type=TYPES)
-@click.option("--every", "every", required=True, type=int, help="Interval in minutes.")
+@click.option("--type", "record_type", default=None, type=RECORD_TYPE, help=TYPE_HELP)
+@click.option("--all", "every_type", is_flag=True, help="Sync every record type.")
+@click.option(
+    "--every",
+    "every",
+    default=None,
+    type=int,
+    help="Interval in minutes; required with --type. With --all it defaults to "
+    f"{DEFAULT_EVERY_MINUTES} for new syncs and leaves existing ones as they are.",
+)
 @click.option(
     "--window",
     default=None,
@@ -29,10 +63,9 @@ def sync_group() -> None:
 )
 @click.option(
     "--max-returned",
-    default=100,
-    show_default=True,
+    default=None,
     type=int,
-    help="Records per page QuickBooks returns.",
+    help="Records per page QuickBooks returns, where it pages [default: 100].",
 )
 @json_option
 @pass_cli
@@ -40,13 +73,21 @@ def sync_group() -> None:
 def add_cmd(
     cli: CliContext,
     connection_id: str,
-    record_type: str,
-    every: int,
+    record_type: RecordType | None,
+    every_type: bool,
+    every: int | None,
     window: str | None,
-    max_returned: int,
+    max_returned: int | None,
     as_json: bool,
 ) -> None:
-    """Sync a record type every MINUTES (adding it again changes its schedule)."""
+    """Sync a record type (--type) or every one (--all); adding again changes the schedule."""
+    if (record_type is None) == (not every_type):
+        raise click.UsageError("give either --type or --all")
+    if every_type:
+        _add_every(cli, connection_id, every, window, max_returned, as_json)
+        return
+    if record_type is None or every is None:
+        raise click.UsageError("--every is required with --type")
     from qwc_service.connections.queries import get_connection
     from qwc_service.sync import schedule
     from qwc_service.sync.views import definition_view
@@ -54,7 +95,12 @@ def add_cmd(
 
     with cli.unit() as db:
         definition = schedule.add_sync(
-            db, connection_id, record_type, every, window=window, max_returned=max_returned
+            db,
+            connection_id,
+            record_type,
+            every,
+            window=window,
+            max_returned=100 if max_returned is None else max_returned,
         )
         zone = zone_of(get_connection(db, connection_id))
         now = utcnow()
@@ -65,6 +111,30 @@ def add_cmd(
     def human(d: dict[str, Any]) -> str:
         window_text = f" within {d['window']} ({d['timezone']})" if d["window"] else ""
         return f"{d['type']} sync every {d['every_minutes']} min{window_text}"
+
+    emit(data, as_json, human)
+
+
+def _add_every(
+    cli: CliContext,
+    connection_id: str,
+    every: int | None,
+    window: str | None,
+    max_returned: int | None,
+    as_json: bool,
+) -> None:
+    from qwc_service.sync import schedule
+
+    with cli.unit() as db:
+        result = schedule.add_every_sync(db, connection_id, every, window, max_returned)
+        data = {
+            "added": [d.record_type for d in result.added],
+            "updated": [d.record_type for d in result.updated],
+        }
+
+    def human(d: dict[str, Any]) -> str:
+        added = ", ".join(d["added"]) or "nothing"
+        return f"added {len(d['added'])} sync(s): {added}; {len(d['updated'])} already synced"
 
     emit(data, as_json, human)
 
@@ -89,7 +159,7 @@ def list_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
             window = f" {r['window']}" if r["window"] else ""
             paused = f" paused until {r['paused_until']}" if r["paused_until"] else ""
             lines.append(
-                f"{r['type']:<10} every {r['every_minutes']} min{window}{paused}  "
+                f"{r['type']:<26} every {r['every_minutes']} min{window}{paused}  "
                 f"last success {r['last_success_at'] or 'never'}  "
                 f"watermark {r['watermark'] or '-'}"
                 + (f"  error: {r['last_error']}" if r["last_error"] else "")
@@ -101,11 +171,13 @@ def list_cmd(cli: CliContext, connection_id: str, as_json: bool) -> None:
 
 @sync_group.command("now")
 @click.argument("connection_id")
-@click.option("--type", "record_type", default=None, type=TYPES)
+@click.option("--type", "record_type", default=None, type=RECORD_TYPE, help=TYPE_HELP)
 @json_option
 @pass_cli
 @friendly_errors
-def now_cmd(cli: CliContext, connection_id: str, record_type: str | None, as_json: bool) -> None:
+def now_cmd(
+    cli: CliContext, connection_id: str, record_type: RecordType | None, as_json: bool
+) -> None:
     """Queue syncs now, whatever their schedule; one already pending is not queued twice."""
     from qwc_service.sync import schedule
     from qwc_service.sync.views import SyncJobReport
@@ -130,12 +202,16 @@ def now_cmd(cli: CliContext, connection_id: str, record_type: str | None, as_jso
     required=True,
     help="ISO 8601 timestamp; without an offset it is read in the connection's time zone.",
 )
-@click.option("--type", "record_type", default=None, type=TYPES)
+@click.option("--type", "record_type", default=None, type=RECORD_TYPE, help=TYPE_HELP)
 @json_option
 @pass_cli
 @friendly_errors
 def pause_cmd(
-    cli: CliContext, connection_id: str, until: str, record_type: str | None, as_json: bool
+    cli: CliContext,
+    connection_id: str,
+    until: str,
+    record_type: RecordType | None,
+    as_json: bool,
 ) -> None:
     """Pause a connection's syncs (or one type) until a time; a past time resumes them."""
     from qwc_service.connections.queries import get_connection
@@ -158,17 +234,17 @@ def pause_cmd(
 
 @sync_group.command("remove")
 @click.argument("connection_id")
-@click.option("--type", "record_type", required=True, type=TYPES)
+@click.option("--type", "record_type", required=True, type=RECORD_TYPE, help=TYPE_HELP)
 @json_option
 @pass_cli
 @friendly_errors
-def remove_cmd(cli: CliContext, connection_id: str, record_type: str, as_json: bool) -> None:
+def remove_cmd(cli: CliContext, connection_id: str, record_type: RecordType, as_json: bool) -> None:
     """Stop syncing a record type; its queued work is cancelled, stored records stay."""
     from qwc_service.sync import schedule
 
     with cli.unit() as db:
         cancelled = schedule.remove_sync(db, connection_id, record_type)
-        data = {"type": record_type, "removed": True, "cancelled_jobs": cancelled}
+        data = {"type": record_type.value, "removed": True, "cancelled_jobs": cancelled}
     emit(
         data,
         as_json,

@@ -10,9 +10,16 @@ from sqlalchemy.orm import Session
 from qwc_service.audit.service import record_event
 from qwc_service.clock import utcnow
 from qwc_service.connections.models import Connection
+from qwc_service.connections.polling import MAX_POLL_SECONDS
 from qwc_service.connections.queries import get_connection
 
-__all__ = ["InvalidTimezone", "set_disabled", "update_connection"]
+__all__ = [
+    "MAX_POLL_SECONDS",
+    "InvalidTimezone",
+    "check_poll_seconds",
+    "set_disabled",
+    "update_connection",
+]
 
 UNSET: Any = object()
 
@@ -28,11 +35,18 @@ def update_connection(
     name: str | None = UNSET,
     company_file: str | None = UNSET,
     timezone: str = UNSET,
+    min_poll_seconds: int | None = UNSET,
+    qwc_run_seconds: int | None = UNSET,
 ) -> Connection:
-    """Change a connection's name, company file path or time zone; UNSET leaves one as it is.
+    """Change a connection's details; UNSET leaves one as it is, None clears a number.
 
     The company file is what authenticate hands the Web Connector to open (None: whatever
     file is open). The time zone is the one sync windows are read in.
+    ``min_poll_seconds`` is the shortest interval its Web Connectors may run at: every
+    authenticate answer carries it (MinimumRunEveryNSeconds) and the Web Connector raises
+    its schedule to it, so polling slows down without anyone touching a computer.
+    ``qwc_run_seconds`` makes its .qwc files ask for RunEveryNSeconds ("Real Time") instead
+    of ``QWC_RUN_EVERY_MINUTES``, for connections that need answers within seconds.
     """
     connection = get_connection(db, connection_id)
     changed: list[str] = []
@@ -48,6 +62,12 @@ def update_connection(
     if timezone is not UNSET:
         connection.timezone = check_timezone(timezone)
         changed.append("time zone")
+    if min_poll_seconds is not UNSET:
+        connection.min_poll_seconds = check_poll_seconds(min_poll_seconds, "minimum poll interval")
+        changed.append("minimum poll interval")
+    if qwc_run_seconds is not UNSET:
+        connection.qwc_run_seconds = check_poll_seconds(qwc_run_seconds, ".qwc run interval")
+        changed.append(".qwc run interval")
     if changed:
         record_event(
             db,
@@ -66,6 +86,13 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidTimezone(f"{name!r} is not a known time zone, e.g. America/Chicago") from None
     return name
+
+
+def check_poll_seconds(seconds: int | None, what: str) -> int | None:
+    """``seconds`` if it is a usable interval (None: not set), else ValueError."""
+    if seconds is not None and not 1 <= seconds <= MAX_POLL_SECONDS:
+        raise ValueError(f"the {what} must be between 1 and {MAX_POLL_SECONDS} seconds")
+    return seconds
 
 
 def set_disabled(db: Session, connection_id: str, disabled: bool) -> Connection:

@@ -45,6 +45,12 @@ class Connection(Base):
     # A last error is unresolved until a request succeeds after it.
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # The shortest interval, in seconds, a Web Connector may run this connection at
+    # (authenticate's fourth string, MinimumRunEveryNSeconds); None leaves it to the .qwc.
+    min_poll_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Whether .qwc files ask for RunEveryNSeconds ("Real Time") rather than minutes.
+    qwc_run_seconds: Mapped[int | None] = mapped_column(Integer)
+
     machines: Mapped[list[Machine]] = relationship(
         back_populates="connection", order_by="Machine.id"
     )
@@ -68,6 +74,8 @@ class Machine(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_address: Mapped[str | None] = mapped_column(String(64))
     qbwc_version: Mapped[str | None] = mapped_column(String(32))
+    # What authenticate answered last (work, none, busy); audit events mark its changes.
+    last_answer: Mapped[str | None] = mapped_column(String(8))
 
     connection: Mapped[Connection] = relationship(back_populates="machines")
 

@@ -26,6 +26,8 @@ class QwcSpec:
     owner_id: str
     file_id: str
     run_every_minutes: int
+    #: When set, the schedule is RunEveryNSeconds (the Web Connector's "Real Time") instead.
+    run_every_seconds: int | None = None
 
 
 def _host(url: str) -> str:
@@ -79,11 +81,18 @@ def render_qwc(spec: QwcSpec) -> str:
         + el("FileID", spec.file_id)
         + el("QBType", "QBFS")
         + "  <Scheduler>\n"
-        + f"    <RunEveryNMinutes>{spec.run_every_minutes}</RunEveryNMinutes>\n"
+        + f"    {_schedule(spec)}\n"
         + "  </Scheduler>\n"
         + el("IsReadOnly", "false")
         + "</QBWCXML>\n"
     )
+
+
+def _schedule(spec: QwcSpec) -> str:
+    # The Scheduler holds one of the two; the Web Connector shows seconds as "Real Time".
+    if spec.run_every_seconds is not None:
+        return f"<RunEveryNSeconds>{spec.run_every_seconds}</RunEveryNSeconds>"
+    return f"<RunEveryNMinutes>{spec.run_every_minutes}</RunEveryNMinutes>"
 
 
 def write_qwc(files_dir: Path, connection_id: str, username: str, document: str) -> Path:

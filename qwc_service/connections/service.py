@@ -126,6 +126,7 @@ def qwc_spec(settings: Settings, connection: Connection, machine: Machine) -> Qw
         owner_id=connection.owner_id,
         file_id=connection.file_id,
         run_every_minutes=settings.run_every_minutes,
+        run_every_seconds=connection.qwc_run_seconds,
     )
 
 

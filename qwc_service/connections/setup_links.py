@@ -6,10 +6,11 @@ copying a password into an e-mail: it is unguessable (256 random bits), expires
 (``QWC_SETUP_LINK_HOURS``) and can be revoked.
 
 The password is derived from the link's token (HMAC-SHA256, mapped onto the password
-alphabet), and the database keeps only SHA-256 of the token and the argon2 hash of the
-password. So the page can show the password whenever the link is opened, while nothing
-stored on the server can reproduce either. Issuing a link therefore sets a new password;
-a machine has at most one live link, and resetting or revoking the machine ends it.
+alphabet), and the database keeps only SHA-256 of the token and the keyed hash of the
+password (connections.credentials). So the page can show the password whenever the link
+is opened, while nothing stored on the server can reproduce either. Issuing a link
+therefore sets a new password; a machine has at most one live link, and resetting or
+revoking the machine ends it.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ def connection_view(connection: Connection) -> dict[str, Any]:
         "qbxml_version": connection.qbxml_version,
         "last_company_file": connection.last_company_file,
         "timezone": connection.timezone,
+        "min_poll_seconds": connection.min_poll_seconds,
+        "qwc_run_seconds": connection.qwc_run_seconds,
         "lock": {
             "locked": connection.locked_at is not None,
             "file_id": connection.lock_file_id,

@@ -24,7 +24,7 @@ from qwc_service.connections.models import Connection
 from qwc_service.db import SessionFactory, unit_of_work
 from qwc_service.metrics import count_login_failure
 from qwc_service.qbwc.jobs import JobContext, JobHandler
-from qwc_service.qbwc.login import start_session
+from qwc_service.qbwc.login import note_check_in, start_session
 from qwc_service.qbwc.operations import end_session
 from qwc_service.qbxml.errors import QbxmlError
 from qwc_service.qbxml.explain import explain_hresult, format_for_person
@@ -40,12 +40,13 @@ from qwc_service.queue.service import (
     sent_job_of_session,
     units_remaining,
 )
-from qwc_service.sessions import clients, throttle
+from qwc_service.sessions import clients, throttle, tickets
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.outcomes import COMPANY_MISMATCH, NOTHING_TO_DO
 from qwc_service.sessions.service import (
     LOGIN_ANSWERED,
     AuthOutcome,
+    Login,
     TicketInvalid,
     find_login,
     find_session,
@@ -85,6 +86,7 @@ class WebConnectorExchange:
         self.session_factory = session_factory
         self.handlers = handlers
         self.hashing = hashing
+        self.versions_written = clients.WrittenVersions()
 
     # -- before a session ---------------------------------------------------------------
 
@@ -95,9 +97,15 @@ class WebConnectorExchange:
     def client_version(self, version: str, ctx: CallContext = CallContext()) -> str:
         """``""`` to proceed, or ``"O:<min>"`` when the Web Connector is older than supported."""
         version = (version or "").strip()[:32]
-        if ctx.client_address and version:
+        now = utcnow()
+        if (
+            ctx.client_address
+            and version
+            and self.versions_written.due(ctx.client_address, version, now)
+        ):
             with unit_of_work(self.session_factory) as db:
-                clients.remember_version(db, ctx.client_address, version, utcnow())
+                clients.remember_version(db, ctx.client_address, version, now)
+            self.versions_written.wrote(ctx.client_address, version, now)
         if not version:
             return ""
         if clients.version_tuple(version) < clients.version_tuple(self.settings.min_qbwc_version):
@@ -107,48 +115,32 @@ class WebConnectorExchange:
     def authenticate(
         self, username: str, password: str, ctx: CallContext = CallContext()
     ) -> AuthOutcome:
-        """Check a machine's password and start a session if its connection has work."""
+        """Check a machine's password and start a session if its connection has work.
+
+        One transaction: the login and its throttle are read, the password is checked
+        (a keyed hash, microseconds), due syncs are queued and the answer is decided. An
+        idle poll like the one before it writes at most the machine's last_seen_at, once
+        a minute; the audit log records only first logins, failures, lockouts, changed
+        answers and sessions with work.
+        """
         username = (username or "").strip()
         address = ctx.client_address
         now = utcnow()
         with unit_of_work(self.session_factory) as db:
             login = find_login(db, username)
             known = bool(address) and login is not None and login.last_address == address
-            until = throttle.locked_until(db, username, address, now, known_address=known)
-        if until is not None:
-            # Refused without looking at the password: the lockout is temporary.
-            log.info("login_throttled", seconds=int((until - now).total_seconds()))
-            count_login_failure("throttled")
-            return rejected()
-        # The slow hash runs outside any transaction, so it holds no locks.
-        if not self.hashing.verify(login.password_hash if login else None, password or ""):
-            log.info("login_rejected", known_user=login is not None)
-            count_login_failure("wrong_password" if login else "unknown_user")
-            with unit_of_work(self.session_factory) as db:
-                record_event(
-                    db,
-                    "login_failed",
-                    "wrong password" if login else "unknown or revoked username",
-                    connection_id=login.connection_id if login else None,
-                    machine_id=login.machine_id if login else None,
-                    username=username,
-                    client_address=address,
-                )
-                locked = throttle.record_failure(db, username, address, utcnow())
-                if locked is not None:
-                    record_event(
-                        db,
-                        "lockout",
-                        f"further logins refused until {isoformat(locked)}",
-                        connection_id=login.connection_id if login else None,
-                        username=username,
-                        client_address=address,
-                    )
-            return rejected()
-        assert login is not None
-        now = utcnow()
-        with unit_of_work(self.session_factory) as db:
-            throttle.record_success(db, username, address)
+            gate = throttle.check(db, username, address, now, known_address=known)
+            if gate.locked_until is not None:
+                # Refused without looking at the password: the lockout is temporary.
+                seconds = int((gate.locked_until - now).total_seconds())
+                log.info("login_throttled", seconds=seconds)
+                count_login_failure("throttled")
+                return rejected()
+            if not self.hashing.verify(login.password_hash if login else None, password or ""):
+                self._refuse(db, login, username, address, now)
+                return rejected()
+            assert login is not None
+            throttle.record_success(db, gate)
             outcome = start_session(
                 db,
                 login,
@@ -156,25 +148,63 @@ class WebConnectorExchange:
                 ttl_seconds=self.settings.ticket_ttl_seconds,
                 busy_retry_seconds=BUSY_RETRY_SECONDS,
             )
-            if outcome.machine is not None and address:
-                outcome.machine.last_login_address = address
-                seen = clients.recent_version(db, address, now)
-                if seen:
-                    outcome.machine.qbwc_version = seen
+            machine = outcome.machine
+            if machine is None:
+                return outcome
+            if self.hashing.outdated(machine.password_hash):
+                # Stored by an earlier version (argon2) or under an earlier key: the
+                # password was just proved, so it is stored again under the current key.
+                machine.password_hash = self.hashing.hash(password)
+                log.info("password_hash_updated")
             structlog.contextvars.bind_contextvars(
                 connection_id=login.connection_id, machine_id=login.machine_id
             )
+            seen_before = machine.last_seen_at
+            if note_check_in(machine, outcome.status, now):
+                record_event(
+                    db,
+                    "login",
+                    LOGIN_ANSWERED + outcome.status.value,
+                    connection_id=login.connection_id,
+                    machine_id=login.machine_id,
+                    username=username,
+                    client_address=address,
+                    now=now,
+                )
+            if address and machine.last_seen_at != seen_before:
+                # The address and the Web Connector's version change rarely: they are
+                # read again when last_seen_at is, at most once a minute.
+                machine.last_login_address = address
+                seen = clients.recent_version(db, address, now)
+                if seen:
+                    machine.qbwc_version = seen
+        return outcome
+
+    def _refuse(
+        self, db: Session, login: Login | None, username: str, address: str, now: datetime
+    ) -> None:
+        """Count a failed login: log, metric, audit event and throttle (maybe a lockout)."""
+        log.info("login_rejected", known_user=login is not None)
+        count_login_failure("wrong_password" if login else "unknown_user")
+        record_event(
+            db,
+            "login_failed",
+            "wrong password" if login else "unknown or revoked username",
+            connection_id=login.connection_id if login else None,
+            machine_id=login.machine_id if login else None,
+            username=username,
+            client_address=address,
+        )
+        locked = throttle.record_failure(db, username, address, now)
+        if locked is not None:
             record_event(
                 db,
-                "login",
-                LOGIN_ANSWERED + outcome.status.value,
-                connection_id=login.connection_id,
-                machine_id=login.machine_id,
+                "lockout",
+                f"further logins refused until {isoformat(locked)}",
+                connection_id=login.connection_id if login else None,
                 username=username,
-                client_address=ctx.client_address,
-                now=now,
+                client_address=address,
             )
-        return outcome
 
     # -- inside a session ---------------------------------------------------------------
 
@@ -285,6 +315,8 @@ class WebConnectorExchange:
 
     def get_last_error(self, ticket: str) -> str:
         """A message a person can act on, about why the session stopped."""
+        if tickets.names_no_session(ticket or ""):
+            return NO_SESSION_MESSAGE
         with unit_of_work(self.session_factory) as db:
             try:
                 wc = find_session(db, ticket)
@@ -298,6 +330,9 @@ class WebConnectorExchange:
 
     def close_connection(self, ticket: str) -> str:
         """End the session; unanswered jobs go back to the queue."""
+        if tickets.names_no_session(ticket or ""):
+            # The end of an idle poll: there is no session, and nothing to ask the database.
+            return "OK"
         now = utcnow()
         with unit_of_work(self.session_factory) as db:
             try:

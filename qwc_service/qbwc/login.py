@@ -6,9 +6,9 @@ lease ran out (queue) and the schedules that are due (sync).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from qwc_service.connections.models import Connection, Machine
@@ -22,10 +22,20 @@ from qwc_service.sessions.service import (
     open_session,
     rejected,
 )
-from qwc_service.sessions.tickets import new_ticket
+from qwc_service.sessions.tickets import idle_ticket
 from qwc_service.sync.schedule import enqueue_due, seconds_until_next_due
 
-__all__ = ["start_session"]
+__all__ = ["SEEN_PRECISION", "note_check_in", "start_session"]
+
+#: How stale a machine's last_seen_at may be: writing it on every poll would make each
+#: idle poll a write for a change no one reads to the second.
+SEEN_PRECISION = timedelta(minutes=1)
+
+
+# Built once, as every login runs it. The lock serialises logins of one connection.
+_CONNECTION_FOR_UPDATE = (
+    select(Connection).where(Connection.id == bindparam("connection_id")).with_for_update()
+)
 
 
 def start_session(
@@ -38,7 +48,7 @@ def start_session(
     a time, so a new login means the old one died). Jobs whose lease ran out go back to
     the queue first, so nothing handed to a dead session is lost.
     """
-    machine = db.get(Machine, login.machine_id)
+    machine = login.machine or db.get(Machine, login.machine_id)
     if (
         machine is None
         or machine.revoked_at is not None
@@ -46,13 +56,15 @@ def start_session(
     ):
         # Revoked or given a new password while we were verifying the old one.
         return rejected()
-    connection = db.scalar(
-        select(Connection).where(Connection.id == machine.connection_id).with_for_update()
-    )
+    connection = db.scalar(_CONNECTION_FOR_UPDATE, {"connection_id": machine.connection_id})
     assert connection is not None
-    machine.last_seen_at = now
     if connection.disabled_at is not None:
-        return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NONE, machine=machine)
+        return AuthOutcome(
+            ticket=idle_ticket(),
+            status=AuthStatus.NONE,
+            machine=machine,
+            min_run_seconds=connection.min_poll_seconds,
+        )
 
     if connection.active_session_id is not None:
         active = db.get(WcSession, connection.active_session_id)
@@ -60,10 +72,11 @@ def start_session(
             if active.machine_id != machine.id:
                 wait = int((active.expires_at - now).total_seconds())
                 return AuthOutcome(
-                    ticket=new_ticket(),
+                    ticket=idle_ticket(),
                     status=AuthStatus.BUSY,
                     postpone_seconds=max(30, min(wait, busy_retry_seconds)),
                     machine=machine,
+                    min_run_seconds=connection.min_poll_seconds,
                 )
             end_session(db, active, now=now, reason="superseded")
         elif active is not None and active.closed_at is None:
@@ -76,10 +89,11 @@ def start_session(
     if not has_queued(db, connection.id, now):
         next_due = seconds_until_next_due(db, connection, now)
         return AuthOutcome(
-            ticket=new_ticket(),
+            ticket=idle_ticket(),
             status=AuthStatus.NONE,
             postpone_seconds=next_due or None,
             machine=machine,
+            min_run_seconds=connection.min_poll_seconds,
         )
 
     ticket, wc_session = open_session(db, machine, connection, now=now, ttl_seconds=ttl_seconds)
@@ -89,4 +103,21 @@ def start_session(
         company_file=connection.company_file or "",
         session=wc_session,
         machine=machine,
+        min_run_seconds=connection.min_poll_seconds,
     )
+
+
+def note_check_in(machine: Machine, status: AuthStatus, now: datetime) -> bool:
+    """Record that ``machine`` checked in and what it was answered, writing only what changed.
+
+    Returns whether the check-in is worth an audit event: the machine's first, a session
+    with work, or an answer that differs from the last one (work found, none, busy).
+    An idle poll like the one before it changes nothing but, once a minute, last_seen_at.
+    """
+    first = machine.last_seen_at is None
+    changed = machine.last_answer != status.value
+    if first or now - machine.last_seen_at >= SEEN_PRECISION:  # type: ignore[operator]
+        machine.last_seen_at = now
+    if changed:
+        machine.last_answer = status.value
+    return first or changed or status is AuthStatus.WORK

@@ -104,17 +104,31 @@ def list_jobs(
     return list(db.scalars(query.order_by(Job.priority.desc(), Job.id).limit(limit)))
 
 
+_RELEASED = {
+    "status": JobStatus.QUEUED,
+    "session_id": None,
+    "leased_until": None,
+    "pinned_session_id": None,
+}
+
+# Built once: it runs at every login, idle ones included.
+_RELEASE_EXPIRED = (
+    update(Job)
+    .where(
+        Job.connection_id == bindparam("of_connection"),
+        Job.status == JobStatus.SENT,
+        Job.leased_until < bindparam("now"),
+    )
+    .values(_RELEASED)
+    # Nothing at login has loaded a job (earlier steps update jobs by statement only), so
+    # there are no objects in the unit of work to bring up to date.
+    .execution_options(synchronize_session=False)
+)
+
+
 def release_expired(db: Session, connection_id: str, now: datetime) -> int:
     """Put a connection's jobs whose lease ran out back in the queue; returns how many."""
-    result = db.execute(
-        update(Job)
-        .where(
-            Job.connection_id == connection_id,
-            Job.status == JobStatus.SENT,
-            Job.leased_until < now,
-        )
-        .values(_RELEASED)
-    )
+    result = db.execute(_RELEASE_EXPIRED, {"of_connection": connection_id, "now": now})
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -141,13 +155,6 @@ def release_session_jobs(db: Session, session_id: int, *, ended: bool = True) ->
 
 
 _DEPENDENCY = aliased(Job)
-
-_RELEASED = {
-    "status": JobStatus.QUEUED,
-    "session_id": None,
-    "leased_until": None,
-    "pinned_session_id": None,
-}
 
 #: The condition for a job a session may take now: queued, not pinned to another session,
 #: not waiting for a retry delay, and not waiting for a job it depends on. Parameters:

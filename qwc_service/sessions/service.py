@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from qwc_service.connections.models import Connection, Machine
 from qwc_service.sessions.models import WcSession
-from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, new_ticket
+from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, idle_ticket, new_ticket
 
 MAX_USERNAME_LENGTH = 64
 #: The message of a ``login`` audit event starts with this, then the status answered.
@@ -41,12 +41,14 @@ class TicketClosed(TicketInvalid):
 
 @dataclass(frozen=True)
 class Login:
-    """A machine that may log in, read outside the transaction that starts the session."""
+    """A machine that may log in, as read at the start of its login."""
 
     machine_id: int
     connection_id: str
     password_hash: str | None
     last_address: str | None
+    #: The row itself, held so the rest of the unit of work finds it without a query.
+    machine: Machine | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -59,37 +61,52 @@ class AuthOutcome:
     postpone_seconds: int | None = None
     session: WcSession | None = None
     machine: Machine | None = None
+    #: MinimumRunEveryNSeconds: the Web Connector raises its run interval to at least this.
+    min_run_seconds: int | None = None
 
     def wire_strings(self) -> list[str]:
-        """The string array the Web Connector expects (always at least two strings)."""
+        """The string array the Web Connector expects: two strings, three or four.
+
+        The third is the postpone hint, the fourth the minimum run interval; the fourth
+        needs the third, sent empty when there is no hint. Never more: a fifth string
+        makes the Web Connector fail the update (QBWC1012).
+        """
         second = self.company_file if self.status is AuthStatus.WORK else self.status.value
         strings = [self.ticket, second]
-        if self.postpone_seconds is not None:
-            strings.append(str(self.postpone_seconds))
+        if self.postpone_seconds is not None or self.min_run_seconds is not None:
+            strings.append("" if self.postpone_seconds is None else str(self.postpone_seconds))
+        if self.min_run_seconds is not None:
+            strings.append(str(self.min_run_seconds))
         return strings
 
 
+# Built once, as every login runs it.
+_BY_USERNAME = select(Machine).where(Machine.username == bindparam("username"))
+
+
 def find_login(db: Session, username: str) -> Login | None:
-    """The credentials of an active machine with ``username``, or None."""
+    """The credentials of an active machine with ``username``, or None.
+
+    The machine is loaded whole, so the rest of the login finds it in the unit of work
+    without asking the database again.
+    """
     if not username or len(username) > MAX_USERNAME_LENGTH:
         return None
-    row = db.execute(
-        select(
-            Machine.id,
-            Machine.connection_id,
-            Machine.password_hash,
-            Machine.revoked_at,
-            Machine.last_login_address,
-        ).where(Machine.username == username)
-    ).first()
-    if row is None or row.revoked_at is not None:
+    machine = db.scalar(_BY_USERNAME, {"username": username})
+    if machine is None or machine.revoked_at is not None:
         return None
-    return Login(row.id, row.connection_id, row.password_hash, row.last_login_address)
+    return Login(
+        machine.id,
+        machine.connection_id,
+        machine.password_hash,
+        machine.last_login_address,
+        machine,
+    )
 
 
 def rejected() -> AuthOutcome:
-    """The answer to a bad login; the ticket is random so bad and good look alike."""
-    return AuthOutcome(ticket=new_ticket(), status=AuthStatus.NVU)
+    """The answer to a bad login; its ticket looks like any other answer's without a session."""
+    return AuthOutcome(ticket=idle_ticket(), status=AuthStatus.NVU)
 
 
 def open_session(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, delete, select
+from sqlalchemy import Integer, String, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -55,16 +55,30 @@ def _keys(username: str, address: str) -> dict[str, Rule]:
     return keys
 
 
-def locked_until(
-    db: Session, username: str, address: str, now: datetime, *, known_address: bool
-) -> datetime | None:
-    """Until when this login attempt is refused without checking the password, if at all."""
+# Built once, as every login runs it.
+_BY_KEYS = select(LoginThrottle).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the throttle says about one login attempt, read in one query."""
+
+    #: Until when the attempt is refused without checking the password, if at all.
+    locked_until: datetime | None
+    #: The keys a good login clears (failures on record for its pair or its address).
+    to_clear: tuple[str, ...]
+
+
+def check(db: Session, username: str, address: str, now: datetime, *, known_address: bool) -> Gate:
+    """Whether this login attempt may go on, and what a success would have to clear."""
     keys = _keys(username, address)
     if known_address:
         keys.pop(f"u:{username[:64]}", None)
-    rows = db.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    rows = list(db.scalars(_BY_KEYS, {"keys": list(keys)}))
     until = [row.locked_until for row in rows if row.locked_until and row.locked_until > now]
-    return max(until) if until else None
+    # Most logins have nothing on record, so a success usually deletes nothing.
+    to_clear = tuple(row.key for row in rows if not row.key.startswith("u:"))
+    return Gate(max(until) if until else None, to_clear)
 
 
 def record_failure(db: Session, username: str, address: str, now: datetime) -> datetime | None:
@@ -83,11 +97,10 @@ def record_failure(db: Session, username: str, address: str, now: datetime) -> d
     return started
 
 
-def record_success(db: Session, username: str, address: str) -> None:
-    """A good login clears its pair and its address."""
-    keys = [k for k in _keys(username, address) if not k.startswith("u:")]
-    if keys:
-        db.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+def record_success(db: Session, gate: Gate) -> None:
+    """A good login clears its pair and its address (a statement only if they hold failures)."""
+    if gate.to_clear:
+        db.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(gate.to_clear)))
 
 
 def _upsert(db: Session, key: str, now: datetime) -> LoginThrottle:

@@ -164,6 +164,15 @@ def _utc_text(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _run_every(settings: Settings, connection: Connection) -> str:
+    """How often the machine's .qwc asks the Web Connector to run, in words."""
+    seconds = connection.qwc_run_seconds
+    if seconds is not None:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = settings.run_every_minutes
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def setup_context(settings: Settings, opened: OpenedLink, token: str) -> dict[str, Any]:
     """Everything the setup page template shows for one opened link."""
     machine, connection = opened.machine, opened.connection
@@ -184,7 +193,7 @@ def setup_context(settings: Settings, opened: OpenedLink, token: str) -> dict[st
         "expires_at_text": _utc_text(expires_at),
         "server_url": settings.soap_url,
         "support_url": settings.support_url,
-        "run_every_minutes": settings.run_every_minutes,
+        "run_every": _run_every(settings, connection),
         "shared_server": SHARED_SERVER,
         "troubleshooting": TROUBLESHOOTING,
     }

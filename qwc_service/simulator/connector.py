@@ -292,8 +292,6 @@ class WebConnector:
         result.ticket, result.auth_status = ticket, status
         result.postpone_seconds = self._seconds(auth, 2, "postpone")
         result.min_run_seconds = self._seconds(auth, 3, "minimum run interval")
-        if len(auth) > 4:
-            result.warnings.append(f"authenticate returned {len(auth)} strings; at most 4 are read")
         stop = _STOP_STATUSES.get(status.strip().lower())
         if stop is not None:
             result.outcome = stop

@@ -77,6 +77,8 @@ QBWC_CODES: Final = MappingProxyType(
 
 NULL_REFERENCE: Final = "Object reference not set to an instance of an object."
 INDEX_OUT_OF_RANGE: Final = "Index was outside the bounds of the array."
+MAX_AUTH_STRINGS: Final = 4
+TOO_MANY_STRINGS: Final = "authenticate returned more than four strings."
 
 _ENVELOPE_OPEN: Final = (
     '<?xml version="1.0" encoding="utf-8"?>'
@@ -309,6 +311,10 @@ def _array_result(method: str, result: etree._Element | None) -> list[str]:
     items = result.findall(f"{{{NS}}}string")
     if len(items) < 2:
         raise ProtocolViolation(method, INDEX_OUT_OF_RANGE)
+    if len(items) > MAX_AUTH_STRINGS:
+        # The Web Connector reads at most four (ticket, status, postpone, minimum run
+        # interval); an answer with more fails the update (PG2.0 p.21).
+        raise ProtocolViolation(method, TOO_MANY_STRINGS)
     values: list[str] = []
     for index, item in enumerate(items):
         if _is_nil(item):

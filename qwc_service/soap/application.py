@@ -11,7 +11,8 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from qwc_service.qbwc.exchange import WebConnectorExchange
-from qwc_service.soap.service import NAMESPACE, QBWebConnectorSvc
+from qwc_service.soap.direct import NAMESPACE
+from qwc_service.soap.service import QBWebConnectorSvc
 from qwc_service.soap.wsdl import wsdl_document
 
 

@@ -18,6 +18,8 @@ Decisions, in the order a request meets them:
 * The operation is the element in the Body. ``SOAPAction`` may be absent or empty; if it is
   present it must name that same operation, so a header and a body that disagree (a way to
   slip past filters that look at only one of them) get a Client fault.
+* The calls of an idle poll are answered from the screened call itself
+  (:mod:`qwc_service.soap.direct`), when the application passes its answers in.
 * The SOAP stack is given a rebuilt envelope (:func:`xmlguard.canonical_envelope`). Its reply
   is buffered; a fault from it is rewritten to a fixed message, and an exception from it
   becomes a Server fault, so no reply carries library messages or a traceback.
@@ -209,10 +211,41 @@ def _carry_large(call: xmlguard.Call) -> tuple[xmlguard.Call, dict[str, str]]:
     return xmlguard.Call(call.operation, rest), carried
 
 
-def guard_soap(app: WsgiApp, *, max_body_bytes: int, contract: Contract | None = None) -> WsgiApp:
+DirectAnswer = Callable[[xmlguard.Call, dict[str, Any]], "bytes | None"]
+
+
+def _answer_directly(
+    direct: DirectAnswer,
+    call: xmlguard.Call,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+) -> list[bytes] | None:
+    try:
+        body = direct(call, environ)
+    except Exception:
+        # soap.calls has logged what the exchange raised; nothing of it reaches the client.
+        return _fault(start_response, "Server", SERVER_FAULT)
+    if body is None:
+        return None
+    start_response(
+        "200 OK",
+        [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def guard_soap(
+    app: WsgiApp,
+    *,
+    max_body_bytes: int,
+    contract: Contract | None = None,
+    direct: DirectAnswer | None = None,
+) -> WsgiApp:
     """Wrap the SOAP application: refuse what it should never have to parse.
 
     ``contract`` defaults to the operations of ``app``, a Spyne WSGI application.
+    ``direct`` answers the calls it knows from the screened call (see soap.direct); the
+    rest go to ``app``.
     """
     operations = contract or contract_of(app)
 
@@ -269,6 +302,10 @@ def guard_soap(app: WsgiApp, *, max_body_bytes: int, contract: Contract | None =
             return _fault(start_response, refused.faultcode, refused.message)
         # The raw body is no longer needed; a 50 MB upload should not stay in memory twice.
         del body
+        if direct is not None:
+            answered = _answer_directly(direct, call, environ, start_response)
+            if answered is not None:
+                return answered
         call, carried = _carry_large(call)
         canonical = xmlguard.canonical_envelope(call, operations.namespace)
         inner = {

@@ -7,20 +7,16 @@ change: http://developer.intuit.com/, document/literal wrapped, SOAP 1.1.
 from __future__ import annotations
 
 from collections.abc import Callable
-from time import perf_counter
 from typing import Any, TypeVar
 
-import structlog
 from spyne import Array, Integer32, ServiceBase, Unicode, rpc
 from spyne.model.fault import Fault
 
-from qwc_service.metrics import observe_soap_call
 from qwc_service.qbwc.exchange import CallContext, WebConnectorExchange
+from qwc_service.soap import direct
+from qwc_service.soap.calls import CallFailed, call_context, run_call
+from qwc_service.soap.direct import Answer, Arguments
 from qwc_service.soap.parameters import carried_arguments, carried_parameters
-
-NAMESPACE = "http://developer.intuit.com/"
-
-log = structlog.get_logger("qwc_service.soap")
 
 T = TypeVar("T")
 
@@ -51,32 +47,21 @@ def _restore_carried(ctx: Any) -> None:
 
 
 def _call_context(ctx: Any) -> CallContext:
-    env = getattr(ctx.transport, "req_env", None) or {}
-    return CallContext(
-        client_address=str(env.get("qwc.client_address") or env.get("REMOTE_ADDR") or "")
-    )
+    return call_context(getattr(ctx.transport, "req_env", None) or {})
 
 
 def _run(method: str, fn: Callable[[], T], outcome: Callable[[T], Any]) -> T:
-    structlog.contextvars.clear_contextvars()
-    start = perf_counter()
     try:
-        result = fn()
-    except Exception:
-        elapsed = perf_counter() - start
-        observe_soap_call(method, "server_error", elapsed)
-        log.exception(
-            "soap_call",
-            method=method,
-            outcome="server_error",
-            duration_ms=round(elapsed * 1000, 2),
-        )
+        return run_call(method, fn, outcome)
+    except CallFailed:
         raise ServerError() from None
-    elapsed = perf_counter() - start
-    label = outcome(result)
-    observe_soap_call(method, label, elapsed)
-    log.info("soap_call", method=method, outcome=label, duration_ms=round(elapsed * 1000, 2))
-    return result
+
+
+def _direct(ctx: Any, answer: Answer, args: Arguments) -> Any:
+    try:
+        return answer(_exchange(ctx), args, _call_context(ctx))
+    except CallFailed:
+        raise ServerError() from None
 
 
 def _text(value: str) -> str:
@@ -93,18 +78,16 @@ class QBWebConnectorSvc(ServiceBase):
             _restore_carried(ctx)
         return super().call_wrapper(ctx, args)
 
+    # The calls of an idle poll are normally answered by the guard (soap.direct); these
+    # run the same functions, for a caller that reaches the SOAP stack itself.
+
     @rpc(_returns=Unicode)
     def serverVersion(ctx: Any) -> str:
-        return _run("serverVersion", _exchange(ctx).server_version, lambda r: "ok")
+        return _direct(ctx, direct.server_version, {})
 
     @rpc(Unicode, _returns=Unicode)
     def clientVersion(ctx: Any, strVersion: str | None) -> str:
-        exchange, call = _exchange(ctx), _call_context(ctx)
-        return _run(
-            "clientVersion",
-            lambda: exchange.client_version(strVersion or "", call),
-            lambda r: r[:2] or "proceed",
-        )
+        return _direct(ctx, direct.client_version, {"strVersion": strVersion})
 
     @rpc(Unicode, Unicode, _returns=ArrayOfString)
     def authenticate(
@@ -112,13 +95,9 @@ class QBWebConnectorSvc(ServiceBase):
         strUserName: str | None,
         strPassword: str | None,
     ) -> list[str]:
-        exchange, call = _exchange(ctx), _call_context(ctx)
-        outcome = _run(
-            "authenticate",
-            lambda: exchange.authenticate(strUserName or "", strPassword or "", call),
-            lambda r: r.status.value,
+        return _direct(
+            ctx, direct.authenticate, {"strUserName": strUserName, "strPassword": strPassword}
         )
-        return outcome.wire_strings()
 
     @rpc(Unicode, Unicode, Unicode, Unicode, Integer32, Integer32, _returns=Unicode)
     def sendRequestXML(
@@ -179,10 +158,7 @@ class QBWebConnectorSvc(ServiceBase):
 
     @rpc(Unicode, _returns=Unicode)
     def closeConnection(ctx: Any, ticket: str | None) -> str:
-        exchange = _exchange(ctx)
-        return _run(
-            "closeConnection", lambda: exchange.close_connection(ticket or ""), lambda r: "ok"
-        )
+        return _direct(ctx, direct.close_connection, {"ticket": ticket})
 
     # Interactive mode is not offered; these answer so that a Web Connector that asks
     # anyway ends the exchange cleanly.

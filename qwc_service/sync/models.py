@@ -21,7 +21,8 @@ class SyncDefinition(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
-    record_type: Mapped[str] = mapped_column(String(16))
+    # The record type's plural (RecordType), up to 25 characters today.
+    record_type: Mapped[str] = mapped_column(String(40))
     every_minutes: Mapped[int] = mapped_column(Integer)
     # Daily window in the connection's time zone, "HH:MM"; may wrap midnight (19:00-07:00).
     window_start: Mapped[str | None] = mapped_column(String(5))

@@ -8,6 +8,7 @@ take the work anyway.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 from zoneinfo import ZoneInfo
@@ -22,17 +23,21 @@ from qwc_service.qbxml.versions import DEFAULT_VERSION
 from qwc_service.queue.models import Job, JobKind, JobStatus
 from qwc_service.queue.payload import store_payload
 from qwc_service.records.registry import RecordType
+from qwc_service.sync.defaults import DEFAULT_EVERY_MINUTES
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.requests import QUERY_REQUEST_NAMES, query_request
 from qwc_service.sync.state import SyncState
 from qwc_service.sync.windows import Window, window_of, zone_of
 
 __all__ = [
+    "DEFAULT_EVERY_MINUTES",
     "MAX_EVERY_MINUTES",
     "MAX_MAX_RETURNED",
     "PENDING",
     "SYNC_PRIORITY",
     "SyncNotFound",
+    "SyncsAdded",
+    "add_every_sync",
     "add_sync",
     "enqueue_due",
     "get_sync",
@@ -92,8 +97,59 @@ def add_sync(
     return definition
 
 
+@dataclass(frozen=True)
+class SyncsAdded:
+    """What scheduling every record type did: the syncs it added and those it changed."""
+
+    added: tuple[SyncDefinition, ...]
+    updated: tuple[SyncDefinition, ...]
+
+
+def add_every_sync(
+    db: Session,
+    connection_id: str,
+    every_minutes: int | None = None,
+    window: str | Window | None = None,
+    max_returned: int | None = None,
+) -> SyncsAdded:
+    """Keep every record type in sync; a type already synced is changed, never doubled.
+
+    A new sync runs every ``every_minutes`` (:data:`DEFAULT_EVERY_MINUTES` if not given),
+    within ``window`` and ``max_returned`` records a page (100 if not given). An existing one
+    takes only what is given and keeps the rest, and its watermarks, as they are.
+    """
+    get_connection(db, connection_id)
+    parsed = Window.parse(window) if isinstance(window, str) else window
+    existing = {d.record_type: d for d in list_syncs(db, connection_id)}
+    added, updated = [], []
+    for kind in RecordType:
+        definition = existing.get(kind.value)
+        if definition is None:
+            added.append(
+                add_sync(
+                    db,
+                    connection_id,
+                    kind,
+                    DEFAULT_EVERY_MINUTES if every_minutes is None else every_minutes,
+                    parsed,
+                    100 if max_returned is None else max_returned,
+                )
+            )
+            continue
+        add_sync(
+            db,
+            connection_id,
+            kind,
+            definition.every_minutes if every_minutes is None else every_minutes,
+            window_of(definition) if parsed is None else parsed,
+            definition.max_returned if max_returned is None else max_returned,
+        )
+        updated.append(definition)
+    return SyncsAdded(tuple(added), tuple(updated))
+
+
 def list_syncs(db: Session, connection_id: str) -> list[SyncDefinition]:
-    """A connection's sync definitions: customers, items, invoices, payments."""
+    """A connection's sync definitions, in the order of :class:`RecordType`."""
     get_connection(db, connection_id)
     rows = db.scalars(select(SyncDefinition).where(SyncDefinition.connection_id == connection_id))
     return sorted(rows, key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
@@ -275,7 +331,14 @@ def _queue(
 ) -> Job:
     """The first job of a sync; its handler writes each page's request when handed out."""
     kind = RecordType(definition.record_type)
-    incremental = definition.watermark is not None
+    state = SyncState(
+        type=kind,
+        max_returned=definition.max_returned,
+        modified_from=definition.watermark if kind.reads_changes else None,
+        deleted_from=(definition.deleted_watermark or definition.watermark)
+        if kind.reads_deletions
+        else None,
+    )
     job = Job(
         connection_id=definition.connection_id,
         kind=JobKind.SYNC,
@@ -285,14 +348,8 @@ def _queue(
         qbxml=query_request(kind, version=DEFAULT_VERSION, max_returned=definition.max_returned),
         request_names=QUERY_REQUEST_NAMES[kind],
         # A later sync has a deletions round after its pages.
-        units_remaining=2 if incremental else 1,
+        units_remaining=2 if state.reads_deletions else 1,
         attempts=0,
-    )
-    state = SyncState(
-        type=kind,
-        max_returned=definition.max_returned,
-        modified_from=definition.watermark,
-        deleted_from=definition.deleted_watermark or definition.watermark,
     )
     store_payload(job, state.to_payload())
     if requested:

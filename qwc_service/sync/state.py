@@ -60,9 +60,10 @@ class SyncState:
     type: RecordType
     max_returned: int
     phase: Phase = Phase.QUERY
-    # The watermark: changes since this time (overlapping a little), or everything if None.
+    # The watermark: changes since this time (overlapping a little), or everything if None
+    # (always None for a type whose query cannot ask for changes).
     modified_from: str | None = None
-    # The deletion watermark the deletions round asks from.
+    # The deletion watermark the deletions round asks from (None: no deletions round).
     deleted_from: str | None = None
     iterator_id: str | None = None
     # The session whose QuickBooks holds the iterator: it dies with that session.
@@ -140,8 +141,14 @@ class SyncState:
 
     @property
     def incremental(self) -> bool:
-        """A later sync: it reads changes since its watermark, then the deletions."""
+        """A later sync of a type that can ask for changes: it reads those since its watermark."""
         return self.modified_from is not None
+
+    @property
+    def reads_deletions(self) -> bool:
+        """After its pages the sync asks for deletions: a later sync of a type QuickBooks
+        reports deletions of (a first sync has nothing stored that could have gone)."""
+        return self.deleted_from is not None and self.type.reads_deletions
 
     def interrupted(self, session_id: int) -> bool:
         """The last page went unanswered, or its iterator died with another session."""

@@ -78,6 +78,21 @@ def test_add_pause_and_resume_a_schedule(app: QwcApp, signed_in: Browser) -> Non
     assert "No syncs" in removed.text
 
 
+def test_the_form_offers_every_record_type(signed_in: Browser) -> None:
+    """Every type is offered, grouped; a credit memo schedule added by form is listed."""
+    from qwc_service.records.registry import RecordType
+
+    connection_id = create_connection(signed_in)
+    base = f"/admin/connections/{connection_id}"
+    page = signed_in.get(base)
+    for kind in RecordType:
+        assert f'<option value="{kind.value}">' in page.text, kind
+    assert '<optgroup label="Transactions">' in page.text
+    added = signed_in.post(base + "/schedules", {"type": "CreditMemo", "every_minutes": "15"})
+    row = _schedule_row(signed_in.follow(added), "credit_memos")
+    assert row[1] == "15 min"
+
+
 def test_schedule_input_is_checked(signed_in: Browser) -> None:
     """A bad interval, window or record type is a 400 page that names the problem."""
     connection_id = create_connection(signed_in)
@@ -87,7 +102,7 @@ def test_schedule_input_is_checked(signed_in: Browser) -> None:
         ({"type": "customers", "every_minutes": "0"}, "interval"),
         ({"type": "customers", "every_minutes": "ten"}, "interval"),
         ({"type": "customers", "every_minutes": "15", "window": "7pm-7am"}, "window"),
-        ({"type": "vendors", "every_minutes": "15"}, "record type"),
+        ({"type": "vendor_bills", "every_minutes": "15"}, "record type"),
     ]:
         page = signed_in.post(base + "/schedules", form)
         assert page.status == 400, form

@@ -32,6 +32,21 @@ def test_update_changes_only_the_members_given(client: ApiClient) -> None:
     assert [e["kind"] for e in events][:2] == ["connection_updated", "connection_updated"]
 
 
+def test_update_sets_and_clears_polling(client: ApiClient) -> None:
+    """PATCH sets the minimum poll interval and the .qwc run interval; null clears; bad is 400."""
+    cid = create_connection(client, "Acme")
+    reply = client.patch(
+        f"/api/connections/{cid}", {"min_poll_seconds": 300, "qwc_run_seconds": 15}
+    )
+    assert reply.status == 200
+    assert (reply.data["min_poll_seconds"], reply.data["qwc_run_seconds"]) == (300, 15)
+    reply = client.patch(f"/api/connections/{cid}", {"qwc_run_seconds": None})
+    assert (reply.data["min_poll_seconds"], reply.data["qwc_run_seconds"]) == (300, None)
+    for bad in (0, 86401, "soon"):
+        assert client.patch(f"/api/connections/{cid}", {"min_poll_seconds": bad}).status == 400
+    assert client.get(f"/api/connections/{cid}").data["min_poll_seconds"] == 300
+
+
 def test_list_pages_and_searches(client: ApiClient) -> None:
     """Pages follow next_after until null; q matches names and IDs, wildcards literally."""
     ids = [create_connection(client, f"Shop {i}") for i in range(5)]

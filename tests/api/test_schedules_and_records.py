@@ -40,6 +40,28 @@ def test_schedule_put_pause_run_and_delete(client: ApiClient) -> None:
     assert client.delete(f"{base}/items").status == 404
 
 
+def test_schedules_name_any_type_by_qbxml_name_or_plural(client: ApiClient) -> None:
+    """PUT .../schedules/CreditMemo makes the credit_memos sync; the enum lists both names."""
+    cid = create_connection(client)
+    base = f"/api/connections/{cid}/schedules"
+    created = client.put(f"{base}/CreditMemo", {"every_minutes": 60})
+    assert (created.status, created.data["type"]) == (201, "credit_memos")
+    assert client.put(f"{base}/credit_memos", {"every_minutes": 30}).status == 200
+    assert client.get(f"{base}/CreditMemo").data["every_minutes"] == 30
+    queued = client.post(f"{base}/run", {"type": "CreditMemo"}).data["data"]
+    assert [j["type"] for j in queued] == ["credit_memos"]
+    # A path naming no type names no resource.
+    assert client.put(f"{base}/vendor_bills", {"every_minutes": 60}).status == 404
+    unknown = client.post(f"{base}/run", {"type": "vendor_bills"})
+    assert unknown.status == 400 and "credit_memos" in unknown.error["message"]
+    spec = client.get("/api/openapi.json").data
+    path = spec["paths"]["/api/connections/{connection_id}/schedules/{record_type}"]
+    enum = next(p for p in path["put"]["parameters"] if p["name"] == "record_type")["schema"]
+    assert {"credit_memos", "CreditMemo", "inventory_items", "payments"} <= set(enum["enum"])
+    removed = client.delete(f"{base}/CreditMemo").data
+    assert removed == {"type": "credit_memos", "removed": True, "cancelled_jobs": 1}
+
+
 def test_records_filtered_by_modification_time(client: ApiClient, server: Any) -> None:
     """modified_since keeps records modified at or after it; an unknown id is a 404."""
     cid = create_connection(client)

@@ -99,6 +99,35 @@ def test_connection_unlock_json_names_the_lock_it_released(app: QwcApp, run: Run
     assert "nope" in one_error_line(run("connection", "unlock", "nope", "--json", ok=False))
 
 
+def test_connection_set_changes_polling_and_leaves_the_rest(app: QwcApp, run: Run) -> None:
+    """set --min-poll-seconds and --qwc-run-seconds print the connection; 0 clears."""
+    connection_id = make_connection(app)
+    changed = json.loads(
+        run(
+            "connection",
+            "set",
+            connection_id,
+            "--min-poll-seconds",
+            "600",
+            "--qwc-run-seconds",
+            "30",
+            "--json",
+        ).stdout
+    )
+    assert (changed["min_poll_seconds"], changed["qwc_run_seconds"]) == (600, 30)
+    assert changed["name"] == "Acme Widgets"
+    cleared = json.loads(
+        run("connection", "set", connection_id, "--qwc-run-seconds", "0", "--json").stdout
+    )
+    assert (cleared["min_poll_seconds"], cleared["qwc_run_seconds"]) == (600, None)
+    assert "minimum poll interval: 600 s" in run("connection", "set", connection_id).stdout
+    refused = run("connection", "set", connection_id, "--min-poll-seconds", "999999", ok=False)
+    assert refused.exit_code != 0 and "999999" in refused.stderr
+    assert "nope" in one_error_line(
+        run("connection", "set", "nope", "--min-poll-seconds", "5", "--json", ok=False)
+    )
+
+
 def test_machine_revoke_link_json_counts_the_links_revoked(app: QwcApp, run: Run) -> None:
     """revoke-link --json names the machine and how many live links it ended (1, then 0)."""
     connection_id = make_connection(app)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
-from argon2 import PasswordHasher
 from lxml import etree
 
 from qwc_service.app import QwcApp
 from qwc_service.connections import service
+from qwc_service.connections.credentials import PUBLIC_KEY, PUBLIC_KEY_ID
 from qwc_service.connections.models import Machine
 from qwc_service.connections.queries import ConnectionNotFound, MachineNotFound
 from qwc_service.db import unit_of_work
@@ -66,15 +69,17 @@ def test_qwc_has_every_required_element(app: QwcApp) -> None:
     assert "Smith & Sons <Ltd>" in doc["AppName"]
 
 
-def test_password_is_stored_only_as_argon2_hash(app: QwcApp) -> None:
-    """The generated password is long, and only its argon2 hash is stored."""
+def test_password_is_stored_only_as_a_keyed_hash(app: QwcApp) -> None:
+    """The generated password is long, and only its HMAC-SHA256 is stored."""
     machine = make_machine(app, make_connection(app))
     assert len(machine.password) >= 20
     with unit_of_work(app.session_factory) as db:
         stored = service.get_machine(db, machine.username)
-        assert stored.password_hash.startswith("$argon2id$")
+        scheme, key_id, digest = stored.password_hash.split("$")
+        assert (scheme, key_id) == ("hmac-sha256", PUBLIC_KEY_ID)
         assert machine.password not in stored.password_hash
-        assert PasswordHasher().verify(stored.password_hash, machine.password)
+        expected = hmac.new(PUBLIC_KEY, machine.password.encode(), hashlib.sha256).hexdigest()
+        assert digest == expected
 
 
 def test_reset_password_replaces_the_hash(app: QwcApp) -> None:

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from qwc_service.simulator.quickbooks import FakeQuickBooks
-
-# One query per stored record type that returns every record with everything we store.
-QUERIES = {
-    "customers": "<CustomerQueryRq><ActiveStatus>All</ActiveStatus></CustomerQueryRq>",
-    "items": "<ItemQueryRq><ActiveStatus>All</ActiveStatus></ItemQueryRq>",
-    "invoices": "<InvoiceQueryRq><IncludeLineItems>true</IncludeLineItems></InvoiceQueryRq>",
-    "payments": (
-        "<ReceivePaymentQueryRq><IncludeLineItems>true</IncludeLineItems></ReceivePaymentQueryRq>"
-    ),
-}
+from qwc_service.sync.requests import query_request
 
 
 def message_set(*bodies: str) -> str:
@@ -24,8 +15,9 @@ def message_set(*bodies: str) -> str:
 
 
 def fetch(qb: FakeQuickBooks, record_type: str) -> str:
-    """The fake QuickBooks' response to the query for every record of ``record_type``."""
-    return qb.process(message_set(QUERIES[record_type]))
+    """The fake QuickBooks' answer to the query a sync sends for ``record_type``, all in one
+    page: every record, with everything the sync asks for (lines, linked transactions)."""
+    return qb.process(query_request(record_type, version="13.0", max_returned=1_000_000))
 
 
 def response(*rs: str) -> str:

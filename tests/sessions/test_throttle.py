@@ -32,7 +32,9 @@ def test_repeated_failures_lock_the_pair_then_expire(app: QwcApp) -> None:
     with unit_of_work(app.session_factory) as db:
         later = utcnow() + timedelta(minutes=16)
         assert (
-            throttle.locked_until(db, machine.username, "203.0.113.7", later, known_address=False)
+            throttle.check(
+                db, machine.username, "203.0.113.7", later, known_address=False
+            ).locked_until
             is None
         )
         kinds = [e.kind for e in list_events(db, connection_id=connection_id)]

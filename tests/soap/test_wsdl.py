@@ -13,7 +13,7 @@ from spyne import Application, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 
 from qwc_service.app import QwcApp, create_app
-from qwc_service.soap.service import NAMESPACE
+from qwc_service.soap.direct import NAMESPACE
 from qwc_service.soap.wsdl import wsdl_document
 from tests.factories import make_test_settings
 from tests.hostile.harness import call, environ

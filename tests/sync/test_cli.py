@@ -110,5 +110,60 @@ def test_human_output_and_one_line_errors(run: Any, connection_id: str) -> None:
         assert result.exit_code != 0
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    result = run("add", connection_id, "--type", "vendors", "--every", "5", ok=False)
+    result = run("add", connection_id, "--type", "vendor_bills", "--every", "5", ok=False)
     assert result.exit_code == 2
+    assert "unknown record type 'vendor_bills'" in result.stderr
+    assert "CreditMemo (credit_memos)" in result.stderr
+    for args in (
+        ("add", connection_id, "--every", "5"),
+        ("add", connection_id, "--all", "--type", "items"),
+        ("add", connection_id, "--type", "items"),
+    ):
+        assert run(*args, ok=False).exit_code == 2
+
+
+def test_types_by_qbxml_name_or_plural(run: Any, connection_id: str) -> None:
+    """CreditMemo, credit_memos and ItemInventory name types; the plural is what is shown."""
+    added = json.loads(
+        run("add", connection_id, "--type", "CreditMemo", "--every", "30", "--json").stdout
+    )
+    assert added["type"] == "credit_memos"
+    run("add", connection_id, "--type", "iteminventory", "--every", "30")
+    run("add", connection_id, "--type", "bill_payment_credit_cards", "--every", "30")
+    listed = json.loads(run("list", connection_id, "--json").stdout)
+    assert [r["type"] for r in listed] == [
+        "inventory_items",
+        "bill_payment_credit_cards",
+        "credit_memos",
+    ]
+    assert (
+        json.loads(run("now", connection_id, "--type", "CreditMemo", "--json").stdout)[0]["type"]
+        == "credit_memos"
+    )
+    removed = json.loads(run("remove", connection_id, "--type", "ItemInventory", "--json").stdout)
+    assert removed == {"type": "inventory_items", "removed": True, "cancelled_jobs": 0}
+
+
+def test_add_all_schedules_every_type_once(run: Any, connection_id: str) -> None:
+    """--all adds every type not yet synced, changes those that are, and says which."""
+    from qwc_service.records.registry import RecordType
+
+    run("add", connection_id, "--type", "invoices", "--every", "5", "--max-returned", "250")
+    first = json.loads(run("add", connection_id, "--all", "--json").stdout)
+    everything = [t.value for t in RecordType]
+    assert first["updated"] == ["invoices"]
+    assert first["added"] == [t for t in everything if t != "invoices"]
+    listed = json.loads(run("list", connection_id, "--json").stdout)
+    assert [r["type"] for r in listed] == everything
+    invoices = next(r for r in listed if r["type"] == "invoices")
+    assert (invoices["every_minutes"], invoices["max_returned"]) == (5, 250)
+    assert {r["every_minutes"] for r in listed if r["type"] != "invoices"} == {60}
+
+    again = json.loads(run("add", connection_id, "--all", "--every", "30", "--json").stdout)
+    assert again == {"added": [], "updated": everything}
+    listed = json.loads(run("list", connection_id, "--json").stdout)
+    assert len(listed) == len(everything)
+    assert {r["every_minutes"] for r in listed} == {30}
+    assert next(r for r in listed if r["type"] == "invoices")["max_returned"] == 250
+    text = run("add", connection_id, "--all").stdout
+    assert text.strip() == f"added 0 sync(s): nothing; {len(everything)} already synced"

@@ -15,6 +15,7 @@ from qwc_service.queue.payload import load_payload
 from qwc_service.sync import schedule
 from qwc_service.sync.models import SyncDefinition
 from qwc_service.sync.schedule import SyncNotFound
+from qwc_service.sync.state import SyncState
 from tests.factories import make_connection
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -123,7 +124,7 @@ def test_add_sync_creates_then_updates(app: QwcApp) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("vendors", 10), "unknown record type"),
+        (("vendor_bills", 10), "unknown record type"),
         (("customers", 0), "interval"),
         (("customers", 10, "25:00-01:00"), "outside"),
     ],
@@ -268,3 +269,24 @@ def test_seconds_until_next_due(app: QwcApp) -> None:
         job.not_before = NOON + timedelta(minutes=12)
         schedule.get_sync(db, connection_id, "items").requested_at = NOON
     assert wait(NOON + timedelta(minutes=10)) == 2 * 60
+
+
+def test_a_later_sync_asks_only_what_its_type_can_tell(app: QwcApp) -> None:
+    """Invoices: changes then deletions; transfers: changes only; templates: everything."""
+    connection_id = _connection(app)
+    mark = "2014-05-18T15:20:20-08:00"
+    with unit_of_work(app.session_factory) as db:
+        for name in ("invoices", "transfers", "templates", "bill_payment_credit_cards"):
+            definition = schedule.add_sync(db, connection_id, name, 10)
+            definition.watermark = definition.deleted_watermark = mark
+        jobs = {load_payload(j)["type"]: j for j in schedule.sync_now(db, connection_id)}
+        states = {name: SyncState.from_payload(load_payload(j)) for name, j in jobs.items()}
+        units = {name: j.units_remaining for name, j in jobs.items()}
+    assert (states["invoices"].modified_from, states["invoices"].deleted_from) == (mark, mark)
+    assert states["invoices"].reads_deletions and units["invoices"] == 2
+    assert (states["transfers"].modified_from, states["transfers"].deleted_from) == (mark, None)
+    assert not states["transfers"].reads_deletions and units["transfers"] == 1
+    assert (states["templates"].modified_from, states["templates"].deleted_from) == (None, None)
+    assert units["templates"] == 1
+    # The longest plurals fit the schedule's column on PostgreSQL too.
+    assert states["bill_payment_credit_cards"].type.value == "bill_payment_credit_cards"

@@ -6,8 +6,10 @@ One job carries a whole sync; its payload holds where the sync stands
 Each page is one round trip. While the iterator has records left the job goes back in the
 queue, pinned to the session whose QuickBooks holds the iterator and ahead of everything
 else, with ``units_remaining`` set to the pages still expected, so the Web Connector's
-progress bar tells the truth. A sync that had a watermark then asks for deletions since its
-deletion watermark. Watermarks move only when the whole sync has completed.
+progress bar tells the truth. A query without an iterator (most lists, Company, Preferences)
+answers everything at once: one page. A sync that had a watermark then asks for deletions
+since its deletion watermark, for the types QuickBooks reports deletions of (not Transfer,
+Template or the singletons). Watermarks move only when the whole sync has completed.
 
 Both watermarks are QuickBooks' own times (the latest TimeModified or TimeDeleted seen), never
 this server's clock, so a QuickBooks computer whose clock is off cannot make a sync skip
@@ -221,11 +223,11 @@ def _after_page(
             )
             return
         state = state.continued(status.iterator_id, ctx.session_id)
-        units = ceil(remaining / state.max_returned) + (1 if state.incremental else 0)
+        units = ceil(remaining / state.max_returned) + (1 if state.reads_deletions else 0)
         _continue(ctx, job, state, units)
         return
     state = state.pages_done()
-    if state.incremental:
+    if state.reads_deletions:
         _continue(ctx, job, replace(state, phase=Phase.DELETED), 1)
         return
     _complete(ctx, job, state)
@@ -249,12 +251,16 @@ def _complete(ctx: JobContext, job: Job, state: SyncState) -> None:
     definition = _definition(ctx, job)
     if definition is not None:
         seen = state.max_seen_raw
-        definition.watermark = later_of(definition.watermark, seen)
-        # Every deletion up to the latest change just read happened before the deletions
-        # query ran (or, on a first sync, will be asked for next time): QuickBooks' clock
-        # throughout.
-        deleted_mark = later_of(definition.deleted_watermark, state.max_deleted_raw)
-        definition.deleted_watermark = later_of(deleted_mark, seen)
+        # A watermark only for what a later sync can ask from: a type read whole each time
+        # (Template, Company) keeps none, and one without deletions keeps no deletion mark.
+        if state.type.reads_changes:
+            definition.watermark = later_of(definition.watermark, seen)
+        if state.type.reads_deletions:
+            # Every deletion up to the latest change just read happened before the deletions
+            # query ran (or, on a first sync, will be asked for next time): QuickBooks' clock
+            # throughout.
+            deleted_mark = later_of(definition.deleted_watermark, state.max_deleted_raw)
+            definition.deleted_watermark = later_of(deleted_mark, seen)
         definition.last_success_at = ctx.now
         definition.last_error = None
     _store(job, state)
@@ -277,7 +283,7 @@ def _on_error_status(
             _error(ctx, job, format_for_person(explanation, detail), state)
             return
         state = state.restarted()
-        _continue(ctx, job, state, 2 if state.modified_from else 1)
+        _continue(ctx, job, state, 2 if state.reads_deletions else 1)
         return
     job.status_message = status.message[:2000] or None
     _fail(ctx, job, state, explain_status(status.status_code, status.message))
