@@ -44,6 +44,13 @@ def run_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # SQLite's batch mode rebuilds a table by dropping it; with foreign keys on,
+                # dropping a parent such as connections would cascade to every row that
+                # belongs to it. The pragma only takes effect outside a transaction.
+                connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA foreign_keys=OFF"
+                )
             _configure(connection=connection)
             with context.begin_transaction():
                 context.run_migrations()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json import JSONEncoder
 from pathlib import Path
 from time import monotonic
 from typing import Any
@@ -71,6 +72,10 @@ class SchemaOutOfDate(RuntimeError):
     """The database schema is not at the revision this code needs."""
 
 
+# JSON columns written without the spaces json.dumps puts after separators (stored records'
+# documents are most of what a big sync writes), and with text as UTF-8 rather than escapes.
+_compact_json = JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 #: The PostgreSQL driver: psycopg 3, which prepares the statements a connection runs often.
 POSTGRESQL_DRIVER = "psycopg"
 
@@ -85,6 +90,7 @@ def make_engine(url: str, *, pool_size: int = 5, ping_after_idle_seconds: float 
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
+            json_serializer=_compact_json,
             connect_args={"timeout": 30, "check_same_thread": False},
             poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
         )
@@ -94,6 +100,7 @@ def make_engine(url: str, *, pool_size: int = 5, ping_after_idle_seconds: float 
         parsed = parsed.set(drivername=f"postgresql+{POSTGRESQL_DRIVER}")
     engine = create_engine(
         parsed,
+        json_serializer=_compact_json,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
