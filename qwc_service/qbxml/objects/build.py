@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from qwc_service.qbxml.objects import names
-from qwc_service.qbxml.objects.schema import Particle, SchemaReader
+from qwc_service.qbxml.objects.schema import BASE_TYPES, REF_CHILDREN, Particle, SchemaReader
 from qwc_service.qbxml.objects.specs import (
     Category,
     CollectionRole,
@@ -31,25 +31,6 @@ from qwc_service.qbxml.objects.specs import (
 
 __all__ = ["Catalog", "SchemaMismatch", "build_catalog"]
 
-_BASE_TYPES = {
-    "STRTYPE": ValueType.TEXT,
-    "UUIDTYPE": ValueType.TEXT,
-    "MACROTYPE": ValueType.TEXT,
-    "IDTYPE": ValueType.ID,
-    "AMTTYPE": ValueType.AMOUNT,
-    "PRICETYPE": ValueType.PRICE,
-    "QUANTYPE": ValueType.QUANTITY,
-    "PERCENTTYPE": ValueType.PERCENT,
-    "FLOATTYPE": ValueType.FLOAT,
-    "INTTYPE": ValueType.INT,
-    "BOOLTYPE": ValueType.BOOLEAN,
-    "DATETYPE": ValueType.DATE,
-    "DATETIMETYPE": ValueType.DATETIME,
-    "TIMEINTERVALTYPE": ValueType.DURATION,
-    "GUIDTYPE": ValueType.GUID,
-    "ENUMTYPE": ValueType.ENUM,
-}
-_REF_CHILDREN = {"ListID", "FullName"}
 _LINES = re.compile(r"Line|AppliedToTxn")
 _CUSTOM_FIELDS = "DataExtRet"
 _DELETED_QUERIES = ("ListDeletedQueryRq", "TxnDeletedQueryRq")
@@ -199,7 +180,7 @@ class _Builder:
         declaration = particle.declaration
         if self.reader.is_leaf(declaration):
             facts = self.reader.simple_facts(declaration)
-            value_type = _BASE_TYPES[facts.base]
+            value_type = BASE_TYPES[facts.base]
             if facts.values and value_type is ValueType.TEXT:
                 value_type = ValueType.ENUM
             return ElementSpec(
@@ -211,7 +192,7 @@ class _Builder:
                 values=facts.values,
             )
         children = self._children(declaration, where)
-        is_ref = {c.name for c in children} == _REF_CHILDREN
+        is_ref = {c.name for c in children} == REF_CHILDREN
         return ElementSpec(
             particle.name,
             ValueType.REF if is_ref else ValueType.AGGREGATE,

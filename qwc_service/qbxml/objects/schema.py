@@ -16,7 +16,32 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["ROOT_FILE", "Particle", "SchemaReader", "SimpleFacts"]
+from qwc_service.qbxml.objects.specs import ValueType
+
+__all__ = ["BASE_TYPES", "REF_CHILDREN", "ROOT_FILE", "Particle", "SchemaReader", "SimpleFacts"]
+
+#: What each of qbXML's base types holds.
+BASE_TYPES = {
+    "STRTYPE": ValueType.TEXT,
+    "UUIDTYPE": ValueType.TEXT,
+    "MACROTYPE": ValueType.TEXT,
+    "IDTYPE": ValueType.ID,
+    "AMTTYPE": ValueType.AMOUNT,
+    "PRICETYPE": ValueType.PRICE,
+    "QUANTYPE": ValueType.QUANTITY,
+    "PERCENTTYPE": ValueType.PERCENT,
+    "FLOATTYPE": ValueType.FLOAT,
+    "INTTYPE": ValueType.INT,
+    "BOOLTYPE": ValueType.BOOLEAN,
+    "DATETYPE": ValueType.DATE,
+    "DATETIMETYPE": ValueType.DATETIME,
+    "TIMEINTERVALTYPE": ValueType.DURATION,
+    "GUIDTYPE": ValueType.GUID,
+    "ENUMTYPE": ValueType.ENUM,
+}
+#: The children of an aggregate that names another object (a ``…Ref``).
+REF_CHILDREN = {"ListID", "FullName"}
+
 
 ROOT_FILE = "qbxmlops130.xsd"
 

@@ -17,32 +17,13 @@ from lxml import etree
 
 from qwc_service.qbxml.objects import names
 from qwc_service.qbxml.objects.build import SchemaMismatch
-from qwc_service.qbxml.objects.schema import SchemaReader
+from qwc_service.qbxml.objects.schema import BASE_TYPES, REF_CHILDREN, SchemaReader
 from qwc_service.qbxml.objects.specs import ValueType
 from qwc_service.qbxml.objects.writespecs import FieldSpec, Group, GroupKind, WriteKind, WriteSpec
 
 __all__ = ["build_writes"]
 
 _XSD = "{http://www.w3.org/2001/XMLSchema}"
-_BASE_TYPES = {
-    "STRTYPE": ValueType.TEXT,
-    "UUIDTYPE": ValueType.TEXT,
-    "MACROTYPE": ValueType.TEXT,
-    "IDTYPE": ValueType.ID,
-    "AMTTYPE": ValueType.AMOUNT,
-    "PRICETYPE": ValueType.PRICE,
-    "QUANTYPE": ValueType.QUANTITY,
-    "PERCENTTYPE": ValueType.PERCENT,
-    "FLOATTYPE": ValueType.FLOAT,
-    "INTTYPE": ValueType.INT,
-    "BOOLTYPE": ValueType.BOOLEAN,
-    "DATETYPE": ValueType.DATE,
-    "DATETIMETYPE": ValueType.DATETIME,
-    "TIMEINTERVALTYPE": ValueType.DURATION,
-    "GUIDTYPE": ValueType.GUID,
-    "ENUMTYPE": ValueType.ENUM,
-}
-_REF_CHILDREN = {"ListID", "FullName"}
 _GENERIC = {
     "TxnVoid": (WriteKind.VOID, "TxnID"),
     "TxnDel": (WriteKind.DELETE, "TxnID"),
@@ -164,7 +145,7 @@ class _WriteBuilder:
         attributes = self.reader.attributes(declaration)
         if self.reader.is_leaf(declaration):
             facts = self.reader.simple_facts(declaration)
-            value_type = _BASE_TYPES[facts.base]
+            value_type = BASE_TYPES[facts.base]
             if facts.values and value_type is ValueType.TEXT:
                 value_type = ValueType.ENUM
             minimum, maximum = self._bounds(declaration)
@@ -181,7 +162,7 @@ class _WriteBuilder:
                 maximum,
             )
         content = self._content(declaration, f"{where}/{name}")
-        is_ref = {f.name for f in content.elements} == _REF_CHILDREN
+        is_ref = {f.name for f in content.elements} == REF_CHILDREN
         value_type = ValueType.REF if is_ref else ValueType.AGGREGATE
         return FieldSpec(name, value_type, low, high, content=content, attributes=attributes)
 

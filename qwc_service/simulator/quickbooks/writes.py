@@ -34,20 +34,18 @@ from qwc_service.simulator.quickbooks.errors import (
 from qwc_service.simulator.quickbooks.objects import deleted_type_objects
 from qwc_service.simulator.quickbooks.records import (
     Address,
-    Customer,
     DeletedListElement,
     DeletedTxn,
-    Item,
     format_datetime,
     list_del_type_for_item,
 )
+from qwc_service.simulator.quickbooks.refs import ref_parts, resolve_customer, resolve_item
 from qwc_service.simulator.quickbooks.render import customer_ret, invoice_ret
 from qwc_service.simulator.quickbooks.status import (
     OK,
     QbxmlParseError,
     RequestFailed,
     edit_sequence_out_of_date,
-    invalid_reference,
     name_in_use,
     object_not_found,
     save_failed,
@@ -164,34 +162,8 @@ def customer_mod(ctx: Context, rq: etree._Element) -> Response:
     return Response("CustomerModRs", OK, [customer_ret(customer, _includes(rq))])
 
 
-def _ref_parts(node: etree._Element | None) -> tuple[str | None, str | None]:
-    if node is None:
-        return None, None
-    return text_of(node, "ListID"), text_of(node, "FullName")
-
-
-def _resolve_customer(company: Company, node: etree._Element | None, where: str) -> Customer:
-    list_id, full_name = _ref_parts(node)
-    found = company.customers.get(list_id) if list_id else None
-    if found is None and full_name and not list_id:
-        found = company.customer_by_name(full_name)
-    if found is None:
-        raise RequestFailed(invalid_reference("Customer", list_id or full_name or "", where))
-    return found
-
-
-def _resolve_item(company: Company, node: etree._Element | None) -> Item | None:
-    list_id, full_name = _ref_parts(node)
-    if node is None or not (list_id or full_name):
-        return None
-    found = company.items.get(list_id) if list_id else company.item_by_name(full_name or "")
-    if found is None:
-        raise RequestFailed(invalid_reference("Item", list_id or full_name or "", "Invoice line"))
-    return found
-
-
 def _named_ref(company_names: dict[str, str], node: etree._Element | None) -> str | None:
-    list_id, full_name = _ref_parts(node)
+    list_id, full_name = ref_parts(node)
     if full_name:
         return full_name
     for name, known_id in company_names.items():
@@ -204,10 +176,10 @@ def invoice_add(ctx: Context, rq: etree._Element) -> Response:
     """``InvoiceAddRq`` (lines with ItemRef, Desc, Quantity, Rate, Amount)."""
     node = _aggregate(rq, "InvoiceAdd")
     company = ctx.company
-    customer = _resolve_customer(company, child(node, "CustomerRef"), "Invoice")
+    customer = resolve_customer(company, child(node, "CustomerRef"), "Invoice")
     specs = []
     for line in node.findall("InvoiceLineAdd"):
-        item = _resolve_item(company, child(line, "ItemRef"))
+        item = resolve_item(company, child(line, "ItemRef"), "Invoice line")
         specs.append(
             LineSpec(
                 item.list_id if item else None,
