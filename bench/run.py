@@ -26,7 +26,7 @@ if __package__ in (None, ""):
     # Run as a script: make the repository importable (bench.*, qwc_service.*).
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import auth, bigresponse, deepqueue, fleet, machines, roundtrip
+from bench import auth, bigresponse, deepqueue, fleet, machines, mixed, roundtrip
 from bench.before import OtherTree
 from bench.config import FULL, QUICK, Run
 from bench.cpu import load_average
@@ -37,7 +37,7 @@ from bench.workload import page_workload
 from qwc_service import gunicorn_conf
 from qwc_service.config import Settings
 
-BENCHMARKS = ("roundtrip", "idle", "auth", "machines", "big", "deep")
+BENCHMARKS = ("roundtrip", "idle", "auth", "machines", "big", "deep", "mixed")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -152,6 +152,7 @@ def run_all(run: Run, chosen: set[str], template: str) -> list[Section]:
     step("machines", "machines", lambda pg, dbs: machines.measure(run, pg, workload))
     step("big", "big", lambda pg, dbs: bigresponse.measure(run, dbs))
     step("deep", "deep", lambda pg, dbs: deepqueue.measure(run, dbs))
+    step("mixed", "mixed", lambda pg, dbs: mixed.measure(run, dbs))
     return sections
 
 
