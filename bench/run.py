@@ -28,6 +28,7 @@ if __package__ in (None, ""):
 
 from bench import auth, bigresponse, deepqueue, fleet, machines, mixed, roundtrip
 from bench.before import OtherTree
+from bench.compare import compare_section
 from bench.config import FULL, QUICK, Run
 from bench.cpu import load_average
 from bench.env import postgres_database, postgres_template, postgres_version, sqlite_database
@@ -188,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     for section in sections:
         values.update(section.values)
     sections.append(targets_section(values, before_values(values) if before else None))
+    compared = compare_section(values) if before else None
+    if compared is not None:
+        sections.append(compared)
     meta["load_average_1m_end"] = load_average()
     meta["elapsed_s"] = time.perf_counter() - started
     if args.json:
