@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from bench.before import OtherTree, empty_database, other_tree
 from bench.client import RECEIVE, connector
 from bench.config import Run
-from bench.cpu import load_average
+from bench.cpu import CpuProbe, load_average, used
 from bench.env import Database, backend_of
 from bench.quickbooks import UnlimitedQuickBooks
 from bench.report import Row, Section, verdict
@@ -77,6 +77,7 @@ class Ingest:
     stored: int | None
     peak_reset: bool
     alone: Alone | None
+    worker_cpu_s: float = float("nan")
 
 
 def _queue_invoices(database: Database, connection_id: str) -> None:
@@ -125,9 +126,15 @@ def _post(
         pids = server.worker_pids()
         resets = [reset_peak(pid) for pid in pids]
         before = {pid: memory_of(pid) for pid in pids}
-        web_connector, transport = connector(qwc, password, quickbooks, f"{server.url}/qbwc")
-        web_connector.add_application()
-        result = web_connector.run_session()
+        probe = CpuProbe(server.worker_pids, "sqlite://")
+        try:
+            start = probe.sample()
+            web_connector, transport = connector(qwc, password, quickbooks, f"{server.url}/qbwc")
+            web_connector.add_application()
+            result = web_connector.run_session()
+            worker_cpu_s, _ = used(start, probe.sample())
+        finally:
+            probe.close()
         after = {pid: memory_of(pid) for pid in pids}
     busiest = max(pids, key=lambda pid: after[pid].hwm_mb - before[pid].rss_mb)
     receives = [t for t in transport.timings if t.method == RECEIVE]
@@ -144,6 +151,7 @@ def _post(
         stored=None,
         peak_reset=all(resets),
         alone=read_alone(quickbooks.biggest) if alone else None,
+        worker_cpu_s=worker_cpu_s,
     )
 
 
@@ -239,6 +247,7 @@ def _rows(section: Section, backend: str, result: Ingest, key: str | None = None
     rate = result.invoices / result.seconds if result.seconds > 0 else 0.0
     growth = result.worker_peak_mb - result.worker_rss_mb
     factor = growth / result.response_mb if result.response_mb else float("nan")
+    cpu_ms = 1e6 * result.worker_cpu_s / result.invoices if result.invoices else float("nan")
     rate_target = f">= {BIG_RESPONSE_BEFORE_PER_S:,.0f}/s (before)" if main else ""
     mem_target = f"<= {TARGET_MEMORY_FACTOR:g}x response" if main else ""
     section.rows += [
@@ -251,6 +260,12 @@ def _rows(section: Section, backend: str, result: Ingest, key: str | None = None
             None,
             rate_target,
             verdict(rate >= BIG_RESPONSE_BEFORE_PER_S) if main else "",
+        ),
+        Row(
+            f"{backend}: worker CPU per 1,000 invoices",
+            cpu_ms,
+            "ms",
+            f"{result.worker_cpu_s:.2f} s for the session",
         ),
         Row(
             f"{backend}: worker peak RSS",
@@ -274,6 +289,7 @@ def _rows(section: Section, backend: str, result: Ingest, key: str | None = None
             f"{prefix}big_response_invoices": result.invoices,
             f"{prefix}big_response_seconds": result.seconds,
             f"{prefix}big_response_records_per_s": rate,
+            f"{prefix}big_response_worker_cpu_ms_per_1k": cpu_ms,
             f"{prefix}big_response_peak_rss_mb": result.worker_peak_mb,
             f"{prefix}big_response_rss_before_mb": result.worker_rss_mb,
             f"{prefix}big_response_growth_mb": growth,

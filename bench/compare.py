@@ -33,6 +33,9 @@ FIGURES: tuple[Compared, ...] = (
     Compared("sync round trip, PostgreSQL: pair median", "round_trip_ms_median", "ms"),
     Compared("sync round trip, PostgreSQL: pair p99", "round_trip_ms_p99", "ms"),
     Compared("sync round trip, PostgreSQL: worker CPU per pair", "worker_cpu_ms_per_pair", "ms"),
+    Compared(
+        "sync round trip, PostgreSQL: PostgreSQL CPU per pair", "database_cpu_ms_per_pair", "ms"
+    ),
     Compared("sync round trip, SQLite: pair median", "sqlite_round_trip_ms_median", "ms"),
     Compared("sync round trip, SQLite: worker CPU per pair", "sqlite_worker_cpu_ms_per_pair", "ms"),
     Compared(
@@ -46,6 +49,16 @@ FIGURES: tuple[Compared, ...] = (
         "sqlite_big_response_records_per_s",
         "/s",
         higher_is_better=True,
+    ),
+    Compared(
+        "big response, PostgreSQL: worker CPU per 1,000 invoices",
+        "big_response_worker_cpu_ms_per_1k",
+        "ms",
+    ),
+    Compared(
+        "big response, SQLite: worker CPU per 1,000 invoices",
+        "sqlite_big_response_worker_cpu_ms_per_1k",
+        "ms",
     ),
     Compared("big response, PostgreSQL: worker memory growth", "big_response_growth_mb", "MiB"),
     Compared("big response, SQLite: worker memory growth", "sqlite_big_response_growth_mb", "MiB"),
