@@ -13,13 +13,14 @@ storing, so invoices / (envelope + reading) bounds what one worker could ingest.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
+from bench.before import OtherTree, empty_database, other_tree
 from bench.client import RECEIVE, connector
 from bench.config import Run
-from bench.cpu import load_average
+from bench.cpu import CpuProbe, load_average, used
 from bench.env import Database, backend_of
 from bench.quickbooks import UnlimitedQuickBooks
 from bench.report import Row, Section, verdict
@@ -29,8 +30,10 @@ from bench.workload import queue_invoice_sync
 from qwc_service.db import unit_of_work
 from qwc_service.records.models import StoredRecord
 from qwc_service.records.parse import ParseProblem, ResponseReader
+from qwc_service.serving import ServerProcess
 from qwc_service.simulator import wire
 from qwc_service.simulator.dataset import generate_company
+from qwc_service.simulator.qwcfile import QwcFile
 from qwc_service.soap.xmlguard import parse_body
 
 TARGET_MEMORY_FACTOR = 4.0
@@ -74,6 +77,7 @@ class Ingest:
     stored: int | None
     peak_reset: bool
     alone: Alone | None
+    worker_cpu_s: float = float("nan")
 
 
 def _queue_invoices(database: Database, connection_id: str) -> None:
@@ -94,40 +98,61 @@ def ingest(run: Run, database_url: str, invoices: int, *, alone: bool = False) -
     ``alone``, then time the same response's parses here, once the server has stopped."""
     settings = run.settings(database_url)
     database = Database(settings)
-    quickbooks = UnlimitedQuickBooks(
-        generate_company(customers=500, items=50, invoices=invoices, payments=0)
-    )
     try:
         tenant = database.add_tenants(1, prefix="big")[0]
         _queue_invoices(database, tenant.connection_id)
-        with run.server(settings, f"big-{backend_of(database_url)}") as server:
-            pids = server.worker_pids()
-            resets = [reset_peak(pid) for pid in pids]
-            before = {pid: memory_of(pid) for pid in pids}
-            web_connector, transport = connector(
-                tenant.qwc, tenant.password, quickbooks, f"{server.url}/qbwc"
-            )
-            web_connector.add_application()
-            result = web_connector.run_session()
-            after = {pid: memory_of(pid) for pid in pids}
-        busiest = max(pids, key=lambda pid: after[pid].hwm_mb - before[pid].rss_mb)
-        receives = [t for t in transport.timings if t.method == RECEIVE]
-        biggest = max(receives, key=lambda t: t.request_bytes)
-        return Ingest(
-            outcome=result.outcome,
-            seconds=biggest.ms / 1000.0,
-            invoices=quickbooks.invoices,
-            lines=quickbooks.lines,
-            response_mb=quickbooks.response_bytes / MB,
-            envelope_mb=biggest.request_bytes / MB,
-            worker_rss_mb=before[busiest].rss_mb,
-            worker_peak_mb=after[busiest].hwm_mb,
-            stored=_stored_invoices(database, tenant.connection_id),
-            peak_reset=all(resets),
-            alone=read_alone(quickbooks.biggest) if alone else None,
-        )
+        server = run.server(settings, f"big-{backend_of(database_url)}")
+        result = _post(server, tenant.qwc, tenant.password, invoices, alone=alone)
+        return replace(result, stored=_stored_invoices(database, tenant.connection_id))
     finally:
         database.close()
+
+
+def ingest_before(run: Run, tree: OtherTree, backend: str, invoices: int) -> Ingest:
+    """The same response posted to the other tree's server, on a database it migrated."""
+    with empty_database(run, backend, f"big_{backend}") as url:
+        tenant = tree.sync_tenants(url, run, "invoices", [1])[0]
+        server = tree.server(run, url, f"before-big-{backend}")
+        return _post(server, tenant.qwc, tenant.password, invoices, alone=False)
+
+
+def _post(
+    server: ServerProcess, qwc: QwcFile, password: str, invoices: int, *, alone: bool
+) -> Ingest:
+    quickbooks = UnlimitedQuickBooks(
+        generate_company(customers=500, items=50, invoices=invoices, payments=0)
+    )
+    with server:
+        pids = server.worker_pids()
+        resets = [reset_peak(pid) for pid in pids]
+        before = {pid: memory_of(pid) for pid in pids}
+        probe = CpuProbe(server.worker_pids, "sqlite://")
+        try:
+            start = probe.sample()
+            web_connector, transport = connector(qwc, password, quickbooks, f"{server.url}/qbwc")
+            web_connector.add_application()
+            result = web_connector.run_session()
+            worker_cpu_s, _ = used(start, probe.sample())
+        finally:
+            probe.close()
+        after = {pid: memory_of(pid) for pid in pids}
+    busiest = max(pids, key=lambda pid: after[pid].hwm_mb - before[pid].rss_mb)
+    receives = [t for t in transport.timings if t.method == RECEIVE]
+    biggest = max(receives, key=lambda t: t.request_bytes)
+    return Ingest(
+        outcome=result.outcome,
+        seconds=biggest.ms / 1000.0,
+        invoices=quickbooks.invoices,
+        lines=quickbooks.lines,
+        response_mb=quickbooks.response_bytes / MB,
+        envelope_mb=biggest.request_bytes / MB,
+        worker_rss_mb=before[busiest].rss_mb,
+        worker_peak_mb=after[busiest].hwm_mb,
+        stored=None,
+        peak_reset=all(resets),
+        alone=read_alone(quickbooks.biggest) if alone else None,
+        worker_cpu_s=worker_cpu_s,
+    )
 
 
 def measure(run: Run, databases: dict[str, str]) -> Section:
@@ -152,6 +177,9 @@ def measure(run: Run, databases: dict[str, str]) -> Section:
         )
         if not result.peak_reset:
             section.notes.append(f"{backend}: VmHWM could not be reset; growth is an upper bound")
+    tree = other_tree(run)
+    if tree is not None:
+        _before(run, section, tree, list(databases), invoices)
     section.notes.append(
         "time: wall time of the receiveResponseXML POST carrying the response (upload over "
         "loopback included); memory: VmHWM after minus VmRSS before, of the worker that grew most"
@@ -162,6 +190,25 @@ def measure(run: Run, databases: dict[str, str]) -> Section:
         "invoices / (envelope + reading) is the most one worker could ingest"
     )
     return section
+
+
+def _before(
+    run: Run, section: Section, tree: OtherTree, backends: list[str], invoices: int
+) -> None:
+    unusable = tree.missing()
+    if unusable is not None:
+        section.notes.append(f"before not run: {unusable}")
+        return
+    section.notes.append(f"before: the server of {tree.describe()}, the same response")
+    for backend in backends:
+        try:
+            result = ingest_before(run, tree, backend, invoices)
+        except Exception as exc:  # the other tree failing must not lose this tree's figures
+            section.notes.append(f"before on {backend} failed: {exc!r}")
+            continue
+        key = "before_" if backend == "postgresql" else f"before_{backend}_"
+        _rows(section, f"before: {backend}", result, key)
+        section.notes.append(f"before: {backend}: session {result.outcome}")
 
 
 def _alone_rows(section: Section, invoices: int, alone: Alone) -> None:
@@ -194,11 +241,13 @@ def _alone_rows(section: Section, invoices: int, alone: Alone) -> None:
     )
 
 
-def _rows(section: Section, backend: str, result: Ingest) -> None:
+def _rows(section: Section, backend: str, result: Ingest, key: str | None = None) -> None:
+    """The rows of one server run; ``key`` prefixes its JSON keys (default: by backend)."""
     main = backend == "postgresql"
     rate = result.invoices / result.seconds if result.seconds > 0 else 0.0
     growth = result.worker_peak_mb - result.worker_rss_mb
     factor = growth / result.response_mb if result.response_mb else float("nan")
+    cpu_ms = 1e6 * result.worker_cpu_s / result.invoices if result.invoices else float("nan")
     rate_target = f">= {BIG_RESPONSE_BEFORE_PER_S:,.0f}/s (before)" if main else ""
     mem_target = f"<= {TARGET_MEMORY_FACTOR:g}x response" if main else ""
     section.rows += [
@@ -211,6 +260,12 @@ def _rows(section: Section, backend: str, result: Ingest) -> None:
             None,
             rate_target,
             verdict(rate >= BIG_RESPONSE_BEFORE_PER_S) if main else "",
+        ),
+        Row(
+            f"{backend}: worker CPU per 1,000 invoices",
+            cpu_ms,
+            "ms",
+            f"{result.worker_cpu_s:.2f} s for the session",
         ),
         Row(
             f"{backend}: worker peak RSS",
@@ -228,12 +283,13 @@ def _rows(section: Section, backend: str, result: Ingest) -> None:
             verdict(factor <= TARGET_MEMORY_FACTOR) if main else "",
         ),
     ]
-    prefix = "" if main else f"{backend}_"
+    prefix = ("" if main else f"{backend}_") if key is None else key
     section.values.update(
         {
             f"{prefix}big_response_invoices": result.invoices,
             f"{prefix}big_response_seconds": result.seconds,
             f"{prefix}big_response_records_per_s": rate,
+            f"{prefix}big_response_worker_cpu_ms_per_1k": cpu_ms,
             f"{prefix}big_response_peak_rss_mb": result.worker_peak_mb,
             f"{prefix}big_response_rss_before_mb": result.worker_rss_mb,
             f"{prefix}big_response_growth_mb": growth,

@@ -25,6 +25,7 @@ class Scale:
     client_processes: int = 4
     think_ms: float = 0.0  # > 0: also run the machines with QuickBooks taking this long a page
     big_invoices: int = 50_000
+    mixed_per_type: int = 40  # records of each type in the mixed full sync (a few thousand)
     deep_connections: int = 10_000
     deep_small: int = 1_000
     deep_large: int = 1_000_000
@@ -32,7 +33,8 @@ class Scale:
     logins: int = 20  # sequential logins timed
     login_threads: int = 4  # logins running at once while the probe runs
     probe_calls: int = 200
-    sqlite_for: tuple[str, ...] = ("roundtrip", "big", "deep")  # benchmarks also run on SQLite
+    #: benchmarks also run on SQLite
+    sqlite_for: tuple[str, ...] = ("roundtrip", "big", "deep", "mixed")
     idle_machines: tuple[int, ...] = (8, 64)  # concurrent machines polling with no work
     idle_warmup_s: float = 2.0  # polls before the measured window are not counted
     idle_seconds: float = 10.0  # the measured window of each idle-poll run, at least
@@ -50,6 +52,7 @@ QUICK = replace(
     machine_pages=5,
     client_processes=2,
     big_invoices=5_000,
+    mixed_per_type=4,
     deep_large=100_000,
     claims=100,
     logins=6,

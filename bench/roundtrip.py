@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench.before import OtherTree, empty_database, other_tree
 from bench.client import FLOOR_PASSWORD, RECEIVE, SEND, connector, floor_qwc, pair_times
 from bench.config import Run
 from bench.cpu import CpuProbe, CpuSample, load_average, used
@@ -126,6 +127,21 @@ def server_times(run: Run, database_url: str, workload: Workload) -> SessionTime
         database.close()
 
 
+def before_times(run: Run, tree: OtherTree, backend: str, workload: Workload) -> SessionTimes:
+    """The same sessions against the other tree's server, on a database it migrated."""
+    warmup = run.scale.warmup_sessions
+    pages = [run.scale.warmup_pages] * warmup + [run.scale.pages] * run.scale.sessions
+    companies = {count: workload.company(count) for count in set(pages)}
+    with empty_database(run, backend, f"rt_{backend}") as url:
+        tenants = tree.sync_tenants(url, run, "pages", pages)
+        with tree.server(run, url, f"before-roundtrip-{backend}") as server:
+
+            def make(index: int, count: int) -> tuple[QwcFile, str, FakeQuickBooks]:
+                return tenants[index].qwc, tenants[index].password, companies[count]
+
+            return _measured(run, server, url, make)
+
+
 def _cpu_rows(section: Section, name: str, times: SessionTimes) -> None:
     section.summary_row(f"{name}: worker CPU per pair", summarize(times.worker_cpu_ms), "ms")
     if any(times.database_cpu_ms):
@@ -159,6 +175,9 @@ def measure(run: Run, databases: dict[str, str], workload: Workload) -> Section:
             floor_pairs.median,
             "" if backend == "postgresql" else f"{backend}_",
         )
+    tree = other_tree(run)
+    if tree is not None:
+        _before_rows(run, section, tree, list(databases), workload, floor_pairs.median)
     if "postgresql" in databases:
         raw = server_times(run, databases["postgresql"], RawWorkload())
         loads += raw.load
@@ -180,6 +199,29 @@ def measure(run: Run, databases: dict[str, str], workload: Workload) -> Section:
     )
     section.values["round_trip_workload"] = workload.name
     return section
+
+
+def _before_rows(
+    run: Run,
+    section: Section,
+    tree: OtherTree,
+    backends: list[str],
+    workload: Workload,
+    floor_ms: float,
+) -> None:
+    unusable = tree.missing()
+    if unusable is not None:
+        section.notes.append(f"before not run: {unusable}")
+        return
+    section.notes.append(f"before: the server of {tree.describe()}, the same sessions")
+    for backend in backends:
+        try:
+            times = before_times(run, tree, backend, workload)
+        except Exception as exc:  # the other tree failing must not lose this tree's figures
+            section.notes.append(f"before on {backend} failed: {exc!r}")
+            continue
+        prefix = "before_" if backend == "postgresql" else f"before_{backend}_"
+        _backend_rows(section, f"before: {backend}", times, floor_ms, prefix)
 
 
 def _backend_rows(

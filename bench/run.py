@@ -26,8 +26,9 @@ if __package__ in (None, ""):
     # Run as a script: make the repository importable (bench.*, qwc_service.*).
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import auth, bigresponse, deepqueue, fleet, machines, roundtrip
+from bench import auth, bigresponse, deepqueue, fleet, machines, mixed, roundtrip
 from bench.before import OtherTree
+from bench.compare import compare_section
 from bench.config import FULL, QUICK, Run
 from bench.cpu import load_average
 from bench.env import postgres_database, postgres_template, postgres_version, sqlite_database
@@ -37,7 +38,7 @@ from bench.workload import page_workload
 from qwc_service import gunicorn_conf
 from qwc_service.config import Settings
 
-BENCHMARKS = ("roundtrip", "idle", "auth", "machines", "big", "deep")
+BENCHMARKS = ("roundtrip", "idle", "auth", "machines", "big", "deep", "mixed")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -152,6 +153,7 @@ def run_all(run: Run, chosen: set[str], template: str) -> list[Section]:
     step("machines", "machines", lambda pg, dbs: machines.measure(run, pg, workload))
     step("big", "big", lambda pg, dbs: bigresponse.measure(run, dbs))
     step("deep", "deep", lambda pg, dbs: deepqueue.measure(run, dbs))
+    step("mixed", "mixed", lambda pg, dbs: mixed.measure(run, dbs))
     return sections
 
 
@@ -187,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     for section in sections:
         values.update(section.values)
     sections.append(targets_section(values, before_values(values) if before else None))
+    compared = compare_section(values) if before else None
+    if compared is not None:
+        sections.append(compared)
     meta["load_average_1m_end"] = load_average()
     meta["elapsed_s"] = time.perf_counter() - started
     if args.json:

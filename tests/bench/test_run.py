@@ -37,6 +37,10 @@ FIGURES = (
     "floor_idle_poll_cpu_ms",
     "seats_at_60s",
     "cli_help_cpu_s",
+    "mixed_sync_records_per_s",
+    "mixed_sync_worker_cpu_ms_per_record",
+    "mixed_sync_growth_mb",
+    "mixed_sync_read_only_records_per_s",
 )
 #: The peer's figures, present when qbwc-kit (the ``bench`` extra) is installed.
 PEER_FIGURES = ("peer_idle_poll_cpu_ms", "peer_round_trip_ms_median")
@@ -73,6 +77,13 @@ def test_quick_benchmark_reports_every_figure(pg_template: str) -> None:
     assert report["big_response_read_only_records_per_s"] > 0
     assert report["big_response_envelope_parse_s"] > 0
     assert report["big_response_one_worker_bound_records_per_s"] > 0
+    # The mixed full sync stored records of many types, with no failed job, and ran until a
+    # session found no work.
+    assert report["mixed_sync_records"] > 0
+    assert report["mixed_sync_types"] > 10
+    assert report["mixed_sync_jobs_failed"] == 0
+    assert report["mixed_sync_outcome"] == "none"
+    assert report["mixed_sync_requests"] > report["mixed_sync_types"]
     # Idle polls: every poll found no work ("none"); the floor answers every one, so an error
     # there is the harness's (the server's errors are a figure of the run, like its times).
     assert report["floor_idle_poll_errors"] == 0
