@@ -185,3 +185,91 @@ def _wait_healthy(url: str, timeout: float = 30) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError("server did not come back")
+
+
+def _until_settled(site: Site, job_id: int) -> dict[str, Any]:
+    """Web Connector updates until the write is settled one way or another (at most five)."""
+    for _ in range(5):
+        job = site.job(job_id)
+        if job["status"] in ("done", "failed", "conflict", "outcome_unknown"):
+            return job
+        site.session()
+    return site.job(job_id)
+
+
+def _queued(site: Site, path: str, body: dict[str, Any]) -> int:
+    status, job = site.api("POST", path, body)
+    assert status == 201, job
+    return int(job["job_id"])
+
+
+def _count(site: Site, obj: str, txn_id: str) -> int:
+    return sum(1 for key in site.quickbooks.company.objects.get(obj, {}) if key == txn_id)
+
+
+@pytest.mark.parametrize("loss", [Loss.AFTER_DROPPED, Loss.BEFORE_DROPPED])
+def test_each_payments_operation_lands_once_whatever_is_lost(site: Site, loss: Loss) -> None:
+    """Payment, credit memo, refund, payout and customer upsert, each with its answer lost
+    after QuickBooks applied it or before it saw it: each is in the company exactly once.
+    A Mod lost before QuickBooks saw it cannot be looked up: it waits for an operator."""
+    company = site.quickbooks.company
+    unpaid = [i for i in company.invoices.values() if i.balance_remaining > 0]
+    first = unpaid[0]
+    mine = [i for i in unpaid if i.customer_list_id == first.customer_list_id][:2]
+    apply = [{"txn_id": i.txn_id, "amount": "1.00"} for i in mine]
+    total = f"{len(mine) + 3}.00"
+    pay = _queued(site, "/payments", {"apply": apply, "amount": total, "idempotency_key": "p"})
+    site.quickbooks.faults.lose(loss, request="ReceivePaymentAdd")
+    paid = _until_settled(site, pay)
+    assert paid["status"] == "done" and paid["unused_payment"] == "3.00"
+    payment_id = paid["result"]["TxnID"]
+    assert sum(1 for p in company.payments.values() if p.txn_id == payment_id) == 1
+
+    customer = company.customers[first.customer_list_id]
+    item = next(iter(company.items.values()))
+    body = {"customer": customer.full_name, "item": item.full_name, "amount": "20.00"}
+    credit = _queued(site, "/credits", {**body, "idempotency_key": "c"})
+    site.quickbooks.faults.lose(loss, request="CreditMemoAdd")
+    memo = _until_settled(site, credit)
+    assert memo["status"] == "done" and _count(site, "CreditMemo", memo["result"]["TxnID"]) == 1
+    memos = len(company.objects.get("CreditMemo", {}))
+
+    body = {"credit_txn_id": memo["result"]["TxnID"], "amount": "5.00", "account": "Checking"}
+    refund = _queued(site, "/refunds", {**body, "idempotency_key": "r"})
+    site.quickbooks.faults.lose(loss, request="ARRefundCreditCardAdd")
+    refunded = _until_settled(site, refund)
+    assert refunded["status"] == "done"
+    assert _count(site, "ARRefundCreditCard", refunded["result"]["TxnID"]) == 1
+    assert len(company.objects.get("ARRefundCreditCard", {})) == 1
+
+    body = {"payments": [payment_id], "bank": "Checking", "fee": "0.10"}
+    payout = _queued(
+        site, "/payouts", {**body, "fee_account": "Cost of Goods Sold", "idempotency_key": "o"}
+    )
+    site.quickbooks.faults.lose(loss, request="DepositAdd")
+    deposit = _until_settled(site, payout)
+    assert deposit["status"] == "done"
+    assert deposit["result"]["DepositTotal"] == f"{int(total[:-3]) - 1}.90"
+    assert len(company.objects.get("Deposit", {})) == 1
+
+    added = _queued(
+        site, "/customers/upsert", {"fields": {"Name": "Upsert Co"}, "idempotency_key": "u"}
+    )
+    site.quickbooks.faults.lose(loss, request="CustomerAdd")
+    assert _until_settled(site, added)["status"] == "done"
+    assert _customers(site, "Upsert Co") == 1
+
+    fields = {"Name": "Upsert Co", "Phone": "555-0100"}
+    changed = _queued(site, "/customers/upsert", {"fields": fields, "idempotency_key": "u2"})
+    site.quickbooks.faults.lose(loss, request="CustomerMod")
+    modded = _until_settled(site, changed)
+    if loss is Loss.AFTER_DROPPED:
+        assert modded["status"] == "done"  # QuickBooks kept the answer: the status check has it
+    else:
+        assert modded["status"] == "outcome_unknown"
+        status, resent = site.api("POST", f"/jobs/{changed}/resolve", {"action": "resend"})
+        assert status == 200 and resent["status"] == "queued"
+        assert _until_settled(site, changed)["status"] == "done"
+    phones = [c.phone for c in company.customers.values() if c.name == "Upsert Co"]
+    assert phones == ["555-0100"]
+    assert len(company.objects.get("CreditMemo", {})) == memos
