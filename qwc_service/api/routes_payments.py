@@ -6,6 +6,7 @@ new write, 200 with the first job for a repeated idempotency key.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +32,15 @@ def _reply(call: Call, submitted: Submitted) -> Any:
 def _applied(value: Any, field: str) -> list[ops.Applied]:
     items: list[ops.Applied] = []
     for entry in value or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("txn_id"), str):
+        amount = entry.get("amount") if isinstance(entry, dict) else None
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("txn_id"), str)
+            or not isinstance(amount, str)
+            or re.fullmatch(AMOUNT_PATTERN, amount) is None
+        ):
             raise invalid(field, f'each {field} entry is {{"txn_id": ..., "amount": "1.00"}}')
-        items.append(ops.Applied(entry["txn_id"], Decimal(str(entry.get("amount", "")) or "0")))
+        items.append(ops.Applied(entry["txn_id"], Decimal(amount)))
     return items
 
 
@@ -45,15 +52,11 @@ def record_payment(call: Call) -> Any:
     """A payment on one or more stored invoices (``apply``, or ``invoice_txn_id`` and
     ``amount``); an ``amount`` above what is applied stays as credit."""
     body = call.body
-    applied = _applied(body.get("apply"), "apply")
-    if body.get("invoice_txn_id"):
-        if body.get("amount") is None:
-            raise invalid("amount", "invoice_txn_id needs an amount")
-        applied.append(ops.Applied(body["invoice_txn_id"], Decimal(body["amount"])))
     submitted = ops.record_payment(
         call.db,
         call.params["connection_id"],
-        applied=applied,
+        applied=_applied(body.get("apply"), "apply"),
+        invoice_txn_id=body.get("invoice_txn_id"),
         key=body["idempotency_key"],
         credits=_applied(body.get("credits"), "credits"),
         total=_decimal(body.get("amount")),

@@ -75,6 +75,7 @@ def _report(db: Session, connection_id: str, submitted: Submitted) -> dict[str, 
         "write": view["write"],
         "result": view["result"],
         "conflict": view["conflict"],
+        "unused_payment": view["unused_payment"],
         "error": view["error"],
     }
 
@@ -135,16 +136,12 @@ def record_cmd(
     """Queue a payment on one or more invoices; more than applied stays as credit."""
     from qwc_service.payments import operations as ops
 
-    items = list(applied)
-    if invoice_txn_id:
-        if amount is None:
-            raise click.UsageError("--invoice needs --amount")
-        items.append(ops.Applied(invoice_txn_id, amount))
     with cli.unit() as db:
         submitted = ops.record_payment(
             db,
             connection_id,
-            applied=items,
+            applied=list(applied),
+            invoice_txn_id=invoice_txn_id,
             key=key,
             credits=list(credits),
             total=amount,

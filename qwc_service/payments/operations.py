@@ -105,6 +105,7 @@ def record_payment(
     *,
     applied: list[Applied],
     key: str,
+    invoice_txn_id: str | None = None,
     credits: list[Applied] = (),  # type: ignore[assignment]
     total: Decimal | None = None,
     discount: Decimal | None = None,
@@ -120,8 +121,13 @@ def record_payment(
     ``total`` above the amounts applied leaves the rest as the customer's credit (the
     result's ``UnusedPayment``). Credits (``SetCredit``) and the discount go on the first
     invoice. The payment carries a RefNumber and a marker in its memo besides its
-    ExternalGUID, so it can be found again even by RefNumber alone.
+    ExternalGUID, so it can be found again even by RefNumber alone. ``invoice_txn_id`` is the
+    one-invoice form kept from before ``applied``: the whole ``total`` goes to that invoice.
     """
+    if invoice_txn_id:
+        if total is None:
+            raise refused("amount", "a payment on one invoice needs its amount")
+        applied = [*applied, Applied(invoice_txn_id, total)]
     if not applied:
         raise refused("apply", "name at least one invoice to pay (INVOICE_TXNID=AMOUNT)")
     invoices = [_stored_invoice(db, connection_id, a.txn_id) for a in applied]

@@ -90,6 +90,9 @@ def test_payment_conflicts_and_refusals(
         ({"idempotency_key": "x" * 201}, "idempotency_key"),
         ({"idempotency_key": None}, "idempotency_key"),
         ({"apply": "INV=1"}, "apply"),
+        ({"apply": [{"txn_id": "1-1", "amount": "ten"}]}, "apply"),
+        ({"apply": [{"txn_id": "1-1"}]}, "apply"),
+        ({"credits": [{"txn_id": "2-2", "amount": 5}]}, "credits"),
     ],
 )
 def test_payment_validation_names_the_field(
