@@ -156,18 +156,15 @@ class Database:
         self.settings = settings
         self.engine: Engine = make_engine(tagged_url(settings.database_url))
         self.factory: sessionmaker[Session] = make_session_factory(engine=self.engine)
-        # Machines are created with a cheap hash, then all given one hash made at the
-        # configured cost, so setting up hundreds of machines takes no minutes.
-        self._cheap = PasswordHashing(
-            settings.with_overrides(argon2_time_cost=1, argon2_memory_kib=8)
-        )
+        # Every machine is given the one hash of BENCH_PASSWORD, made once.
+        self._hashing = PasswordHashing(settings)
         self._login_hash: str | None = None
 
     @property
     def login_hash(self) -> str:
-        """The hash of BENCH_PASSWORD at the server's argon2 cost."""
+        """The hash of BENCH_PASSWORD under the server's credential key."""
         if self._login_hash is None:
-            self._login_hash = PasswordHashing(self.settings).hash(BENCH_PASSWORD)
+            self._login_hash = self._hashing.hash(BENCH_PASSWORD)
         return self._login_hash
 
     def add_tenants(self, count: int, prefix: str = "bench") -> list[Tenant]:
@@ -179,7 +176,7 @@ class Database:
                 created = connections.add_machine(
                     db,
                     self.settings,
-                    self._cheap,
+                    self._hashing,
                     connection.id,
                     label=f"{prefix} machine {index}",
                     write_file=False,

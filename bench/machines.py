@@ -1,7 +1,7 @@
 """Many machines: N simulated Web Connectors on N connections syncing at once.
 
 The clients run in a few processes with many threads each, so the client side has more
-than one GIL. Every machine first logs in (argon2 at the configured cost); all of them
+than one GIL. Every machine first logs in (an HMAC check of its password); all of them
 then wait at a barrier and start their pages together, so the measured window is the
 syncing itself, not the login storm before it.
 """

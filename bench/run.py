@@ -88,9 +88,6 @@ def _meta(run: Run, args: argparse.Namespace, pg_version: str) -> dict[str, Any]
         "gunicorn_worker_class": gunicorn_conf.worker_class,
         "gunicorn_workers": run.workers,
         "gunicorn_threads": run.threads,
-        "argon2_time_cost": defaults.argon2_time_cost,
-        "argon2_memory_kib": defaults.argon2_memory_kib,
-        "argon2_parallelism": defaults.argon2_parallelism,
         "db_pool_size": defaults.db_pool_size,
         "log_level": defaults.log_level,
         "postgresql": pg_version,
@@ -105,9 +102,8 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"1-min load average at start {meta['load_average_1m_start']:.1f}, "
         f"Python {meta['python']}",
         f"server: gunicorn {meta['gunicorn_worker_class']}, {meta['gunicorn_workers']} workers x "
-        f"{meta['gunicorn_threads']} threads, default Settings (argon2id t="
-        f"{meta['argon2_time_cost']} m={meta['argon2_memory_kib']} KiB "
-        f"p={meta['argon2_parallelism']}, DB pool {meta['db_pool_size']}, log level "
+        f"{meta['gunicorn_threads']} threads, default Settings (DB pool "
+        f"{meta['db_pool_size']}, log level "
         f"{meta['log_level']})",
         f"databases: PostgreSQL {meta['postgresql']}"
         + (f", SQLite {meta['sqlite']}" if meta["sqlite"] else "")

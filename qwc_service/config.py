@@ -273,19 +273,6 @@ class Settings:
         _credential_keys,
         secret=True,
     )
-    argon2_time_cost: int = _integer(
-        "QWC_ARGON2_TIME_COST",
-        3,
-        "argon2id passes; connector passwords are no longer hashed with argon2 "
-        "(hashes stored earlier carry their own cost), only the benchmark compares with it",
-        minimum=1,
-    )
-    argon2_memory_kib: int = _integer(
-        "QWC_ARGON2_MEMORY_KIB", 65536, "argon2id memory per hash (as above)", minimum=8
-    )
-    argon2_parallelism: int = _integer(
-        "QWC_ARGON2_PARALLELISM", 1, "argon2id lanes (as above)", minimum=1
-    )
     log_format: str = _setting(
         "QWC_LOG_FORMAT",
         "auto",

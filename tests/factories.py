@@ -13,12 +13,10 @@ from qwc_service.queue import service as queue
 
 
 def make_test_settings(database_url: str, files_dir: Path) -> Settings:
-    """Settings for tests: cheap password hashing, files under a temporary directory."""
+    """Settings for tests: files under a temporary directory, quiet console logs."""
     return Settings(
         database_url=database_url,
         files_dir=files_dir,
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
         log_format="console",
         log_level="warning",
     )

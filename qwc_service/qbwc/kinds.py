@@ -79,7 +79,7 @@ JOB_KINDS: Final = kind_registry(
         KindSpec(
             JobKind.WRITE,
             "qwc_service.qbwc.handlers.write:WriteHandler",
-            name="write",
+            name="write to QuickBooks",
             description="One Add, Mod, Void or Delete request, sent at most once under "
             "QuickBooks' message-set error recovery.",
             state_schema="Write",
