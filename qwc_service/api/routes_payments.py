@@ -12,21 +12,15 @@ from typing import Any
 
 from qwc_service.api.common import CONNECTION_ID
 from qwc_service.api.fields import Field
-from qwc_service.api.http import json_reply
-from qwc_service.api.routes_jobs import job_data
+from qwc_service.api.routes_writes import submitted_reply
 from qwc_service.api.routing import Call, Operation
 from qwc_service.api.schemas import ref
+from qwc_service.api.waits import WAIT
 from qwc_service.http.errors import invalid
 from qwc_service.payments import operations as ops
-from qwc_service.queue.service import get_job
-from qwc_service.writes.service import MAX_KEY_LENGTH, Submitted
+from qwc_service.writes.service import MAX_KEY_LENGTH
 
 AMOUNT_PATTERN = r"^\d{1,13}(\.\d{1,2})?$"
-
-
-def _reply(call: Call, submitted: Submitted) -> Any:
-    job = get_job(call.db, call.params["connection_id"], submitted.write.job_id or 0)
-    return json_reply(201 if submitted.created else 200, job_data(job))
 
 
 def _applied(value: Any, field: str) -> list[ops.Applied]:
@@ -68,7 +62,7 @@ def record_payment(call: Call) -> Any:
         reference=body.get("reference"),
         txn_date=body.get("date"),
     )
-    return _reply(call, submitted)
+    return submitted_reply(call, submitted)
 
 
 def record_payout(call: Call) -> Any:
@@ -87,7 +81,7 @@ def record_payout(call: Call) -> Any:
         key=body["idempotency_key"],
         txn_date=body.get("date"),
     )
-    return _reply(call, submitted)
+    return submitted_reply(call, submitted)
 
 
 def record_refund(call: Call) -> Any:
@@ -103,7 +97,7 @@ def record_refund(call: Call) -> Any:
         method=body.get("method"),
         key=body["idempotency_key"],
     )
-    return _reply(call, submitted)
+    return submitted_reply(call, submitted)
 
 
 def record_credit(call: Call) -> Any:
@@ -118,7 +112,7 @@ def record_credit(call: Call) -> Any:
         memo=body.get("memo"),
         key=body["idempotency_key"],
     )
-    return _reply(call, submitted)
+    return submitted_reply(call, submitted)
 
 
 def upsert_customer(call: Call) -> Any:
@@ -127,7 +121,7 @@ def upsert_customer(call: Call) -> Any:
     submitted = ops.upsert_customer(
         call.db, call.params["connection_id"], body["fields"], key=body["idempotency_key"]
     )
-    return _reply(call, submitted)
+    return submitted_reply(call, submitted)
 
 
 TAG = "payments"
@@ -162,6 +156,7 @@ ROUTES = [
         ref("Job"),
         status=201,
         also=_ALSO,
+        query=(WAIT,),
         params=(CONNECTION_ID,),
         body=(
             Field("apply", "array", 'Invoices paid: [{"txn_id", "amount"}].'),
@@ -188,6 +183,7 @@ ROUTES = [
         ref("Job"),
         status=201,
         also=_ALSO,
+        query=(WAIT,),
         params=(CONNECTION_ID,),
         body=(
             Field("payments", "array", "TxnIDs of the payments paid out.", required=True),
@@ -208,6 +204,7 @@ ROUTES = [
         ref("Job"),
         status=201,
         also=_ALSO,
+        query=(WAIT,),
         params=(CONNECTION_ID,),
         body=(
             Field("credit_txn_id", "string", "The credit memo refunded.", required=True),
@@ -231,6 +228,7 @@ ROUTES = [
         ref("Job"),
         status=201,
         also=_ALSO,
+        query=(WAIT,),
         params=(CONNECTION_ID,),
         body=(
             _name("customer", "The customer (FullName or ListID).", required=True),
@@ -250,6 +248,7 @@ ROUTES = [
         ref("Job"),
         status=201,
         also=_ALSO,
+        query=(WAIT,),
         params=(CONNECTION_ID,),
         body=(
             Field("fields", "object", "The customer's fields named as in qbXML.", required=True),

@@ -17,6 +17,7 @@ from qwc_service.queue.models import FINISHED, Job
 from qwc_service.queue.service import JobNotFound, get_job
 from qwc_service.writes import service
 from qwc_service.writes.resolve import Resolution, resolve_write
+from qwc_service.writes.service import Submitted
 
 
 def submit_write(call: Call) -> Any:
@@ -33,6 +34,12 @@ def submit_write(call: Call) -> Any:
         )
     except JobNotFound:
         raise invalid("depends_on", "depends_on names no job of this connection") from None
+    return submitted_reply(call, submitted)
+
+
+def submitted_reply(call: Call, submitted: Submitted) -> Any:
+    """The job of a write just submitted: 201 for a new write, 200 for the first job of a
+    repeated key; with ``wait``, once the job ended or the wait ran out."""
     job = get_job(call.db, call.params["connection_id"], submitted.write.job_id or 0)
     status = 201 if submitted.created else 200
     seconds = call.query["wait"]

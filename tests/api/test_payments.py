@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -105,3 +106,18 @@ def test_payment_validation_names_the_field(
     assert reply.status == 400, reply.body
     assert reply.error["field"] == field
     assert client.get(f"/api/connections/{cid}/jobs").data["data"] == []
+
+
+def test_a_payment_submitted_with_wait_answers_once_written(
+    client: ApiClient, server: Any, synced: tuple[str, Computer, FakeQuickBooks, dict[str, Any]]
+) -> None:
+    """POST .../payments?wait=30 answers with the done job once the Web Connector wrote it."""
+    cid, computer, quickbooks, invoice = synced
+    body = {"invoice_txn_id": invoice["id"], "amount": "5.00", "idempotency_key": "waited"}
+    session = threading.Timer(0.3, run_session, (server, computer, quickbooks), {"add": False})
+    session.start()
+    path = f"/api/connections/{cid}/payments"
+    reply = client.request("POST", path, query={"wait": 30}, json_body=body)
+    session.join()
+    assert reply.status == 201, reply.body
+    assert reply.data["status"] == "done" and reply.data["result"]["TxnID"]
