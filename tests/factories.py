@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import update
+
 from qwc_service.app import QwcApp
+from qwc_service.clock import utcnow
 from qwc_service.config import Settings
 from qwc_service.connections import service as connections
 from qwc_service.db import unit_of_work
 from qwc_service.queue import service as queue
+from qwc_service.sessions.models import WcSession
 
 
 def make_test_settings(database_url: str, files_dir: Path) -> Settings:
@@ -101,7 +106,6 @@ def request_id_of(qbxml: str) -> str:
 
 def open_session(app: QwcApp, connection_id: str, minutes: int = 30) -> int:
     """A live Web Connector session row for a new machine of the connection; returns its id."""
-    from datetime import timedelta
 
     from qwc_service.clock import utcnow
     from qwc_service.sessions.models import WcSession
@@ -118,3 +122,19 @@ def open_session(app: QwcApp, connection_id: str, minutes: int = 30) -> int:
         db.add(row)
         db.flush()
         return row.id
+
+
+def let_sessions_expire(app: QwcApp, connection_id: str) -> None:
+    """Move a connection's sessions and the leases they hold into the past, as time would."""
+    past = utcnow() - timedelta(seconds=1)
+    with unit_of_work(app.session_factory) as db:
+        db.execute(
+            update(WcSession)
+            .where(WcSession.connection_id == connection_id)
+            .values(expires_at=past)
+        )
+        db.execute(
+            update(queue.Job)
+            .where(queue.Job.connection_id == connection_id, queue.Job.leased_until.is_not(None))
+            .values(leased_until=past)
+        )

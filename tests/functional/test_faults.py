@@ -23,6 +23,7 @@ from qwc_service.simulator.wire import SoapFault
 from tests.factories import (
     customer_query,
     enqueue,
+    let_sessions_expire,
     make_connection,
     make_machine,
     make_test_settings,
@@ -195,8 +196,7 @@ def test_web_connector_that_never_closes(
     done_id = enqueue(app, connection_id, customer_query(2))
     held_id = enqueue(app, connection_id, customer_query(3))
     quickbooks = FakeQuickBooks(generate_company(customers=5))
-    short = pg_settings.with_overrides(ticket_ttl_seconds=2)
-    with ServerProcess(short, port=_port(pg_settings), log_path=tmp_path / "g.log") as server:
+    with ServerProcess(pg_settings, port=_port(pg_settings), log_path=tmp_path / "g.log") as server:
         client = SoapClient(HttpClientTransport(), f"{server.url}/qbwc")
         ticket = client.authenticate(first.username, first.password)[0]
         assert (
@@ -206,7 +206,7 @@ def test_web_connector_that_never_closes(
         assert request_id_of(held) == f"{held_id}-1"
         # Machine A vanishes here, holding a job, without closeConnection.
         assert client.authenticate(second.username, second.password)[1] == "busy"
-        time.sleep(2.3)
+        let_sessions_expire(app, connection_id)
         ticket_b = client.authenticate(second.username, second.password)[0]
         request = client.send_request(ticket_b)
         assert request_id_of(request) == f"{held_id}-2"
@@ -340,8 +340,7 @@ def test_ticket_expiring_mid_iterator(app: QwcApp, pg_settings: Settings, tmp_pa
         schedule.add_sync(db, connection_id, "customers", 15, max_returned=20)
     company = generate_company(customers=60)
     quickbooks = FakeQuickBooks(company)
-    short = pg_settings.with_overrides(ticket_ttl_seconds=2)
-    with ServerProcess(short, port=_port(pg_settings), log_path=tmp_path / "g.log") as server:
+    with ServerProcess(pg_settings, port=_port(pg_settings), log_path=tmp_path / "g.log") as server:
         assert machine.qwc_path is not None
         connector = WebConnector(read_qwc(machine.qwc_path), machine.password, quickbooks)
         connector.add_application()
@@ -353,7 +352,8 @@ def test_ticket_expiring_mid_iterator(app: QwcApp, pg_settings: Settings, tmp_pa
         )
         assert 0 < client.receive_response(ticket, quickbooks.process(first_page)) < 100
         second_page = quickbooks.process(client.send_request(ticket))
-        time.sleep(2.5)  # the ticket expires with the second page in QuickBooks' hands
+        # The ticket expires with the second page in QuickBooks' hands.
+        let_sessions_expire(app, connection_id)
         assert client.receive_response(ticket, second_page) < 0
         assert client.call("getLastError", ticket)
         client.call("closeConnection", ticket)

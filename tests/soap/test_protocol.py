@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from lxml import etree
 
@@ -16,6 +14,7 @@ from tests.factories import (
     customer_query,
     customer_response,
     enqueue,
+    let_sessions_expire,
     make_connection,
     make_machine,
     request_id_of,
@@ -175,29 +174,25 @@ def test_unknown_and_closed_tickets_get_protocol_answers(app: QwcApp, client: So
         assert client.call("closeConnection", bad)
 
 
-def test_job_of_a_dead_session_is_handed_out_again_after_expiry(
-    app: QwcApp, settings: object
-) -> None:
+def test_job_of_a_dead_session_is_handed_out_again_after_expiry(app: QwcApp) -> None:
     """A job held by a dead session goes to no one else until that session expires."""
-    short = create_app(app.settings.with_overrides(ticket_ttl_seconds=1))
-    client = SoapClient(short)
-    connection_id = make_connection(short)
-    first, second = make_machine(short, connection_id, "A"), make_machine(short, connection_id, "B")
-    job_id = enqueue(short, connection_id)
+    client = SoapClient(app)
+    connection_id = make_connection(app)
+    first, second = make_machine(app, connection_id, "A"), make_machine(app, connection_id, "B")
+    job_id = enqueue(app, connection_id)
     ticket_a = client.authenticate(first.username, first.password)[0]
     assert request_id_of(client.send_request(ticket_a)) == f"{job_id}-1"
     # Machine A dies here. B is turned away while A's session is alive...
     busy = client.authenticate(second.username, second.password)
     assert busy[1] == "busy" and int(busy[2]) > 0
-    time.sleep(1.2)
+    let_sessions_expire(app, connection_id)
     # ...and gets the same job once A's ticket has expired.
     ticket_b, status = client.authenticate(second.username, second.password)[:2]
     assert status == ""
     assert request_id_of(client.send_request(ticket_b)) == f"{job_id}-2"
     assert client.receive_response(ticket_a, customer_response(f"{job_id}-1")) < 0
     assert client.receive_response(ticket_b, customer_response(f"{job_id}-2")) == 100
-    assert _job(short, connection_id, job_id).status == "done"
-    short.engine.dispose()
+    assert _job(app, connection_id, job_id).status == "done"
 
 
 def test_interactive_methods_answer_safely(client: SoapClient) -> None:
