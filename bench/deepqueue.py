@@ -125,7 +125,7 @@ def _sessions(database: Database, ids: list[str]) -> dict[str, int]:
 class QueueTimes:
     """ms per call of each queue query, over many connections."""
 
-    authenticate: list[float] = field(default_factory=list)  # release_expired + has_queued
+    authenticate: list[float] = field(default_factory=list)  # take_stock
     claim: list[float] = field(default_factory=list)  # claim_next
     send: list[float] = field(default_factory=list)  # release_session_jobs(ended=False) + claim
     progress: list[float] = field(default_factory=list)  # units_remaining
@@ -143,8 +143,7 @@ def _measure_once(db: Session, times: QueueTimes, cid: str, sid: int, *, close: 
     lease = now + timedelta(minutes=30)
 
     def auth() -> None:
-        queue.release_expired(db, cid, now)
-        queue.has_queued(db, cid, now)
+        queue.take_stock(db, cid, now)
 
     def send() -> None:
         queue.release_session_jobs(db, sid, ended=False)
@@ -233,7 +232,7 @@ def run_depths(run: Run, database_url: str) -> tuple[Depth, Depth, str, float]:
 _QUERIES = (
     ("claim_next", "claim"),
     ("sendRequestXML's queue work (release + claim)", "send"),
-    ("authenticate's release_expired + has_queued", "authenticate"),
+    ("authenticate's look at the queue (take_stock)", "authenticate"),
     ("receiveResponseXML's units_remaining", "progress"),
     ("closeConnection's release_session_jobs", "close"),
 )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qwc_service.connections.models import Connection, Machine
 from qwc_service.qbwc.operations import end_session
-from qwc_service.queue.service import has_queued, release_expired
+from qwc_service.queue.service import release_expired, take_stock
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.service import (
     AuthOutcome,
@@ -23,7 +23,7 @@ from qwc_service.sessions.service import (
     rejected,
 )
 from qwc_service.sessions.tickets import idle_ticket
-from qwc_service.sync.schedule import enqueue_due, seconds_until_next_due
+from qwc_service.sync.schedule import enqueue_due, read_plan
 
 __all__ = ["SEEN_PRECISION", "note_check_in", "start_session"]
 
@@ -46,7 +46,8 @@ def start_session(
     One session per connection: another machine's live session makes this one ``busy``;
     this machine's own earlier session is superseded (a Web Connector runs one update at
     a time, so a new login means the old one died). Jobs whose lease ran out go back to
-    the queue first, so nothing handed to a dead session is lost.
+    the queue before a session starts, so nothing handed to a dead session is lost. An
+    idle poll reads the schedules once and the queue once, and writes nothing.
     """
     machine = login.machine or db.get(Machine, login.machine_id)
     if (
@@ -83,15 +84,15 @@ def start_session(
             end_session(db, active, now=now, reason="expired")
         connection.active_session_id = None
 
-    release_expired(db, connection.id, now)
     # Due syncs become work now: no scheduler process is needed.
-    enqueue_due(db, connection, now)
-    if not has_queued(db, connection.id, now):
-        next_due = seconds_until_next_due(db, connection, now)
+    plan = read_plan(db, connection, now)
+    if enqueue_due(db, connection, now, plan):
+        release_expired(db, connection.id, now)
+    elif not take_stock(db, connection.id, now):
         return AuthOutcome(
             ticket=idle_ticket(),
             status=AuthStatus.NONE,
-            postpone_seconds=next_due or None,
+            postpone_seconds=plan.next_due_seconds or None,
             machine=machine,
             min_run_seconds=connection.min_poll_seconds,
         )

@@ -223,6 +223,38 @@ def has_queued(db: Session, connection_id: str, now: datetime | None = None) -> 
     return db.scalar(_ANY_CLAIMABLE, params) is not None
 
 
+# Built once: the idle login's one look at the queue. A job a new session could take, or
+# one whose lease ran out (its session died), whichever the database finds first.
+_WORK_OR_LAPSED = (
+    select(Job.status)
+    .where(
+        or_(
+            _CLAIMABLE,
+            and_(
+                Job.connection_id == bindparam("connection_id"),
+                Job.status == JobStatus.SENT,
+                Job.leased_until < bindparam("now"),
+            ),
+        )
+    )
+    .limit(1)
+)
+
+
+def take_stock(db: Session, connection_id: str, now: datetime) -> bool:
+    """Whether a new session of the connection would find work, once jobs whose lease ran
+    out are back in the queue.
+
+    An idle connection answers with one read and writes nothing; the lease release runs
+    only when there is work or a lapsed lease to release.
+    """
+    found = db.scalar(_WORK_OR_LAPSED, _claimable_params(connection_id, 0, now))
+    if found is None:
+        return False
+    released = release_expired(db, connection_id, now)
+    return found == JobStatus.QUEUED or (released > 0 and has_queued(db, connection_id, now))
+
+
 def count_queued(db: Session, connection_id: str) -> int:
     """How many jobs wait for the connection."""
     query = select(func.count()).where(

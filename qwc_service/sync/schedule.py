@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from math import ceil
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from qwc_service.clock import utcnow
@@ -36,6 +36,7 @@ __all__ = [
     "PENDING",
     "SYNC_PRIORITY",
     "SyncNotFound",
+    "SyncPlan",
     "SyncsAdded",
     "add_every_sync",
     "add_sync",
@@ -45,6 +46,7 @@ __all__ = [
     "list_syncs",
     "next_due_at",
     "pause_syncs",
+    "read_plan",
     "remove_sync",
     "seconds_until_next_due",
     "sync_now",
@@ -270,23 +272,74 @@ def next_due_at(definition: SyncDefinition, zone: ZoneInfo, now: datetime) -> da
     return due
 
 
-def enqueue_due(db: Session, connection: Connection, now: datetime) -> list[Job]:
+@dataclass(frozen=True)
+class SyncPlan:
+    """What a login found about a connection's syncs, from one read.
+
+    ``due``: the definitions to queue now, in type order. ``next_due_seconds``: when a
+    sync next has work (0: now), counting queued pages that wait for a retry delay; None
+    when the connection has no syncs.
+    """
+
+    due: tuple[SyncDefinition, ...]
+    next_due_seconds: int | None
+
+
+# Built once: a login reads it. Per definition, its pending jobs (queued or unanswered):
+# how many, how many wait for a retry time, and the soonest such time.
+_PENDING_OF = (
+    select(
+        Job.sync_definition_id.label("definition_id"),
+        func.count().label("jobs"),
+        func.count(Job.not_before).label("delayed"),
+        func.min(Job.not_before).label("soonest"),
+    )
+    .where(
+        Job.connection_id == bindparam("connection_id"),
+        Job.sync_definition_id.is_not(None),
+        Job.status.in_(PENDING),
+    )
+    .group_by(Job.sync_definition_id)
+    .subquery()
+)
+_PLAN = (
+    select(SyncDefinition, _PENDING_OF.c.jobs, _PENDING_OF.c.delayed, _PENDING_OF.c.soonest)
+    .outerjoin(_PENDING_OF, _PENDING_OF.c.definition_id == SyncDefinition.id)
+    .where(SyncDefinition.connection_id == bindparam("connection_id"))
+)
+
+
+def read_plan(db: Session, connection: Connection, now: datetime) -> SyncPlan:
+    """The connection's due syncs and the time until the next one, in one query."""
+    if connection.disabled_at is not None:
+        return SyncPlan(due=(), next_due_seconds=None)
+    zone = zone_of(connection)
+    due: list[SyncDefinition] = []
+    soonest: datetime | None = None
+    for definition, jobs, delayed, retry_at in db.execute(_PLAN, {"connection_id": connection.id}):
+        if jobs:
+            # Pending work is ready now unless every page of it waits for a retry time.
+            moment = now if delayed < jobs or retry_at is None else max(now, retry_at)
+        else:
+            moment = next_due_at(definition, zone, now)
+            if moment <= now:
+                due.append(definition)
+        soonest = moment if soonest is None else min(soonest, moment)
+    due.sort(key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
+    seconds = None if soonest is None else max(0, ceil((soonest - now).total_seconds()))
+    return SyncPlan(due=tuple(due), next_due_seconds=seconds)
+
+
+def enqueue_due(
+    db: Session, connection: Connection, now: datetime, plan: SyncPlan | None = None
+) -> list[Job]:
     """Queue the first page of every sync of ``connection`` that is due and not pending.
 
-    Called while a machine authenticates, with the connection row locked; one query reads
-    the definitions that are not paused and have no queued or unanswered job.
+    Called while a machine authenticates, with the connection row locked, so two logins
+    never queue the same sync twice.
     """
-    if connection.disabled_at is not None:
-        return []
-    query = select(SyncDefinition).where(
-        SyncDefinition.connection_id == connection.id,
-        or_(SyncDefinition.paused_until.is_(None), SyncDefinition.paused_until <= now),
-        ~exists().where(and_(Job.sync_definition_id == SyncDefinition.id, Job.status.in_(PENDING))),
-    )
-    zone = zone_of(connection)
-    due = [d for d in db.scalars(query) if is_due(d, zone, now)]
-    due.sort(key=lambda d: _TYPE_ORDER.get(d.record_type, len(_TYPE_ORDER)))
-    return [_queue(db, d, now, requested=False) for d in due]
+    plan = plan or read_plan(db, connection, now)
+    return [_queue(db, d, now, requested=False) for d in plan.due]
 
 
 def seconds_until_next_due(db: Session, connection: Connection, now: datetime) -> int | None:
@@ -294,33 +347,7 @@ def seconds_until_next_due(db: Session, connection: Connection, now: datetime) -
 
     Counts syncs that will come due and queued sync work that waits for a retry delay.
     """
-    if connection.disabled_at is not None:
-        return None
-    definitions = list(
-        db.scalars(select(SyncDefinition).where(SyncDefinition.connection_id == connection.id))
-    )
-    if not definitions:
-        return None
-    rows = db.execute(
-        select(Job.sync_definition_id, Job.not_before).where(
-            Job.connection_id == connection.id,
-            Job.sync_definition_id.is_not(None),
-            Job.status.in_(PENDING),
-        )
-    )
-    pending: dict[int, datetime] = {}
-    for definition_id, not_before in rows:
-        if definition_id is None:
-            continue
-        ready = now if not_before is None else max(now, not_before)
-        pending[definition_id] = min(pending.get(definition_id, ready), ready)
-    zone = zone_of(connection)
-    moments: list[datetime] = []
-    for definition in definitions:
-        waiting = pending.get(definition.id)
-        moments.append(waiting if waiting is not None else next_due_at(definition, zone, now))
-    soonest = min(moments)
-    return max(0, ceil((soonest - now).total_seconds()))
+    return read_plan(db, connection, now).next_due_seconds
 
 
 # -- helpers -------------------------------------------------------------------------------

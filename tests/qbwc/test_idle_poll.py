@@ -7,20 +7,23 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from qwc_service.app import QwcApp
 from qwc_service.audit.models import AuditEvent
+from qwc_service.clock import utcnow
 from qwc_service.connections.queries import get_machine
 from qwc_service.db import unit_of_work
 from qwc_service.queue.service import cancel_job
 from qwc_service.sessions.service import LOGIN_ANSWERED
+from qwc_service.sync import schedule
+from qwc_service.sync.models import SyncDefinition
 from tests.factories import customer_query, enqueue, make_connection, make_machine
 from tests.soap_client import SoapClient
 
 VERSION = "2.3.0.215"
-#: machine, throttle, connection (locked), lease release, due syncs, work, next due.
-IDLE_STATEMENTS = 7
+#: machine, throttle, connection (locked), the syncs and their pending work, the queue.
+IDLE_STATEMENTS = 5
 
 
 @contextmanager
@@ -71,8 +74,8 @@ def _login_events(app: QwcApp, machine_id: int) -> list[str]:
 
 
 def test_an_idle_poll_is_one_transaction_that_writes_nothing(app: QwcApp) -> None:
-    """After the first run, an idle poll within the minute runs one transaction of reads
-    (and a lease release that matches nothing): no insert, no delete, no row updated."""
+    """After the first run, an idle poll within the minute runs one transaction of reads:
+    no insert, no update, no delete."""
     connection_id = make_connection(app)
     machine = make_machine(app, connection_id)
     soap = SoapClient(app)
@@ -81,8 +84,30 @@ def test_an_idle_poll_is_one_transaction_that_writes_nothing(app: QwcApp) -> Non
         assert _poll(soap, machine.username, machine.password)[1] == "none"
     assert len(transactions) == 1
     assert len(statements) <= IDLE_STATEMENTS, statements
-    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
-    assert len(writes) == 1 and writes[0].upper().startswith("UPDATE JOBS"), writes
+    assert [s for s in statements if not s.lstrip().upper().startswith("SELECT")] == []
+
+
+def test_an_idle_poll_with_schedules_reads_them_once(app: QwcApp) -> None:
+    """With syncs scheduled and none due, the idle poll still reads each table once, and
+    the postpone hint says when the next sync comes due."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        for record_type in ("customers", "invoices", "items"):
+            schedule.add_sync(db, connection_id, record_type, 60)
+        # Each ran a minute ago, so each is next due in 59 minutes.
+        db.execute(
+            update(SyncDefinition)
+            .where(SyncDefinition.connection_id == connection_id)
+            .values(last_started_at=utcnow() - timedelta(minutes=1))
+        )
+    soap = SoapClient(app)
+    assert _poll(soap, machine.username, machine.password)[1] == "none"
+    with _statements(app) as statements, _transactions(app) as transactions:
+        answer = _poll(soap, machine.username, machine.password)
+    assert answer[1] == "none" and 3000 < int(answer[2]) <= 3540, answer
+    assert len(transactions) == 1
+    assert len(statements) <= IDLE_STATEMENTS, "\n\n".join(statements)
 
 
 def test_server_and_client_version_leave_the_database_alone(app: QwcApp) -> None:

@@ -88,6 +88,30 @@ def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
         assert job.status == "queued" and job.attempts == 1
 
 
+def test_take_stock_of_an_empty_queue_writes_nothing(app: QwcApp) -> None:
+    """No work and no lapsed lease: no work, and no job is touched."""
+    connection_id = make_connection(app)
+    held = enqueue(app, connection_id)
+    session_id = open_session(app, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        queue.claim_next(db, connection_id, session_id, utcnow() + timedelta(minutes=5))
+    with unit_of_work(app.session_factory) as db:
+        assert queue.take_stock(db, connection_id, utcnow()) is False
+        assert queue.get_job(db, connection_id, held).status == "sent"
+
+
+def test_take_stock_puts_lapsed_leases_back_and_finds_them(app: QwcApp) -> None:
+    """A job whose lease ran out is queued again, and is work for the next session."""
+    connection_id = make_connection(app)
+    job_id = enqueue(app, connection_id)
+    session_id = open_session(app, connection_id)
+    with unit_of_work(app.session_factory) as db:
+        queue.claim_next(db, connection_id, session_id, utcnow() - timedelta(seconds=1))
+    with unit_of_work(app.session_factory) as db:
+        assert queue.take_stock(db, connection_id, utcnow()) is True
+        assert queue.get_job(db, connection_id, job_id).status == "queued"
+
+
 def test_concurrent_claims_never_share_a_job(pg_url: str, tmp_path: object) -> None:
     """On PostgreSQL, eight threads claiming at once each get different jobs."""
     settings = make_test_settings(pg_url, tmp_path).with_overrides(db_pool_size=8)  # type: ignore[arg-type]
