@@ -1,4 +1,6 @@
-"""The QBWebConnectorSvc SOAP service: each method translates the wire into one exchange call.
+"""The QBWebConnectorSvc SOAP service, for the WSDL and for callers that reach the SOAP stack.
+
+The guard answers every call itself (soap.direct); each method here runs the same function.
 
 Names, parameter names and the namespace are the Web Connector's contract and must not
 change: http://developer.intuit.com/, document/literal wrapped, SOAP 1.1.
@@ -6,19 +8,16 @@ change: http://developer.intuit.com/, document/literal wrapped, SOAP 1.1.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from spyne import Array, Integer32, ServiceBase, Unicode, rpc
 from spyne.model.fault import Fault
 
 from qwc_service.qbwc.exchange import CallContext, WebConnectorExchange
 from qwc_service.soap import direct
-from qwc_service.soap.calls import CallFailed, call_context, run_call
+from qwc_service.soap.calls import CallFailed, call_context
 from qwc_service.soap.direct import Answer, Arguments
 from qwc_service.soap.parameters import carried_arguments, carried_parameters
-
-T = TypeVar("T")
 
 ArrayOfString = Array(Unicode, type_name="ArrayOfString")
 
@@ -50,22 +49,11 @@ def _call_context(ctx: Any) -> CallContext:
     return call_context(getattr(ctx.transport, "req_env", None) or {})
 
 
-def _run(method: str, fn: Callable[[], T], outcome: Callable[[T], Any]) -> T:
-    try:
-        return run_call(method, fn, outcome)
-    except CallFailed:
-        raise ServerError() from None
-
-
 def _direct(ctx: Any, answer: Answer, args: Arguments) -> Any:
     try:
         return answer(_exchange(ctx), args, _call_context(ctx))
     except CallFailed:
         raise ServerError() from None
-
-
-def _text(value: str) -> str:
-    return "request" if value else "empty"
 
 
 class QBWebConnectorSvc(ServiceBase):
@@ -78,8 +66,8 @@ class QBWebConnectorSvc(ServiceBase):
             _restore_carried(ctx)
         return super().call_wrapper(ctx, args)
 
-    # The calls of an idle poll are normally answered by the guard (soap.direct); these
-    # run the same functions, for a caller that reaches the SOAP stack itself.
+    # Calls are normally answered by the guard (soap.direct); these run the same
+    # functions, for a caller that reaches the SOAP stack itself.
 
     @rpc(_returns=Unicode)
     def serverVersion(ctx: Any) -> str:
@@ -109,19 +97,15 @@ class QBWebConnectorSvc(ServiceBase):
         qbXMLMajorVers: int | None,
         qbXMLMinorVers: int | None,
     ) -> str:
-        exchange = _exchange(ctx)
-        return _run(
-            "sendRequestXML",
-            lambda: exchange.send_request(
-                ticket or "",
-                strHCPResponse or "",
-                strCompanyFileName or "",
-                qbXMLCountry or "",
-                qbXMLMajorVers,
-                qbXMLMinorVers,
-            ),
-            _text,
-        )
+        args = {
+            "ticket": ticket,
+            "strHCPResponse": strHCPResponse,
+            "strCompanyFileName": strCompanyFileName,
+            "qbXMLCountry": qbXMLCountry,
+            "qbXMLMajorVers": None if qbXMLMajorVers is None else str(qbXMLMajorVers),
+            "qbXMLMinorVers": None if qbXMLMinorVers is None else str(qbXMLMinorVers),
+        }
+        return _direct(ctx, direct.send_request, args)
 
     @rpc(Unicode, Unicode, Unicode, Unicode, _returns=Integer32)
     def receiveResponseXML(
@@ -131,62 +115,38 @@ class QBWebConnectorSvc(ServiceBase):
         hresult: str | None,
         message: str | None,
     ) -> int:
-        exchange = _exchange(ctx)
-        return _run(
-            "receiveResponseXML",
-            lambda: exchange.receive_response(
-                ticket or "", response or "", hresult or "", message or ""
-            ),
-            lambda r: r,
-        )
+        args = {"ticket": ticket, "response": response, "hresult": hresult, "message": message}
+        return int(_direct(ctx, direct.receive_response, args))
 
     @rpc(Unicode, Unicode, Unicode, _returns=Unicode)
     def connectionError(
         ctx: Any, ticket: str | None, hresult: str | None, message: str | None
     ) -> str:
-        exchange = _exchange(ctx)
-        return _run(
-            "connectionError",
-            lambda: exchange.connection_error(ticket or "", hresult or "", message or ""),
-            lambda r: r or "retry",
-        )
+        args = {"ticket": ticket, "hresult": hresult, "message": message}
+        return _direct(ctx, direct.connection_error, args)
 
     @rpc(Unicode, _returns=Unicode)
     def getLastError(ctx: Any, ticket: str | None) -> str:
-        exchange = _exchange(ctx)
-        return _run("getLastError", lambda: exchange.get_last_error(ticket or ""), lambda r: "ok")
+        return _direct(ctx, direct.get_last_error, {"ticket": ticket})
 
     @rpc(Unicode, _returns=Unicode)
     def closeConnection(ctx: Any, ticket: str | None) -> str:
         return _direct(ctx, direct.close_connection, {"ticket": ticket})
 
-    # Interactive mode is not offered; these answer so that a Web Connector that asks
-    # anyway ends the exchange cleanly.
+    # Interactive mode is not offered; see soap.direct.
 
     @rpc(Unicode, Unicode, _returns=Unicode)
-    def getInteractiveURL(
-        ctx: Any,
-        wcTicket: str | None,
-        sessionID: str | None,
-    ) -> str:
-        return _run("getInteractiveURL", lambda: "", lambda r: "not_offered")
+    def getInteractiveURL(ctx: Any, wcTicket: str | None, sessionID: str | None) -> str:
+        return _direct(ctx, direct.get_interactive_url, {})
 
     @rpc(Unicode, _returns=Unicode)
     def interactiveDone(ctx: Any, wcTicket: str | None) -> str:
-        return _run("interactiveDone", lambda: "Done", lambda r: "not_offered")
+        return _direct(ctx, direct.interactive_done, {})
 
     @rpc(Unicode, _returns=Unicode)
     def isInteractiveDone(ctx: Any, wcTicket: str | None) -> str:
-        return _run("isInteractiveDone", lambda: "DONE", lambda r: "not_offered")
+        return _direct(ctx, direct.is_interactive_done, {})
 
     @rpc(Unicode, Unicode, _returns=Unicode)
-    def interactiveRejected(
-        ctx: Any,
-        wcTicket: str | None,
-        reason: str | None,
-    ) -> str:
-        return _run(
-            "interactiveRejected",
-            lambda: "Interactive mode is not used by this server.",
-            lambda r: "not_offered",
-        )
+    def interactiveRejected(ctx: Any, wcTicket: str | None, reason: str | None) -> str:
+        return _direct(ctx, direct.interactive_rejected, {})

@@ -21,7 +21,7 @@ from qwc_service.simulator.transport import WsgiTransport
 from qwc_service.soap.application import build_soap_app
 from qwc_service.soap.direct import ANSWERS, direct_answers
 from qwc_service.soap.guard import guard_soap
-from tests.factories import enqueue, make_connection, make_machine
+from tests.factories import customer_query, enqueue, make_connection, make_machine
 from tests.soap_client import SoapClient
 
 _TICKET = re.compile(rb"(<tns:authenticateResult><tns:string>)[^<]*(</tns:string>)")
@@ -78,6 +78,53 @@ def test_direct_answers_match_the_soap_stack(app: QwcApp) -> None:
             ("authenticate", (machine.username, machine.password)),
         ],
     )
+
+
+def test_session_calls_match_the_soap_stack(app: QwcApp) -> None:
+    """sendRequestXML, receiveResponseXML, connectionError, getLastError and the interactive
+    calls: the same bytes on both paths, for a live session and for tickets it does not know."""
+    connection_id = make_connection(app)
+    machine = make_machine(app, connection_id)
+    calls: list[tuple[str, tuple[Any, ...]]] = [
+        ("sendRequestXML", ("unknown", "", "", "US", 13, 0)),
+        ("sendRequestXML", (None, None, None, None, 0, 0)),
+        ("receiveResponseXML", ("unknown", "<QBXML/>", "", "")),
+        ("receiveResponseXML", ("~no-session", None, "0x80040400", "x & <y>")),
+        ("connectionError", ("unknown", "0x80040408", "Could not start QuickBooks.")),
+        ("getLastError", ("unknown",)),
+        ("getLastError", ("~no-session",)),
+        ("getInteractiveURL", ("t", "s")),
+        ("interactiveDone", ("t",)),
+        ("isInteractiveDone", ("t",)),
+        ("interactiveRejected", ("t", "no")),
+    ]
+    _same_bytes(app, calls)
+    # A live session on each path, in the same state: the same calls, the same replies.
+    sequence = [
+        ("sendRequestXML", ("", "", "US", 13, 0)),
+        ("receiveResponseXML", ("not qbXML", "", "")),
+        ("connectionError", ("0x80040408", "Could not start QuickBooks.")),
+        ("connectionError", ("0x80040408", "Could not start QuickBooks.")),
+        ("getLastError", ()),
+        ("closeConnection", ()),
+    ]
+    replies = []
+    for client in (SoapClient(app), _through_the_stack(app.exchange)):
+        machine = make_machine(app, make_connection(app))
+        enqueue(app, machine.connection_id, customer_query())
+        ticket = client.authenticate(machine.username, machine.password)[0]
+        bodies = []
+        for method, values in sequence:
+            params = list(
+                zip([n for n, _ in wire.PARAMETERS[method]], (ticket, *values), strict=True)
+            )
+            reply = client.transport.post(
+                client.url, wire.headers(method), wire.envelope(method, params)
+            )
+            # Request ids carry the job's number, which differs between the two connections.
+            bodies.append((reply.status, re.sub(rb"requestID=\"[0-9-]+\"", b"ID", reply.body)))
+        replies.append(bodies)
+    assert replies[0] == replies[1]
 
 
 def _broken(app: QwcApp) -> WebConnectorExchange:
