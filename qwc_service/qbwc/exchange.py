@@ -127,9 +127,7 @@ class WebConnectorExchange:
         address = ctx.client_address
         now = utcnow()
         with unit_of_work(self.session_factory) as db:
-            login = find_login(db, username)
-            known = bool(address) and login is not None and login.last_address == address
-            gate = throttle.check(db, username, address, now, known_address=known)
+            login, gate = find_login(db, username, address, now)
             if gate.locked_until is not None:
                 # Refused without looking at the password: the lockout is temporary.
                 seconds = int((gate.locked_until - now).total_seconds())

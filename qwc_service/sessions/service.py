@@ -6,10 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session, contains_eager
 
 from qwc_service.connections.models import Connection, Machine
+from qwc_service.sessions import throttle
 from qwc_service.sessions.models import WcSession
 from qwc_service.sessions.tickets import MAX_TICKET_LENGTH, hash_ticket, idle_ticket, new_ticket
 
@@ -80,28 +81,50 @@ class AuthOutcome:
         return strings
 
 
-# Built once, as every login runs it.
-_BY_USERNAME = select(Machine).where(Machine.username == bindparam("username"))
+# Built once, as every login runs it: the machine and the throttle rows of the attempt in
+# one query. The one-row derived table keeps a row coming when neither exists (an unknown
+# username is throttled like a known one).
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+_LOGIN_AND_THROTTLE = (
+    select(Machine, throttle.LoginThrottle)
+    .select_from(_ONE_ROW)
+    .outerjoin(Machine, Machine.username == bindparam("username"))
+    .outerjoin(
+        throttle.LoginThrottle,
+        throttle.LoginThrottle.key.in_(bindparam("keys", expanding=True)),
+    )
+)
 
 
-def find_login(db: Session, username: str) -> Login | None:
-    """The credentials of an active machine with ``username``, or None.
+def find_login(
+    db: Session, username: str, address: str, now: datetime
+) -> tuple[Login | None, throttle.Gate]:
+    """The credentials of an active machine with ``username`` (or None), and what the login
+    throttle says about this attempt from ``address``, read together.
 
     The machine is loaded whole, so the rest of the login finds it in the unit of work
     without asking the database again.
     """
-    if not username or len(username) > MAX_USERNAME_LENGTH:
-        return None
-    machine = db.scalar(_BY_USERNAME, {"username": username})
-    if machine is None or machine.revoked_at is not None:
-        return None
-    return Login(
-        machine.id,
-        machine.connection_id,
-        machine.password_hash,
-        machine.last_login_address,
-        machine,
-    )
+    valid = bool(username) and len(username) <= MAX_USERNAME_LENGTH
+    params = {"username": username if valid else "", "keys": throttle.check_keys(username, address)}
+    machine: Machine | None = None
+    rows: list[throttle.LoginThrottle] = []
+    for found, row in db.execute(_LOGIN_AND_THROTTLE, params):
+        machine = machine or found
+        if row is not None:
+            rows.append(row)
+    login = None
+    if valid and machine is not None and machine.revoked_at is None:
+        login = Login(
+            machine.id,
+            machine.connection_id,
+            machine.password_hash,
+            machine.last_login_address,
+            machine,
+        )
+    # A machine's usual address is never locked out by attempts on its username elsewhere.
+    known = bool(address) and login is not None and login.last_address == address
+    return login, throttle.gate_of(rows, username, now, known_address=known)
 
 
 def rejected() -> AuthOutcome:

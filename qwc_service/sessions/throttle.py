@@ -69,16 +69,28 @@ class Gate:
     to_clear: tuple[str, ...]
 
 
-def check(db: Session, username: str, address: str, now: datetime, *, known_address: bool) -> Gate:
-    """Whether this login attempt may go on, and what a success would have to clear."""
-    keys = _keys(username, address)
+def check_keys(username: str, address: str) -> list[str]:
+    """Every key a login attempt is checked against (the username's is dropped later for
+    an address the machine has logged in from)."""
+    return list(_keys(username, address))
+
+
+def gate_of(
+    rows: list[LoginThrottle], username: str, now: datetime, *, known_address: bool
+) -> Gate:
+    """What the throttle rows read for :func:`check_keys` say about this attempt."""
     if known_address:
-        keys.pop(f"u:{username[:64]}", None)
-    rows = list(db.scalars(_BY_KEYS, {"keys": list(keys)}))
+        rows = [row for row in rows if row.key != f"u:{username[:64]}"]
     until = [row.locked_until for row in rows if row.locked_until and row.locked_until > now]
     # Most logins have nothing on record, so a success usually deletes nothing.
     to_clear = tuple(row.key for row in rows if not row.key.startswith("u:"))
     return Gate(max(until) if until else None, to_clear)
+
+
+def check(db: Session, username: str, address: str, now: datetime, *, known_address: bool) -> Gate:
+    """Whether this login attempt may go on, and what a success would have to clear."""
+    rows = list(db.scalars(_BY_KEYS, {"keys": check_keys(username, address)}))
+    return gate_of(rows, username, now, known_address=known_address)
 
 
 def record_failure(db: Session, username: str, address: str, now: datetime) -> datetime | None:

@@ -65,3 +65,23 @@ def test_unknown_usernames_are_throttled_like_known_ones(app: QwcApp) -> None:
     enqueue(app, connection_id)
     assert _login(app, machine.username, machine.password, "203.0.113.99") == "nvu"
     assert _login(app, machine.username, machine.password, "203.0.113.100") == ""
+
+
+def test_the_login_and_its_throttle_are_read_together(app: QwcApp) -> None:
+    """One read finds the machine and the attempt's lockout, for a known username, an
+    unknown one and one too long to be a username."""
+    from qwc_service.sessions.service import find_login
+
+    machine = make_machine(app, make_connection(app))
+    for n in range(throttle.ADDRESS.threshold):
+        _login(app, f"nobody-{n}", "x", "203.0.113.99")
+    now = utcnow()
+    with unit_of_work(app.session_factory) as db:
+        login, gate = find_login(db, machine.username, "203.0.113.99", now)
+        assert login is not None and login.machine_id is not None
+        assert gate.locked_until is not None and gate.locked_until > now
+        login, gate = find_login(db, machine.username, "198.51.100.2", now)
+        assert login is not None and gate.locked_until is None and gate.to_clear == ()
+        for username in ("nobody-0", "", "u" * 10_000):
+            login, gate = find_login(db, username, "203.0.113.99", now)
+            assert login is None and gate.locked_until is not None
