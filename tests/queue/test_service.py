@@ -75,13 +75,19 @@ def test_jobs_of_other_connections_are_never_claimed(app: QwcApp) -> None:
         assert queue.claim_next(db, mine, open_session(app, mine), utcnow()) is None
 
 
-def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
-    """A job whose lease ran out goes back to queued and keeps its attempt count."""
+def _handed_out(app: QwcApp, lease: timedelta) -> tuple[str, int]:
+    """A connection whose one job is held by a session, its lease ending ``lease`` from now."""
     connection_id = make_connection(app)
     job_id = enqueue(app, connection_id)
     session_id = open_session(app, connection_id)
     with unit_of_work(app.session_factory) as db:
-        queue.claim_next(db, connection_id, session_id, utcnow() - timedelta(seconds=1))
+        queue.claim_next(db, connection_id, session_id, utcnow() + lease)
+    return connection_id, job_id
+
+
+def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
+    """A job whose lease ran out goes back to queued and keeps its attempt count."""
+    connection_id, job_id = _handed_out(app, timedelta(seconds=-1))
     with unit_of_work(app.session_factory) as db:
         assert queue.release_expired(db, connection_id, utcnow()) == 1
         job = queue.get_job(db, connection_id, job_id)
@@ -90,23 +96,15 @@ def test_expired_lease_returns_job_to_queue(app: QwcApp) -> None:
 
 def test_take_stock_of_an_empty_queue_writes_nothing(app: QwcApp) -> None:
     """No work and no lapsed lease: no work, and no job is touched."""
-    connection_id = make_connection(app)
-    held = enqueue(app, connection_id)
-    session_id = open_session(app, connection_id)
-    with unit_of_work(app.session_factory) as db:
-        queue.claim_next(db, connection_id, session_id, utcnow() + timedelta(minutes=5))
+    connection_id, job_id = _handed_out(app, timedelta(minutes=5))
     with unit_of_work(app.session_factory) as db:
         assert queue.take_stock(db, connection_id, utcnow()) is False
-        assert queue.get_job(db, connection_id, held).status == "sent"
+        assert queue.get_job(db, connection_id, job_id).status == "sent"
 
 
 def test_take_stock_puts_lapsed_leases_back_and_finds_them(app: QwcApp) -> None:
     """A job whose lease ran out is queued again, and is work for the next session."""
-    connection_id = make_connection(app)
-    job_id = enqueue(app, connection_id)
-    session_id = open_session(app, connection_id)
-    with unit_of_work(app.session_factory) as db:
-        queue.claim_next(db, connection_id, session_id, utcnow() - timedelta(seconds=1))
+    connection_id, job_id = _handed_out(app, timedelta(seconds=-1))
     with unit_of_work(app.session_factory) as db:
         assert queue.take_stock(db, connection_id, utcnow()) is True
         assert queue.get_job(db, connection_id, job_id).status == "queued"
