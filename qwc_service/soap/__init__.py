@@ -1,1 +1,2 @@
-"""The SOAP endpoint: the Spyne service and WSDL, behind a guard that screens every envelope."""
+"""The SOAP endpoint: a guard that screens every envelope and answers each call, and the
+Spyne service that serves the WSDL."""
