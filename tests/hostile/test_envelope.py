@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from qwc_service.simulator import wire
-from qwc_service.soap import guard, xmlguard
+from qwc_service.soap import xmlguard
 from tests.hostile.harness import (
     NS,
     SOAP11,
