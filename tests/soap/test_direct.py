@@ -191,3 +191,12 @@ def test_direct_answers_have_the_shape_the_web_connector_accepts(
     reply = ours.transport.post(ours.url, wire.headers(method), wire.envelope(method, params))
     assert reply.status == 200 and reply.content_type.startswith("text/xml")
     assert _shape(reply.body) == _shape(capture(capture_name))
+
+
+def test_every_operation_of_the_service_is_answered_directly(app: QwcApp) -> None:
+    """The SOAP service declares the operations; each has a direct answer, and no other."""
+    from qwc_service.soap.guard import contract_of
+
+    spyne = build_soap_app(app.exchange, app.settings.soap_url)
+    operations = set(contract_of(spyne).operations)
+    assert len(operations) == 12 and set(ANSWERS) == operations
