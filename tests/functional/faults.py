@@ -7,6 +7,8 @@ import os
 import select
 import socket
 import threading
+import time
+import urllib.request
 
 
 class TcpProxy:
@@ -102,3 +104,17 @@ def start_post(
     ).encode()
     raw.sendall(head + body[:sent])
     return raw
+
+
+def wait_healthy(url: str, timeout: float = 30) -> None:
+    """Wait until the server at ``url`` answers its health check again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("server did not come back")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from tests.factories import (
     make_test_settings,
     request_id_of,
 )
-from tests.functional.faults import TcpProxy, kill, start_post
+from tests.functional.faults import TcpProxy, kill, start_post, wait_healthy
 from tests.soap_client import SoapClient
 
 pytestmark = pytest.mark.gunicorn
@@ -55,19 +54,6 @@ def _port(settings: Settings) -> int:
     return int(settings.public_url.rsplit(":", 1)[1])
 
 
-def _wait_healthy(url: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("server did not come back")
-
-
 def _job(app: QwcApp, connection_id: str, job_id: int) -> queue.Job:
     with unit_of_work(app.session_factory) as db:
         return queue.get_job(db, connection_id, job_id)
@@ -89,7 +75,7 @@ def test_worker_killed_after_commit_loses_nothing(
         request = client.send_request(ticket)
         (worker,) = server.worker_pids()
         kill(worker)
-        _wait_healthy(server.url)
+        wait_healthy(server.url)
         assert worker not in server.worker_pids()
         assert client.receive_response(ticket, quickbooks.process(request)) == 100
         client.call("closeConnection", ticket)
@@ -129,7 +115,7 @@ def test_worker_killed_mid_request_before_commit(
         raw.settimeout(10)
         assert raw.recv(1024) == b""  # the connection died without a reply
         raw.close()
-        _wait_healthy(server.url)
+        wait_healthy(server.url)
         assert _job(app, connection_id, job_id).status == "sent"
 
         # The Web Connector starts over: the same machine logs in again, the job comes back.
@@ -309,7 +295,7 @@ def test_payment_answer_lost_in_a_crash_is_written_once(
         raw.settimeout(10)
         assert raw.recv(1024) == b""
         raw.close()
-        _wait_healthy(server.url)
+        wait_healthy(server.url)
 
         # The Web Connector's next update: the same machine logs in again.
         result = connector.run_session()

@@ -27,7 +27,7 @@ from qwc_service.simulator.qwcfile import read_qwc
 from qwc_service.simulator.transport import HttpClientTransport
 from qwc_service.tokens.service import create_token
 from tests.factories import MachineCredentials, make_connection, make_machine
-from tests.functional.faults import kill, start_post
+from tests.functional.faults import kill, start_post, wait_healthy
 from tests.payments.factories import store_invoice
 from tests.soap_client import SoapClient
 
@@ -167,24 +167,11 @@ def test_worker_killed_mid_write_is_recovered_once(site: Site) -> None:
     raw.settimeout(10)
     assert raw.recv(1024) == b""
     raw.close()
-    _wait_healthy(site.server.url)
+    wait_healthy(site.server.url)
     assert site.session() == "completed"
     done = site.job(submitted["job_id"])
     assert done["status"] == "done" and done["write"]["sends"] == 1
     assert _customers(site, "Killed Co") == 1
-
-
-def _wait_healthy(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("server did not come back")
 
 
 def _until_settled(site: Site, job_id: int) -> dict[str, Any]:
