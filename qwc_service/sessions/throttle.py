@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, bindparam, delete, select
+from sqlalchemy import Integer, String, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -55,10 +55,6 @@ def _keys(username: str, address: str) -> dict[str, Rule]:
     return keys
 
 
-# Built once, as every login runs it.
-_BY_KEYS = select(LoginThrottle).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
-
-
 @dataclass(frozen=True)
 class Gate:
     """What the throttle says about one login attempt, read in one query."""
@@ -85,12 +81,6 @@ def gate_of(
     # Most logins have nothing on record, so a success usually deletes nothing.
     to_clear = tuple(row.key for row in rows if not row.key.startswith("u:"))
     return Gate(max(until) if until else None, to_clear)
-
-
-def check(db: Session, username: str, address: str, now: datetime, *, known_address: bool) -> Gate:
-    """Whether this login attempt may go on, and what a success would have to clear."""
-    rows = list(db.scalars(_BY_KEYS, {"keys": check_keys(username, address)}))
-    return gate_of(rows, username, now, known_address=known_address)
 
 
 def record_failure(db: Session, username: str, address: str, now: datetime) -> datetime | None:

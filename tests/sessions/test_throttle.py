@@ -10,6 +10,7 @@ from qwc_service.clock import utcnow
 from qwc_service.db import unit_of_work
 from qwc_service.qbwc.exchange import CallContext
 from qwc_service.sessions import throttle
+from qwc_service.sessions.service import find_login
 from tests.factories import enqueue, make_connection, make_machine
 
 
@@ -31,12 +32,7 @@ def test_repeated_failures_lock_the_pair_then_expire(app: QwcApp) -> None:
     assert _login(app, machine.username, machine.password, "198.51.100.2") == ""
     with unit_of_work(app.session_factory) as db:
         later = utcnow() + timedelta(minutes=16)
-        assert (
-            throttle.check(
-                db, machine.username, "203.0.113.7", later, known_address=False
-            ).locked_until
-            is None
-        )
+        assert find_login(db, machine.username, "203.0.113.7", later)[1].locked_until is None
         kinds = [e.kind for e in list_events(db, connection_id=connection_id)]
     assert kinds.count("login_failed") == 5 and "lockout" in kinds
     print("5 failures -> pair locked; other address allowed; lock expires within 15 minutes")
@@ -70,8 +66,6 @@ def test_unknown_usernames_are_throttled_like_known_ones(app: QwcApp) -> None:
 def test_the_login_and_its_throttle_are_read_together(app: QwcApp) -> None:
     """One read finds the machine and the attempt's lockout, for a known username, an
     unknown one and one too long to be a username."""
-    from qwc_service.sessions.service import find_login
-
     machine = make_machine(app, make_connection(app))
     for n in range(throttle.ADDRESS.threshold):
         _login(app, f"nobody-{n}", "x", "203.0.113.99")
